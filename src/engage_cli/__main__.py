@@ -1,0 +1,5 @@
+"""Allow `python -m engage_cli`."""
+
+from engage_cli.cli import main
+
+main()
