@@ -1,0 +1,236 @@
+"""Dates people type ("yesterday", "last friday", "2026-11-02 15:00") and how engage stores them.
+
+Stored times are UTC strings of one fixed width (`2026-11-02T14:00:00Z`), so they
+sort as text and SQLite's date functions read them. People see local time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from engage_cli.errors import InputError
+
+STORE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+ACCEPTED_FORMS = (
+    "now, today, yesterday, tomorrow (for --as-of), a weekday (friday, last friday), "
+    "N days|weeks ago, N hours ago, an ISO date (2026-11-02) or date-time "
+    "(2026-11-02 15:00), optionally followed by a time (yesterday 15:00)"
+)
+
+_WEEKDAYS = {
+    "monday": 0, "mon": 0,
+    "tuesday": 1, "tue": 1, "tues": 1,
+    "wednesday": 2, "wed": 2,
+    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3,
+    "friday": 4, "fri": 4,
+    "saturday": 5, "sat": 5,
+    "sunday": 6, "sun": 6,
+}  # fmt: skip
+
+_RELATIVE = re.compile(
+    r"^(?P<day>today|yesterday|tomorrow|(?:last\s+)?(?P<wd>[a-z]+)|(?P<n>\d+)\s*(?P<unit>d|days?|w|weeks?)\s+ago)"
+    r"(?:\s+(?:at\s+)?(?P<time>.+))?$"
+)
+_AGO_TIME = re.compile(r"^(?P<n>\d+)\s*(?P<unit>m|mins?|minutes?|h|hours?)\s+ago$")
+
+# The earliest moment engage accepts: older dates are almost surely typos.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class When:
+    """A parsed moment, and whether the person gave only a day (no time of day)."""
+
+    at: datetime  # timezone-aware
+    date_only: bool
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def _bad(text: str, why: str = "") -> InputError:
+    reason = f" ({why})" if why else ""
+    return InputError(f"cannot read the date {text!r}{reason}; accepted: {ACCEPTED_FORMS}")
+
+
+def _at_day(day: date, now: datetime) -> datetime:
+    return datetime.combine(day, time(0, 0)).replace(tzinfo=now.tzinfo)
+
+
+def _time_on(day: date, text: str, original: str, now: datetime) -> datetime:
+    """Apply a time of day ("15:00", "3pm") to a day, refusing anything that is not a time."""
+    from dateutil import parser
+
+    base = _at_day(day, now).replace(tzinfo=None)
+    try:
+        first = parser.parse(text, default=base)
+        second = parser.parse(text, default=base + timedelta(days=1))
+    except (ValueError, OverflowError) as exc:
+        raise _bad(original, str(exc)) from None
+    if first.date() != day or second.date() != day + timedelta(days=1):
+        raise _bad(original, "expected a time of day after the day")
+    return first.replace(tzinfo=now.tzinfo)
+
+
+def _relative(text: str, original: str, now: datetime) -> When | None:
+    m = _AGO_TIME.match(text)
+    if m:
+        n = int(m["n"])
+        delta = timedelta(hours=n) if m["unit"].startswith("h") else timedelta(minutes=n)
+        return When(now - delta, date_only=False)
+    m = _RELATIVE.match(text)
+    if not m:
+        return None
+    today = now.date()
+    word = m["day"]
+    if word == "today":
+        day = today
+    elif word == "yesterday":
+        day = today - timedelta(days=1)
+    elif word == "tomorrow":
+        day = today + timedelta(days=1)
+    elif m["n"] is not None:
+        n = int(m["n"])
+        if n > 100_000:
+            raise _bad(original, "too far in the past")
+        day = today - timedelta(days=n * (7 if m["unit"].startswith("w") else 1))
+    elif m["wd"] in _WEEKDAYS:
+        back = (today.weekday() - _WEEKDAYS[m["wd"]]) % 7
+        if word.startswith("last") and back == 0:
+            back = 7
+        day = today - timedelta(days=back)
+    else:
+        return None
+    if m["time"]:
+        return When(_time_on(day, m["time"], original, now), date_only=False)
+    return When(_at_day(day, now), date_only=True)
+
+
+def parse_when(text: str, now: datetime | None = None) -> When:
+    """Read a moment as people type it, relative to `now` (aware, local)."""
+    now = now or local_now()
+    original = text
+    text = " ".join(text.strip().lower().split())
+    if not text:
+        raise _bad(original, "empty")
+    if "\x00" in text:
+        raise _bad(original.replace("\x00", ""), "contains a NUL character")
+    if text == "now":
+        return When(now, date_only=False)
+    rel = _relative(text, original, now)
+    if rel is not None:
+        return _checked(rel, original)
+
+    from dateutil import parser
+
+    a = datetime(2000, 1, 1, 0, 0, 0)
+    b = datetime(2000, 1, 1, 12, 34, 56)
+    try:
+        first = parser.parse(text, default=a.replace(year=now.year, month=now.month, day=now.day))
+        second = parser.parse(text, default=b.replace(year=now.year, month=now.month, day=now.day))
+    except (ValueError, OverflowError) as exc:
+        raise _bad(original, str(exc).split(":")[0]) from None
+    date_only = first.time() == time(0, 0) and second.time() == b.time()
+    at = first if first.tzinfo else first.replace(tzinfo=now.tzinfo)
+    if first.tzinfo is None:
+        # Attach the local zone that applies on that day (summer/winter time).
+        try:
+            at = first.astimezone()
+        except (OverflowError, ValueError, OSError):
+            raise _bad(original, "out of range") from None
+    return _checked(When(at, date_only=date_only), original)
+
+
+def _checked(when: When, original: str) -> When:
+    try:
+        utc = when.at.astimezone(UTC)
+    except (OverflowError, ValueError, OSError):
+        raise _bad(original, "out of range") from None
+    if utc < EARLIEST:
+        raise _bad(original, "before 1900")
+    return when
+
+
+def parse_occurred(text: str | None, now: datetime | None = None) -> datetime:
+    """When something happened: default now; a bare day means noon that day (or now, today).
+
+    A moment in the future is refused.
+    """
+    now = now or local_now()
+    if text is None:
+        return now
+    when = parse_when(text, now)
+    at = when.at
+    if when.date_only:
+        at = min(at.replace(hour=12), now) if at.date() == now.date() else at.replace(hour=12)
+    if at > now + timedelta(seconds=1):
+        raise InputError(
+            f"{text!r} is in the future ({fmt_local(at)}); log what has happened, not plans"
+        )
+    return at
+
+
+def parse_as_of(text: str | None, now: datetime | None = None) -> datetime:
+    """The moment a report is computed for: default now; a bare day means the end of that day."""
+    now = now or local_now()
+    if text is None:
+        return now
+    when = parse_when(text, now)
+    if when.date_only:
+        return when.at.replace(hour=23, minute=59, second=59)
+    return when.at
+
+
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """The start of a range: a bare day means the start of that day."""
+    return parse_when(text, now or local_now()).at
+
+
+def to_store(at: datetime) -> str:
+    """The stored UTC form of an aware moment (seconds precision)."""
+    return at.astimezone(UTC).strftime(STORE_FORMAT)
+
+
+def from_store(text: str) -> datetime:
+    return datetime.strptime(text, STORE_FORMAT).replace(tzinfo=UTC)
+
+
+def epoch(at: datetime) -> float:
+    return at.timestamp()
+
+
+def fmt_local(at: datetime | None, with_time: bool = True) -> str:
+    """A moment as people read it: local time, minutes precision."""
+    if at is None:
+        return "never"
+    local = at.astimezone()
+    return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def iso(at: datetime | None) -> str | None:
+    """ISO 8601 in UTC for machine-readable output."""
+    return None if at is None else to_store(at)
+
+
+PERIOD_WORDS = {"week": 7, "month": 30, "quarter": 91, "year": 365}
+_PERIOD = re.compile(r"^(?P<n>\d+)\s*(?P<unit>d|w)$")
+
+
+def parse_period(text: str) -> int:
+    """A reporting period in days: week, month, quarter, year, Nd or Nw."""
+    t = text.strip().lower()
+    if t in PERIOD_WORDS:
+        return PERIOD_WORDS[t]
+    m = _PERIOD.match(t)
+    if m:
+        days = int(m["n"]) * (7 if m["unit"] == "w" else 1)
+        if 1 <= days <= 36_600:
+            return days
+    raise InputError(
+        f"cannot read the period {text!r}; accepted: week, month, quarter, year, "
+        "or a number of days or weeks such as 14d or 6w (1 day to 100 years)"
+    )
