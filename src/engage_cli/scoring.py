@@ -1,0 +1,204 @@
+"""The battery model: charge, balance, status and neglect, as pure functions.
+
+No I/O and no clock: every function is handed the moment it computes for
+(`as_of`, in seconds since the Unix epoch). docs/scoring.md explains each rule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+DAY = 86_400.0
+
+IDLE = "idle"
+ALL_TASK = "all task"
+ENGAGED = "engaged"
+ALL_RELATIONSHIP = "all relationship"
+
+OVERDRAWN = "overdrawn"
+COLD = "cold"
+UNTAPPED = "untapped"
+HEALTHY = "healthy"
+
+
+def signed(kind: str, points: float) -> float:
+    """+points for a deposit, -points for a withdrawal."""
+    return points if kind == "deposit" else -points
+
+
+def factor(age_days: float, half_life_days: float) -> float:
+    """How much of an entry is left after `age_days`: 2^(-age / half-life); 0 before it happens."""
+    if age_days < 0:
+        return 0.0
+    return math.exp2(-age_days / half_life_days)
+
+
+@dataclass(frozen=True)
+class Impulse:
+    """One entry as the model sees it: when (epoch seconds) and its signed points."""
+
+    at: float
+    value: float
+
+
+def charge(impulses: Iterable[Impulse], as_of: float, half_life_days: float) -> float:
+    """Sum of decayed impulses at `as_of`; impulses after `as_of` count for nothing.
+
+    `math.fsum` is exactly rounded, so the result does not depend on order.
+    """
+    return math.fsum(
+        imp.value * factor((as_of - imp.at) / DAY, half_life_days)
+        for imp in impulses
+        if imp.at <= as_of
+    )
+
+
+@dataclass(frozen=True)
+class State:
+    """A contact's charge as of `anchor` (the latest entry time seen).
+
+    Exponential decay is memoryless, so the charge at any moment at or after the
+    anchor follows from this pair alone: that is what keeps reports O(contacts).
+    """
+
+    charge: float = 0.0
+    anchor: float | None = None
+
+    def at(self, as_of: float, half_life_days: float) -> float:
+        """The charge at `as_of`, which must not be before the anchor."""
+        if self.anchor is None:
+            return 0.0
+        if as_of < self.anchor:
+            raise ValueError("a state cannot be projected to before its anchor")
+        return self.charge * factor((as_of - self.anchor) / DAY, half_life_days)
+
+
+def add(state: State, imp: Impulse, half_life_days: float) -> State:
+    """The state after one more entry, whether it is newer or back-dated."""
+    if state.anchor is None:
+        return State(imp.value, imp.at)
+    if imp.at >= state.anchor:
+        return State(state.at(imp.at, half_life_days) + imp.value, imp.at)
+    back = imp.value * factor((state.anchor - imp.at) / DAY, half_life_days)
+    return State(state.charge + back, state.anchor)
+
+
+def remove(state: State, imp: Impulse, half_life_days: float) -> State:
+    """The state once an entry is voided: its contribution at the anchor is taken back."""
+    if state.anchor is None or imp.at > state.anchor:
+        raise ValueError("cannot remove an entry the state has not seen")
+    back = imp.value * factor((state.anchor - imp.at) / DAY, half_life_days)
+    return State(state.charge - back, state.anchor)
+
+
+def rebuild(impulses: Iterable[Impulse], half_life_days: float) -> State:
+    """The state computed from scratch: the reference the running state must equal."""
+    items = list(impulses)
+    if not items:
+        return State()
+    anchor = max(imp.at for imp in items)
+    return State(charge(items, anchor, half_life_days), anchor)
+
+
+# --- balance ---------------------------------------------------------------
+
+
+def ratio(deposits: float, withdrawals: float) -> float | None:
+    """Deposit points per withdrawal point; None when nothing was asked."""
+    return None if withdrawals <= 0 else deposits / withdrawals
+
+
+def verdict(deposits: float, withdrawals: float, min_ratio: float, max_ratio: float) -> str:
+    """Where a period sits between all task and all relationship.
+
+    idle: nothing logged. all task: deposits below `min_ratio` times withdrawals.
+    all relationship: no asks at all, or deposits above `max_ratio` times withdrawals.
+    engaged: in between.
+    """
+    if deposits <= 0 and withdrawals <= 0:
+        return IDLE
+    r = ratio(deposits, withdrawals)
+    if r is None or r > max_ratio:
+        return ALL_RELATIONSHIP
+    if r < min_ratio:
+        return ALL_TASK
+    return ENGAGED
+
+
+def days_between(earlier: float | None, later: float) -> float | None:
+    return None if earlier is None else max(0.0, (later - earlier) / DAY)
+
+
+def status(
+    charge_now: float,
+    days_since: float,
+    cadence_days: float,
+    days_since_ask: float | None,
+    untapped_charge: float,
+    untapped_days: float,
+) -> str:
+    """One word per contact, first match wins: overdrawn, cold, untapped, healthy."""
+    if charge_now < 0:
+        return OVERDRAWN
+    if days_since > cadence_days:
+        return COLD
+    if charge_now >= untapped_charge and (days_since_ask is None or days_since_ask > untapped_days):
+        return UNTAPPED
+    return HEALTHY
+
+
+# --- neglect ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Neglect:
+    """What the neglect ranking needs to know about one contact."""
+
+    name: str
+    kind: str
+    circle: str
+    charge: float
+    days_since: float  # since the last contact, or since the contact was added
+    cadence_days: float
+    contacted: bool
+
+    @property
+    def overdue(self) -> float:
+        """Days since contact as a multiple of the cadence: above 1 means overdue."""
+        return self.days_since / self.cadence_days
+
+
+def rank_neglected(rows: Iterable[Neglect]) -> list[Neglect]:
+    """Most overdue first; ties broken by the lower charge, then by name."""
+    return sorted(rows, key=lambda r: (-r.overdue, r.charge, r.name.casefold()))
+
+
+_SUGGEST_PERSON = {
+    "inner": "call {name} this week, just to hear how they are, with no agenda",
+    "close": "invite {name} for a coffee or a walk and ask what they are working on",
+    "active": "send {name} something useful for their work: an article, a lead, an introduction",
+    "wide": "send {name} a short note: congratulate them on recent news or share a memory",
+}
+
+
+def suggestion(row: Neglect) -> str:
+    """One concrete deposit to make next, chosen from the contact's kind, circle and charge."""
+    name = row.name
+    if row.charge < 0:
+        return f"give before asking again: offer {name} help with something they need"
+    if row.kind == "org":
+        return f"show up for {name}: attend an event, share their work, or thank someone there"
+    if row.kind == "cause":
+        return f"give {name} an hour: volunteer, donate, or tell someone about their work"
+    if not row.contacted:
+        return f"make a first deposit with {name}: thank them for something specific"
+    return _SUGGEST_PERSON.get(row.circle, _SUGGEST_PERSON["active"]).format(name=name)
+
+
+REFLECTION_PROMPTS = (
+    "Who haven't you considered recently in and around your work?",
+    "How do you understand their circumstances, work and needs?",
+    "Whom could you thank this week for something they did without being asked?",
+)

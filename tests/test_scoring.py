@@ -1,0 +1,194 @@
+"""The battery model, tested directly: definitions, then invariants as properties."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engage_cli import scoring
+from engage_cli.scoring import DAY, Impulse, State
+
+HALF_LIVES = st.sampled_from([7.0, 30.0, 60.0, 120.0, 240.0])
+TIMES = st.floats(min_value=0, max_value=3650 * DAY, allow_nan=False)
+POINTS = st.floats(min_value=0.1, max_value=100, allow_nan=False)
+IMPULSE = st.builds(Impulse, at=TIMES, value=st.one_of(POINTS, POINTS.map(lambda p: -p)))
+IMPULSES = st.lists(IMPULSE, max_size=40)
+
+
+def test_one_half_life_halves_a_deposit() -> None:
+    assert scoring.charge([Impulse(0, 2.0)], 30 * DAY, 30) == pytest.approx(1.0)
+
+
+def test_two_half_lives_quarter_a_withdrawal() -> None:
+    assert scoring.charge([Impulse(0, -4.0)], 60 * DAY, 30) == pytest.approx(-1.0)
+
+
+def test_factor_is_zero_before_the_entry() -> None:
+    assert scoring.factor(-0.5, 30) == 0.0
+    assert scoring.factor(0, 30) == 1.0
+
+
+def test_entries_after_as_of_count_for_nothing_exactly() -> None:
+    assert scoring.charge([Impulse(10 * DAY, 5.0)], 9 * DAY, 30) == 0.0
+
+
+@given(IMPULSES, IMPULSE, HALF_LIVES, TIMES)
+def test_deposit_never_lowers_withdrawal_never_raises(
+    imps: list[Impulse], extra: Impulse, hl: float, as_of: float
+) -> None:
+    before = scoring.charge(imps, as_of, hl)
+    after = scoring.charge([*imps, extra], as_of, hl)
+    if extra.value > 0:
+        assert after >= before
+    else:
+        assert after <= before
+
+
+@given(IMPULSES, HALF_LIVES, TIMES, st.floats(min_value=0, max_value=1000 * DAY))
+def test_between_entries_charge_moves_toward_zero(
+    imps: list[Impulse], hl: float, t1: float, gap: float
+) -> None:
+    t2 = t1 + gap
+    # Only entries up to t1: nothing happens in (t1, t2].
+    past = [i for i in imps if i.at <= t1]
+    c1 = scoring.charge(past, t1, hl)
+    c2 = scoring.charge(past, t2, hl)
+    assert abs(c2) <= abs(c1) + 1e-9
+    assert c1 * c2 >= 0  # never crosses zero by itself
+
+
+@given(IMPULSES, HALF_LIVES, TIMES, st.randoms())
+def test_order_of_entries_does_not_matter(
+    imps: list[Impulse], hl: float, as_of: float, rnd: random.Random
+) -> None:
+    shuffled = list(imps)
+    rnd.shuffle(shuffled)
+    assert scoring.charge(shuffled, as_of, hl) == scoring.charge(imps, as_of, hl)
+
+
+@given(IMPULSES, IMPULSES, HALF_LIVES, TIMES)
+def test_future_entries_count_for_nothing(
+    imps: list[Impulse], later: list[Impulse], hl: float, as_of: float
+) -> None:
+    future = [Impulse(as_of + 1 + i.at, i.value) for i in later]
+    assert scoring.charge(imps + future, as_of, hl) == scoring.charge(imps, as_of, hl)
+
+
+def _close(a: float, b: float, scale: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9 * max(1.0, scale))
+
+
+@given(IMPULSES, HALF_LIVES, st.randoms())
+@settings(max_examples=200)
+def test_running_state_equals_recomputation_in_any_order(
+    imps: list[Impulse], hl: float, rnd: random.Random
+) -> None:
+    """Incremental add (new or back-dated) gives the from-scratch charge, whatever the order."""
+    order = list(imps)
+    rnd.shuffle(order)
+    state = State()
+    for imp in order:
+        state = scoring.add(state, imp, hl)
+    expected = scoring.rebuild(imps, hl)
+    assert state.anchor == expected.anchor
+    scale = sum(abs(i.value) for i in imps)
+    assert _close(state.charge, expected.charge, scale)
+    if expected.anchor is not None:
+        probe = expected.anchor + 17 * DAY
+        assert _close(state.at(probe, hl), scoring.charge(imps, probe, hl), scale)
+
+
+@given(st.lists(IMPULSE, min_size=1, max_size=30), HALF_LIVES, st.data())
+def test_removing_an_entry_equals_never_having_it(
+    imps: list[Impulse], hl: float, data: st.DataObject
+) -> None:
+    state = State()
+    for imp in imps:
+        state = scoring.add(state, imp, hl)
+    gone = data.draw(st.integers(min_value=0, max_value=len(imps) - 1))
+    state = scoring.remove(state, imps[gone], hl)
+    rest = imps[:gone] + imps[gone + 1 :]
+    assert state.anchor is not None
+    scale = sum(abs(i.value) for i in imps)
+    assert _close(state.charge, scoring.charge(rest, state.anchor, hl), scale)
+
+
+def test_state_refuses_to_project_backwards() -> None:
+    with pytest.raises(ValueError):
+        State(1.0, 10 * DAY).at(5 * DAY, 30)
+
+
+@pytest.mark.parametrize(
+    ("deposits", "withdrawals", "expected"),
+    [
+        (0, 0, scoring.IDLE),
+        (3, 0, scoring.ALL_RELATIONSHIP),
+        (0, 2, scoring.ALL_TASK),
+        (1, 2, scoring.ALL_TASK),
+        (2, 2, scoring.ENGAGED),
+        (10, 2, scoring.ENGAGED),
+        (11, 2, scoring.ALL_RELATIONSHIP),
+    ],
+)
+def test_verdict_band(deposits: float, withdrawals: float, expected: str) -> None:
+    assert scoring.verdict(deposits, withdrawals, 1.0, 5.0) == expected
+
+
+@given(POINTS, POINTS, POINTS)
+def test_more_deposits_never_make_a_period_more_task_heavy(
+    d: float, w: float, extra: float
+) -> None:
+    rank = {scoring.ALL_TASK: 0, scoring.ENGAGED: 1, scoring.ALL_RELATIONSHIP: 2}
+    before = scoring.verdict(d, w, 1.0, 5.0)
+    after = scoring.verdict(d + extra, w, 1.0, 5.0)
+    assert rank[after] >= rank[before]
+
+
+@pytest.mark.parametrize(
+    ("charge", "days_since", "days_since_ask", "expected"),
+    [
+        (-0.1, 1, 1, scoring.OVERDRAWN),
+        (-5, 400, None, scoring.OVERDRAWN),
+        (3, 31, None, scoring.COLD),
+        (8, 5, None, scoring.UNTAPPED),
+        (8, 5, 200, scoring.UNTAPPED),
+        (8, 5, 10, scoring.HEALTHY),
+        (2, 5, None, scoring.HEALTHY),
+    ],
+)
+def test_status(
+    charge: float, days_since: float, days_since_ask: float | None, expected: str
+) -> None:
+    assert scoring.status(charge, days_since, 30, days_since_ask, 6.0, 90) == expected
+
+
+def _row(name: str, days_since: float, cadence: float, charge: float) -> scoring.Neglect:
+    return scoring.Neglect(name, "person", "close", charge, days_since, cadence, True)
+
+
+def test_neglect_ranks_by_overdue_ratio_then_low_charge() -> None:
+    rows = [
+        _row("fresh", 1, 30, 0),
+        _row("late-high", 60, 30, 5),
+        _row("late-low", 60, 30, -1),
+        _row("very-late", 100, 7, 9),
+    ]
+    assert [r.name for r in scoring.rank_neglected(rows)] == [
+        "very-late",
+        "late-low",
+        "late-high",
+        "fresh",
+    ]
+
+
+def test_suggestions_name_the_contact_and_differ_by_situation() -> None:
+    base = _row("Ann", 40, 30, 2)
+    overdrawn = _row("Ann", 40, 30, -2)
+    org = scoring.Neglect("Acme", "org", "wide", 1, 400, 365, True)
+    texts = {scoring.suggestion(r) for r in (base, overdrawn, org)}
+    assert len(texts) == 3
+    assert all(("Ann" in t) or ("Acme" in t) for t in texts)
