@@ -1,0 +1,746 @@
+"""The ledger: one SQLite file, its schema and migrations, and every query engage runs.
+
+Entries are never deleted; a mistake is voided, and the void is recorded.
+`contact_state` is derived data (each contact's charge as of its latest entry,
+kept in the same transaction as every write) so that reports cost O(contacts).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import json
+import math
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engage_cli import scoring
+from engage_cli.dates import from_store, to_store
+from engage_cli.errors import InputError, LedgerError, NotFoundError
+from engage_cli.ids import uuid7
+from engage_cli.vocab import name_key
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from engage_cli.models import ContactIn
+
+SCHEMA_VERSION = 1
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+
+SCHEMA_V1 = """
+CREATE TABLE contacts (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('person', 'org', 'cause')),
+    circle TEXT NOT NULL CHECK (circle IN ('inner', 'close', 'active', 'wide')),
+    tags TEXT NOT NULL DEFAULT '[]',
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE TABLE entries (
+    id TEXT PRIMARY KEY,
+    contact_id INTEGER NOT NULL REFERENCES contacts(id),
+    kind TEXT NOT NULL CHECK (kind IN ('deposit', 'withdrawal')),
+    points REAL NOT NULL CHECK (points > 0),
+    occurred_at TEXT NOT NULL,
+    logged_at TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]',
+    batch TEXT NOT NULL,
+    voided_by TEXT REFERENCES voids(id)
+);
+CREATE TABLE voids (
+    id TEXT PRIMARY KEY,
+    entry_id TEXT NOT NULL UNIQUE REFERENCES entries(id),
+    voided_at TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE contact_state (
+    contact_id INTEGER PRIMARY KEY REFERENCES contacts(id),
+    half_life_days REAL NOT NULL,
+    anchor REAL,
+    charge REAL NOT NULL DEFAULT 0,
+    last_contact_at TEXT,
+    last_ask_at TEXT
+);
+CREATE INDEX entries_by_contact ON entries (contact_id, occurred_at);
+CREATE INDEX entries_live_by_time ON entries (occurred_at, contact_id, kind, points)
+    WHERE voided_by IS NULL;
+CREATE INDEX entries_by_batch ON entries (batch);
+"""
+
+# MIGRATIONS[n] takes a ledger from schema n-1 to n; all run in one transaction.
+MIGRATIONS: dict[int, str] = {1: SCHEMA_V1}
+
+
+def _statements(script: str) -> list[str]:
+    """Split a SQL script into complete statements (executescript would commit)."""
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    uid: str
+    name: str
+    kind: str
+    circle: str
+    tags: list[str]
+    note: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    contact: str
+    kind: str
+    points: float
+    occurred_at: datetime
+    logged_at: datetime
+    note: str
+    tags: list[str]
+    batch: str
+    voided_by: str | None
+
+    @property
+    def impulse(self) -> scoring.Impulse:
+        return scoring.Impulse(self.occurred_at.timestamp(), scoring.signed(self.kind, self.points))
+
+
+@dataclass(frozen=True)
+class Facts:
+    """A contact as reports need it, as of one moment."""
+
+    contact: Contact
+    charge: float
+    last_contact: datetime | None
+    last_ask: datetime | None
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    contact: Contact
+    kind: str
+    points: float
+    occurred_at: datetime
+    note: str
+    tags: list[str]
+
+
+def _contact(row: dict[str, Any]) -> Contact:
+    return Contact(
+        id=row["id"],
+        uid=row["uid"],
+        name=row["name"],
+        kind=row["kind"],
+        circle=row["circle"],
+        tags=json.loads(row["tags"]),
+        note=row["note"],
+        created_at=from_store(row["created_at"]),
+    )
+
+
+def _entry(row: dict[str, Any]) -> Entry:
+    return Entry(
+        id=row["id"],
+        contact=row["contact"],
+        kind=row["kind"],
+        points=row["points"],
+        occurred_at=from_store(row["occurred_at"]),
+        logged_at=from_store(row["logged_at"]),
+        note=row["note"],
+        tags=json.loads(row["tags"]),
+        batch=row["batch"],
+        voided_by=row["voided_by"],
+    )
+
+
+def _opt_time(text: str | None) -> datetime | None:
+    return None if text is None else from_store(text)
+
+
+def _check_file(path: Path) -> None:
+    """Refuse anything at `path` that is not a SQLite file, before SQLite can touch it."""
+    if path.is_dir():
+        raise LedgerError(f"{path} is a directory; --db takes the path of a ledger file")
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except PermissionError:
+        raise LedgerError(f"cannot read {path}: permission denied") from None
+    except OSError as exc:
+        raise LedgerError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not header:
+        raise LedgerError(f"{path} is an empty file, not an engage ledger; nothing was changed")
+    if header != SQLITE_HEADER:
+        raise LedgerError(f"{path} is not a SQLite database; nothing was changed")
+
+
+def _create_file(path: Path) -> None:
+    """Create the ledger file owner-only (0600) and any missing directory 0700."""
+    parent = path.parent
+    missing: list[Path] = []
+    p = parent
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    if not p.is_dir():
+        raise LedgerError(f"cannot create {path}: {p} is not a directory")
+    try:
+        for d in reversed(missing):
+            d.mkdir(mode=0o700)
+            os.chmod(d, 0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.fchmod(fd, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise LedgerError(f"cannot create {path}: {exc.strerror or exc}") from None
+
+
+class Ledger:
+    """An open ledger. Use `Ledger.open(...)` and close it (it is a context manager)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+        self._db: Database | None = None
+
+    # --- opening -------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool) -> Ledger:
+        """Open the ledger at `path`; with `create`, make it (0600) when it is missing.
+
+        A read-only open of a missing ledger creates nothing.
+        """
+        existed = path.exists()
+        if existed:
+            _check_file(path)
+        elif not create:
+            raise LedgerError(
+                f"no ledger at {path} yet; start one with `engage add NAME` "
+                "or point to one with --db or ENGAGE_DB"
+            )
+        else:
+            _create_file(path)
+        try:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot open {path}: {exc}") from None
+        ledger = cls(path, conn)
+        try:
+            ledger._prepare(fresh=not existed)
+        except BaseException:
+            conn.close()
+            raise
+        return ledger
+
+    def _prepare(self, fresh: bool) -> None:
+        conn = self.conn
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{self.path} is not a usable SQLite database ({exc})") from None
+        if version > SCHEMA_VERSION:
+            raise LedgerError(
+                f"{self.path} was written by a newer engage (schema {version}, this one "
+                f"reads up to {SCHEMA_VERSION}); upgrade engage to open it"
+            )
+        if version == 0 and tables and not fresh:
+            raise LedgerError(
+                f"{self.path} is a SQLite database of another program, not an engage ledger; "
+                "nothing was changed"
+            )
+        try:
+            conn.execute("SELECT exp(0)")
+        except sqlite3.OperationalError:
+            conn.create_function("exp", 1, math.exp, deterministic=True)
+        if version < SCHEMA_VERSION:
+            self._migrate(version, backup=version > 0)
+
+    def _migrate(self, version: int, backup: bool) -> None:
+        if backup:
+            self.backup(self.path.with_name(f"{self.path.name}.v{version}.bak"))
+        conn = self.conn
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for stmt in _statements(MIGRATIONS[target]):
+                    conn.execute(stmt)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise LedgerError(f"cannot set up the ledger at {self.path}: {exc}") from None
+
+    def backup(self, target: Path) -> Path:
+        """Copy the ledger with SQLite's online backup API to an owner-only file."""
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.close(fd)
+        dest = sqlite3.connect(str(target))
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+        os.chmod(target, 0o600)
+        return target
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils view of the same connection (imported only when used)."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False, recursive_triggers=False)
+        return self._db
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction; the write lock is taken up front (BEGIN IMMEDIATE)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        cur = self.conn.execute(sql, params)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    # --- contacts ------------------------------------------------------------
+
+    def add_contact(self, new: ContactIn, now: datetime, half_life: float) -> Contact:
+        key = name_key(new.name)
+        existing = self.find_contact(new.name)
+        if existing is not None:
+            raise InputError(f"a contact named {existing.name!r} already exists")
+        self.db.table("contacts").insert(
+            {
+                "uid": uuid7(),
+                "name": new.name,
+                "name_key": key,
+                "kind": new.kind.value,
+                "circle": new.circle.value,
+                "tags": json.dumps(new.tags, ensure_ascii=False),
+                "note": new.note,
+                "created_at": to_store(now),
+            }
+        )
+        contact = self.find_contact(new.name)
+        assert contact is not None
+        self._save_state(contact.id, half_life, scoring.State(), None, None)
+        return contact
+
+    def find_contact(self, name: str) -> Contact | None:
+        rows = self._rows("SELECT * FROM contacts WHERE name_key = ?", [name_key(name)])
+        return _contact(rows[0]) if rows else None
+
+    def close_names(self, name: str, limit: int = 3) -> list[str]:
+        """Existing names closest to `name`: the ones it starts or is part of, then look-alikes."""
+        names = [r[0] for r in self.conn.execute("SELECT name FROM contacts ORDER BY name_key")]
+        key = name_key(name)
+        keys = {name_key(n): n for n in names}
+        found = [n for k, n in keys.items() if key and (k.startswith(key) or key in k.split())]
+        for k in difflib.get_close_matches(key, list(keys), n=limit, cutoff=0.6):
+            if keys[k] not in found:
+                found.append(keys[k])
+        return found[:limit]
+
+    def contact(self, name: str) -> Contact:
+        """The contact called `name` (any case), or an error naming the closest ones."""
+        found = self.find_contact(name)
+        if found is None:
+            close = self.close_names(name)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise NotFoundError(f"no contact named {name!r}{hint} (add it with `engage add`)")
+        return found
+
+    def contacts(self, circle: str | None = None, tag: str | None = None) -> list[Contact]:
+        sql = "SELECT * FROM contacts"
+        where: list[str] = []
+        params: list[Any] = []
+        if circle:
+            where.append("circle = ?")
+            params.append(circle)
+        if tag:
+            where.append("EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE value = ?)")
+            params.append(tag.lower())
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [_contact(r) for r in self._rows(sql + " ORDER BY name_key", params)]
+
+    def count_contacts(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM contacts").fetchone()[0])
+
+    # --- entries and derived state -------------------------------------------
+
+    def _state(self, contact: Contact, half_life: float) -> scoring.State:
+        row = self.conn.execute(
+            "SELECT half_life_days, anchor, charge FROM contact_state WHERE contact_id = ?",
+            [contact.id],
+        ).fetchone()
+        if row is None or row[0] != half_life:
+            return self.recompute_state(contact.id, half_life)
+        return scoring.State(row[2], row[1])
+
+    def _impulses(self, contact_id: int) -> list[scoring.Impulse]:
+        rows = self.conn.execute(
+            "SELECT kind, points, occurred_at FROM entries "
+            "WHERE contact_id = ? AND voided_by IS NULL",
+            [contact_id],
+        )
+        return [
+            scoring.Impulse(from_store(at).timestamp(), scoring.signed(kind, pts))
+            for kind, pts, at in rows
+        ]
+
+    def recompute_state(self, contact_id: int, half_life: float) -> scoring.State:
+        """Rebuild one contact's derived state from its entries and store it."""
+        impulses = self._impulses(contact_id)
+        state = scoring.rebuild(impulses, half_life)
+        last_contact, last_ask = self.conn.execute(
+            "SELECT max(occurred_at), max(CASE kind WHEN 'withdrawal' THEN occurred_at END) "
+            "FROM entries WHERE contact_id = ? AND voided_by IS NULL",
+            [contact_id],
+        ).fetchone()
+        self._save_state(contact_id, half_life, state, last_contact, last_ask)
+        return state
+
+    def _save_state(
+        self,
+        contact_id: int,
+        half_life: float,
+        state: scoring.State,
+        last_contact: str | None,
+        last_ask: str | None,
+    ) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO contact_state "
+            "(contact_id, half_life_days, anchor, charge, last_contact_at, last_ask_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [contact_id, half_life, state.anchor, state.charge, last_contact, last_ask],
+        )
+
+    def log(
+        self, entries: Sequence[NewEntry], now: datetime, half_life: Callable[[str], float]
+    ) -> list[tuple[Entry, float]]:
+        """Write entries as one batch and return each with its contact's charge after it.
+
+        The caller holds the transaction; the derived state moves in the same one.
+        """
+        batch = uuid7()
+        logged_at = to_store(now)
+        rows = []
+        written: list[tuple[Entry, float]] = []
+        for new in entries:
+            hl = half_life(new.contact.circle)
+            entry = Entry(
+                id=uuid7(),
+                contact=new.contact.name,
+                kind=new.kind,
+                points=new.points,
+                occurred_at=from_store(to_store(new.occurred_at)),
+                logged_at=from_store(logged_at),
+                note=new.note,
+                tags=new.tags,
+                batch=batch,
+                voided_by=None,
+            )
+            rows.append(
+                {
+                    "id": entry.id,
+                    "contact_id": new.contact.id,
+                    "kind": entry.kind,
+                    "points": entry.points,
+                    "occurred_at": to_store(entry.occurred_at),
+                    "logged_at": logged_at,
+                    "note": entry.note,
+                    "tags": json.dumps(entry.tags, ensure_ascii=False),
+                    "batch": batch,
+                }
+            )
+            state = scoring.add(self._state(new.contact, hl), entry.impulse, hl)
+            self.conn.execute(
+                "UPDATE contact_state SET anchor = ?, charge = ?, "
+                "last_contact_at = max(coalesce(last_contact_at, ''), ?), "
+                "last_ask_at = CASE WHEN ? THEN max(coalesce(last_ask_at, ''), ?) "
+                "ELSE last_ask_at END WHERE contact_id = ?",
+                [
+                    state.anchor,
+                    state.charge,
+                    to_store(entry.occurred_at),
+                    entry.kind == "withdrawal",
+                    to_store(entry.occurred_at),
+                    new.contact.id,
+                ],
+            )
+            after = state.at(max(now.timestamp(), state.anchor or 0.0), hl)
+            written.append((entry, after))
+        self.db.table("entries").insert_all(rows)
+        return written
+
+    def _entry_rows(self, where: str, params: Sequence[Any], tail: str = "") -> list[Entry]:
+        sql = (
+            "SELECT e.*, c.name AS contact FROM entries e JOIN contacts c ON c.id = e.contact_id "
+            f"WHERE {where} {tail}"
+        )
+        return [_entry(r) for r in self._rows(sql, params)]
+
+    def last_batch(self) -> list[Entry]:
+        """The entries written by the most recent command that still count."""
+        row = self.conn.execute(
+            "SELECT batch FROM entries WHERE voided_by IS NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return []
+        return self._entry_rows("e.batch = ? AND e.voided_by IS NULL", [row[0]], "ORDER BY e.id")
+
+    def entry(self, ref: str) -> Entry:
+        """An entry by its full id, or by a unique prefix or suffix of at least 6 hex digits."""
+        ref = ref.strip().lower()
+        found = self._entry_rows("e.id = ?", [ref])
+        if not found:
+            compact = ref.replace("-", "")
+            if len(compact) < 6 or any(ch not in "0123456789abcdef" for ch in compact):
+                raise NotFoundError(
+                    f"no entry {ref!r}; give the id shown by `engage history` (8 characters)"
+                )
+            found = self._entry_rows(
+                "replace(e.id, '-', '') LIKE ? OR replace(e.id, '-', '') LIKE ?",
+                [compact + "%", "%" + compact],
+                "LIMIT 2",
+            )
+        if not found:
+            raise NotFoundError(f"no entry {ref!r}; `engage history` lists entries with their ids")
+        if len(found) > 1:
+            raise NotFoundError(f"{ref!r} matches more than one entry; give more characters")
+        return found[0]
+
+    def void(
+        self,
+        entries: Iterable[Entry],
+        now: datetime,
+        reason: str,
+        half_life: Callable[[str], float],
+    ) -> list[str]:
+        """Void entries (the caller holds the transaction); return the void ids."""
+        ids: list[str] = []
+        for entry in entries:
+            if entry.voided_by is not None:
+                raise InputError(f"entry {entry.id} is already voided")
+            contact = self.contact(entry.contact)
+            hl = half_life(contact.circle)
+            state = self._state(contact, hl)
+            void_id = uuid7()
+            self.conn.execute(
+                "INSERT INTO voids (id, entry_id, voided_at, reason) VALUES (?, ?, ?, ?)",
+                [void_id, entry.id, to_store(now), reason],
+            )
+            self.conn.execute("UPDATE entries SET voided_by = ? WHERE id = ?", [void_id, entry.id])
+            new_state = scoring.remove(state, entry.impulse, hl)
+            last_contact, last_ask = self.conn.execute(
+                "SELECT max(occurred_at), max(CASE kind WHEN 'withdrawal' THEN occurred_at END) "
+                "FROM entries WHERE contact_id = ? AND voided_by IS NULL",
+                [contact.id],
+            ).fetchone()
+            self._save_state(contact.id, hl, new_state, last_contact, last_ask)
+            ids.append(void_id)
+        return ids
+
+    def history(
+        self,
+        contact: Contact | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Entry]:
+        """Entries newest first (voided ones included, marked)."""
+        where = ["1"]
+        params: list[Any] = []
+        if contact is not None:
+            where.append("e.contact_id = ?")
+            params.append(contact.id)
+        if since is not None:
+            where.append("e.occurred_at >= ?")
+            params.append(to_store(since))
+        if until is not None:
+            where.append("e.occurred_at <= ?")
+            params.append(to_store(until))
+        tail = "ORDER BY e.occurred_at DESC, e.id DESC"
+        if limit:
+            tail += f" LIMIT {int(limit)}"
+        return self._entry_rows(" AND ".join(where), params, tail)
+
+    def count_entries(self, contact: Contact | None = None) -> int:
+        if contact is None:
+            return int(self.conn.execute("SELECT count(*) FROM entries").fetchone()[0])
+        return int(
+            self.conn.execute(
+                "SELECT count(*) FROM entries WHERE contact_id = ?", [contact.id]
+            ).fetchone()[0]
+        )
+
+    def totals(self, contact: Contact) -> tuple[float, float]:
+        """All-time deposit and withdrawal points of one contact (voided entries excluded)."""
+        row = self.conn.execute(
+            "SELECT coalesce(sum(CASE kind WHEN 'deposit' THEN points END), 0), "
+            "coalesce(sum(CASE kind WHEN 'withdrawal' THEN points END), 0) "
+            "FROM entries WHERE contact_id = ? AND voided_by IS NULL",
+            [contact.id],
+        ).fetchone()
+        return float(row[0]), float(row[1])
+
+    # --- reports -------------------------------------------------------------
+
+    def facts(
+        self,
+        as_of: datetime,
+        half_life: Callable[[str], float],
+        contacts: Sequence[Contact] | None = None,
+    ) -> list[Facts]:
+        """Every contact's charge, last contact and last ask as of `as_of`.
+
+        From the derived state when `as_of` is at or after every contact's latest
+        entry (the usual case, O(contacts)); otherwise aggregated from the entries.
+        """
+        chosen = list(contacts) if contacts is not None else self.contacts()
+        if not chosen:
+            return []
+        t = as_of.timestamp()
+        states = {
+            row[0]: row[1:]
+            for row in self.conn.execute(
+                "SELECT contact_id, half_life_days, anchor, charge, last_contact_at, last_ask_at "
+                "FROM contact_state"
+            )
+        }
+        fast = all(
+            c.id in states
+            and states[c.id][0] == half_life(c.circle)
+            and (states[c.id][1] is None or states[c.id][1] <= t)
+            for c in chosen
+        )
+        if fast:
+            out = []
+            for c in chosen:
+                hl, anchor, charge, last_contact, last_ask = states[c.id]
+                state = scoring.State(charge, anchor)
+                out.append(Facts(c, state.at(t, hl), _opt_time(last_contact), _opt_time(last_ask)))
+            return out
+        return self._facts_from_entries(chosen, as_of, half_life)
+
+    def _facts_from_entries(
+        self, chosen: Sequence[Contact], as_of: datetime, half_life: Callable[[str], float]
+    ) -> list[Facts]:
+        circles = sorted({c.circle for c in chosen})
+        values = ", ".join("(?, ?)" for _ in circles)
+        params: list[Any] = []
+        for circle in circles:
+            params += [circle, half_life(circle)]
+        stamp = to_store(as_of)
+        params += [stamp, stamp]
+        sql = f"""
+            WITH hl(circle, half_life) AS (VALUES {values})
+            SELECT e.contact_id,
+                   sum(CASE e.kind WHEN 'deposit' THEN e.points ELSE -e.points END
+                       * exp(-(julianday(?) - julianday(e.occurred_at)) * {math.log(2)!r}
+                             / hl.half_life)),
+                   max(e.occurred_at),
+                   max(CASE e.kind WHEN 'withdrawal' THEN e.occurred_at END)
+            FROM entries e
+            JOIN contacts c ON c.id = e.contact_id
+            JOIN hl ON hl.circle = c.circle
+            WHERE e.voided_by IS NULL AND e.occurred_at <= ?
+            GROUP BY e.contact_id
+        """
+        found = {row[0]: row[1:] for row in self.conn.execute(sql, params)}
+        out = []
+        for c in chosen:
+            charge, last_contact, last_ask = found.get(c.id, (0.0, None, None))
+            out.append(Facts(c, float(charge or 0.0), _opt_time(last_contact), _opt_time(last_ask)))
+        return out
+
+    def period_sums(self, start: datetime, end: datetime) -> dict[int, tuple[float, float]]:
+        """Deposit and withdrawal points per contact id for start < occurred_at <= end."""
+        rows = self.conn.execute(
+            "SELECT contact_id, "
+            "sum(CASE kind WHEN 'deposit' THEN points ELSE 0 END), "
+            "sum(CASE kind WHEN 'withdrawal' THEN points ELSE 0 END) "
+            "FROM entries INDEXED BY entries_live_by_time "
+            "WHERE voided_by IS NULL AND occurred_at > ? AND occurred_at <= ? "
+            "GROUP BY contact_id",
+            [to_store(start), to_store(end)],
+        )
+        return {cid: (float(d), float(w)) for cid, d, w in rows}
+
+    def verify_state(self, half_life: Callable[[str], float], tolerance: float = 1e-6) -> list[str]:
+        """Names of contacts whose derived state differs from a recomputation."""
+        wrong = []
+        for c in self.contacts():
+            hl = half_life(c.circle)
+            row = self.conn.execute(
+                "SELECT half_life_days, anchor, charge, last_contact_at, last_ask_at "
+                "FROM contact_state WHERE contact_id = ?",
+                [c.id],
+            ).fetchone()
+            expected = scoring.rebuild(self._impulses(c.id), hl)
+            last = self.conn.execute(
+                "SELECT max(occurred_at), max(CASE kind WHEN 'withdrawal' THEN occurred_at END) "
+                "FROM entries WHERE contact_id = ? AND voided_by IS NULL",
+                [c.id],
+            ).fetchone()
+            if row is None:
+                if expected.anchor is not None:
+                    wrong.append(c.name)
+                continue
+            stored = scoring.State(row[2], row[1])
+            probe = max(x for x in (stored.anchor, expected.anchor, 0.0) if x is not None)
+            same = math.isclose(
+                stored.at(probe, row[0]) if stored.anchor is not None else 0.0,
+                expected.at(probe, hl),
+                rel_tol=tolerance,
+                abs_tol=tolerance,
+            )
+            if not same or (row[3], row[4]) != tuple(last):
+                wrong.append(c.name)
+        return wrong

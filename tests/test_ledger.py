@@ -1,0 +1,114 @@
+"""The ledger's derived state against a from-scratch computation, and its storage rules."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engage_cli import scoring
+from engage_cli.ledger import Ledger, NewEntry
+from engage_cli.models import ContactIn, Policy
+
+POLICY = Policy()
+START = datetime(2020, 1, 1, tzinfo=UTC)
+
+op = st.one_of(
+    st.tuples(
+        st.just("log"),
+        st.integers(0, 2),  # contact
+        st.sampled_from(["deposit", "withdrawal"]),
+        st.floats(0.5, 5),
+        st.integers(0, 2000),  # day offset: any order, so many are back-dated
+    ),
+    st.tuples(st.just("void"), st.integers(0, 50)),
+    st.tuples(st.just("undo")),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(op, max_size=30))
+def test_running_state_equals_recomputation(tmp_path: Path, ops: list[tuple]) -> None:  # type: ignore[type-arg]
+    path = tmp_path / f"l{abs(hash(tuple(ops)))}.db"
+    with Ledger.open(path, create=True) as ledger:
+        with ledger.transaction():
+            people = [
+                ledger.add_contact(ContactIn(name=n, circle=c), START, POLICY.half_life(c))
+                for n, c in (("Ann", "inner"), ("Bob", "close"), ("Cy", "wide"))
+            ]
+        for o in ops:
+            with ledger.transaction():
+                if o[0] == "log":
+                    _, who, kind, pts, day = o
+                    at = START + timedelta(days=day, hours=day % 24)
+                    ledger.log(
+                        [NewEntry(people[who], kind, pts, at, "", [])],
+                        START + timedelta(days=3000),
+                        POLICY.half_life,
+                    )
+                elif o[0] == "void":
+                    live = [e for e in ledger.history() if e.voided_by is None]
+                    if live:
+                        ledger.void([live[o[1] % len(live)]], START, "test", POLICY.half_life)
+                else:
+                    batch = ledger.last_batch()
+                    if batch:
+                        ledger.void(batch, START, "undo", POLICY.half_life)
+        assert ledger.verify_state(POLICY.half_life) == []
+        # reports from the running state equal reports aggregated from entries
+        for probe_day in (2500, 4000):
+            as_of = START + timedelta(days=probe_day)
+            fast = ledger.facts(as_of, POLICY.half_life)
+            slow = ledger._facts_from_entries(ledger.contacts(), as_of, POLICY.half_life)
+            for f, s in zip(fast, slow, strict=True):
+                assert abs(f.charge - s.charge) <= 1e-9 * max(1.0, abs(s.charge))
+                assert f.last_contact == s.last_contact
+                assert f.last_ask == s.last_ask
+
+
+def test_past_as_of_is_computed_from_entries(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db", create=True) as ledger:
+        with ledger.transaction():
+            ann = ledger.add_contact(ContactIn(name="Ann", circle="close"), START, 60)
+            ledger.log(
+                [
+                    NewEntry(ann, "deposit", 2, START + timedelta(days=10), "", []),
+                    NewEntry(ann, "deposit", 4, START + timedelta(days=100), "", []),
+                ],
+                START + timedelta(days=200),
+                POLICY.half_life,
+            )
+        (f,) = ledger.facts(START + timedelta(days=70), POLICY.half_life)
+        assert abs(f.charge - 2 * scoring.factor(60, 60)) < 1e-9
+        assert f.last_contact == START + timedelta(days=10)
+
+
+def test_entries_are_never_deleted(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    with Ledger.open(path, create=True) as ledger:
+        with ledger.transaction():
+            ann = ledger.add_contact(ContactIn(name="Ann"), START, 120)
+            ledger.log([NewEntry(ann, "deposit", 1, START, "", [])], START, POLICY.half_life)
+        with ledger.transaction():
+            ledger.void(ledger.last_batch(), START, "oops", POLICY.half_life)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM voids").fetchone()[0] == 1
+    (voided_by, void_id) = conn.execute(
+        "SELECT e.voided_by, v.id FROM entries e JOIN voids v ON v.entry_id = e.id"
+    ).fetchone()
+    assert voided_by == void_id
+
+
+def test_ids_are_unique_and_time_sortable() -> None:
+    from engage_cli.ids import uuid7
+
+    ids = [uuid7() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    assert ids == sorted(ids)
+    assert all(i[14] == "7" for i in ids)  # version nibble
