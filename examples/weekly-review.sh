@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# A week with engage, on a throwaway ledger: log a few meetings, then review.
+# Run from anywhere once engage is installed:  bash examples/weekly-review.sh
+set -euo pipefail
+
+ENGAGE_DB="$(mktemp -d)/ledger.db"
+export ENGAGE_DB
+echo "# using a throwaway ledger at $ENGAGE_DB"
+
+# Monday: set up the people you work with.
+engage add "Ann Lee" --circle close --tag design -m "met at PyCon"
+engage add "Bob Stone" --circle active --tag investor
+engage add "City Library" --kind org --circle wide
+
+# Right after each meeting: record deposits (-d) and asks (-w).
+engage log "Ann Lee" -d 2 -m "coffee; helped her plan the Lisbon move" --on "4 days ago"
+engage log "Bob Stone" -w 3 -m "asked for an intro to his fund" --on "3 days ago"
+engage log "Ann Lee" "Bob Stone" -d 1 -m "meetup: thanked both for their talks" --on yesterday
+
+# Oops, that was not Bob: undo the last log and redo it for Ann only.
+engage undo --yes
+engage log "Ann Lee" -d 1 -m "meetup: thanked her for the talk" --on yesterday
+
+# Friday: the weekly review.
+engage balance
+engage who-neglected --limit 3
+
+# The same numbers for scripts.
+engage balance --json | python3 -c 'import json, sys; r = json.load(sys.stdin); print("verdict:", r["verdict"])'

@@ -1,0 +1,639 @@
+"""The `engage` command line: parse, call, render. No SQL and no maths here."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from engage_cli import __version__
+from engage_cli.dates import (
+    fmt_local,
+    local_now,
+    parse_as_of,
+    parse_occurred,
+    parse_period,
+    parse_since,
+)
+from engage_cli.errors import EngageError, ExitCode, InputError, UsageError
+from engage_cli.ids import short
+from engage_cli.paths import ledger_path
+from engage_cli.vocab import Circle, ContactKind
+
+if TYPE_CHECKING:
+    from engage_cli.ledger import Contact, Entry, Ledger
+    from engage_cli.models import Policy
+
+
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(f"engage: error: {message}\n")
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+def _sqlite_message(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return (
+            "the ledger is busy (another engage is writing to it); nothing was changed, try again"
+        )
+    if "readonly" in text or "read-only" in text:
+        return "the ledger is read-only here; nothing was changed"
+    if "unable to open" in text:
+        return "cannot open the ledger file (check the path and its directory's permissions)"
+    if "malformed" in text or "not a database" in text:
+        return f"the ledger file is damaged ({text}); restore a backup"
+    return f"ledger error: {text}"
+
+
+class EngageGroup(TyperGroup):
+    """Runs every command with one exit point: errors become one line on stderr."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        debug = bool(os.environ.get("ENGAGE_DEBUG"))
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.Abort:
+            _fail("cancelled; nothing was changed", ExitCode.ERROR)
+        except typer.TyperException as exc:
+            # Typer's (vendored Click's) usage and parameter errors.
+            code = int(getattr(exc, "exit_code", ExitCode.USAGE))
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                sys.stdout.write(exc.format_message().rstrip("\n") + "\n")
+                sys.exit(ExitCode.OK)
+            hint = ""
+            ctx = getattr(exc, "ctx", None)
+            if ctx is not None and code == ExitCode.USAGE:
+                hint = f" (see '{ctx.command_path} --help')"
+            _fail(exc.format_message().replace("\n", " ") + hint, code)
+        except EngageError as exc:
+            _fail(exc.message.replace("\n", " "), exc.exit_code)
+        except sqlite3.Error as exc:
+            if debug:
+                raise
+            _fail(_sqlite_message(exc), ExitCode.ERROR)
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing was changed", 130)
+        except BrokenPipeError:
+            sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - reader went away
+            sys.exit(ExitCode.ERROR)
+        except Exception as exc:
+            if debug:
+                raise
+            _fail(
+                f"unexpected {type(exc).__name__}: {exc} (run with ENGAGE_DEBUG=1 for details)",
+                ExitCode.ERROR,
+            )
+        if standalone_mode:
+            sys.exit(rv if isinstance(rv, int) else 0)
+        return rv
+
+
+app = typer.Typer(
+    cls=EngageGroup,
+    name="engage",
+    help=(
+        "A personal relationship ledger. Log deposits (relationship building) and "
+        "withdrawals (asks) after each meeting; review the balance weekly; see who is "
+        "going cold.\n\nExample: engage log 'Ann Lee' -d 2 -m 'coffee, talked about her move'"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class Options:
+    db: str | None = None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"engage {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="PATH",
+            help="Ledger file (default: $ENGAGE_DB, else $XDG_DATA_HOME/engage/ledger.db).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    ctx.obj = Options(db=db)
+
+
+def _policy() -> Policy:
+    from engage_cli.models import Policy
+
+    return Policy()
+
+
+@contextmanager
+def _ledger(ctx: typer.Context, write: bool = False) -> Iterator[Ledger]:
+    from engage_cli.ledger import Ledger
+
+    opts: Options = ctx.obj or Options()
+    ledger = Ledger.open(ledger_path(opts.db), create=write)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+def _is_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _as_of(text: str | None) -> datetime:
+    return parse_as_of(text, local_now())
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see README).")]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="WHEN", help="Compute as of this moment (default: now)."),
+]
+
+
+# --- contacts -------------------------------------------------------------------
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The contact's name (unique, any case).")],
+    kind: Annotated[ContactKind, typer.Option("--kind", "-k", help="What it is.")] = (
+        ContactKind.PERSON
+    ),
+    circle: Annotated[
+        Circle, typer.Option("--circle", "-c", help="How close: sets cadence and decay.")
+    ] = Circle.ACTIVE,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="A tag; repeat for more.")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", "-m", help="Anything worth remembering.")] = "",
+) -> None:
+    """Add a contact: a person, an organisation or a cause.
+
+    Example: engage add "Ann Lee" --circle close --tag design -m "met at PyCon"
+    """
+    from engage_cli.models import ContactIn
+
+    new = ContactIn.parse(name=name, kind=kind, circle=circle, tags=tag or [], note=note)
+    policy = _policy()
+    with _ledger(ctx, write=True) as ledger, ledger.transaction():
+        contact = ledger.add_contact(new, local_now(), policy.half_life(new.circle))
+    typer.echo(
+        f"added {contact.name} ({contact.kind}, {contact.circle} circle; "
+        f"cadence {policy.cadence(contact.circle):g} days)"
+    )
+
+
+@app.command("contacts")
+def contacts_cmd(
+    ctx: typer.Context,
+    circle: Annotated[Circle | None, typer.Option("--circle", "-c", help="Only this circle.")] = (
+        None
+    ),
+    tag: Annotated[str | None, typer.Option("--tag", "-t", help="Only contacts with this tag.")] = (
+        None
+    ),
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List contacts with their charge and last contact.
+
+    Example: engage contacts --circle close --json
+    """
+    from engage_cli import reports
+
+    when = _as_of(as_of)
+    with _ledger(ctx) as ledger:
+        lines = reports.contact_lines(
+            ledger, _policy(), when, circle.value if circle else None, tag
+        )
+    if json_out:
+        from engage_cli.render import emit_json
+
+        emit_json(
+            [
+                {k: v for k, v in line.to_json().items() if k not in ("deposits", "withdrawals")}
+                for line in lines
+            ]
+        )
+        return
+    from engage_cli import render
+
+    render.contacts(lines)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The contact.")],
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Show one contact: profile, charge, status and recent entries.
+
+    Example: engage show "Ann Lee"
+    """
+    from engage_cli import reports
+
+    when = _as_of(as_of)
+    with _ledger(ctx) as ledger:
+        report = reports.profile(ledger, _policy(), ledger.contact(name), when)
+    if json_out:
+        from engage_cli.render import emit_json
+
+        emit_json(report.to_json())
+        return
+    from engage_cli import render
+
+    render.profile(report)
+
+
+# --- logging --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Planned:
+    kind: str
+    points: float
+
+
+def _prompt_entry() -> tuple[list[str], list[_Planned], str]:
+    from engage_cli.models import parse_points
+
+    name = typer.prompt("Contact").strip()
+    kind = typer.prompt(
+        "Kind (d = deposit, w = withdrawal)", default="d", show_default=True
+    ).strip()
+    kind_word = {
+        "d": "deposit",
+        "deposit": "deposit",
+        "w": "withdrawal",
+        "withdrawal": "withdrawal",
+    }
+    if kind.lower() not in kind_word:
+        raise InputError(f"kind must be d (deposit) or w (withdrawal), got {kind!r}")
+    pts = parse_points(typer.prompt("Points (1 thank-you, 3 a favour, 5 life-changing)", "1"))
+    note = typer.prompt("Note", default="", show_default=False)
+    return [name], [_Planned(kind_word[kind.lower()], pts)], note
+
+
+@app.command()
+def log(
+    ctx: typer.Context,
+    names: Annotated[
+        list[str] | None, typer.Argument(help="One or more contacts (a group meeting logs each).")
+    ] = None,
+    deposit: Annotated[
+        str | None,
+        typer.Option("--deposit", "-d", metavar="POINTS", help="Points you invested."),
+    ] = None,
+    withdrawal: Annotated[
+        str | None,
+        typer.Option("--withdrawal", "-w", metavar="POINTS", help="Points you asked for."),
+    ] = None,
+    note: Annotated[str, typer.Option("--note", "-m", help="What happened.")] = "",
+    on: Annotated[
+        str | None,
+        typer.Option("--on", metavar="WHEN", help="When it happened (default: now)."),
+    ] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag; repeatable.")] = None,
+    new: Annotated[bool, typer.Option("--new", help="Create unknown contacts on the spot.")] = (
+        False
+    ),
+) -> None:
+    """Log deposits and withdrawals for one or more contacts.
+
+    WHEN: now, today, yesterday, friday, last friday, 3 days ago, 2026-11-02, 2026-11-02 15:00.
+    Points: 1 a small thank-you, 3 a real favour, 5 a life-changing introduction.
+
+    Example: engage log "Ann Lee" -d 2 -m "coffee; she asked about our hiring" --on yesterday
+    """
+    from engage_cli.ledger import NewEntry
+    from engage_cli.models import clean_note, clean_tags, parse_points
+
+    now = local_now()
+    interactive_new = False
+    if not names:
+        if not _is_terminal():
+            raise UsageError("give at least one contact name (or run `engage log` on a terminal)")
+        if deposit or withdrawal:
+            raise UsageError("give the contact name before the points")
+        names, planned, note = _prompt_entry()
+        interactive_new = True
+    else:
+        if deposit is None and withdrawal is None:
+            raise UsageError("say what happened: --deposit/-d POINTS and/or --withdrawal/-w POINTS")
+        planned = []
+        if deposit is not None:
+            planned.append(_Planned("deposit", parse_points(deposit, "deposit points")))
+        if withdrawal is not None:
+            planned.append(_Planned("withdrawal", parse_points(withdrawal, "withdrawal points")))
+    occurred = parse_occurred(on, now)
+    try:
+        note_text = clean_note(note)
+        tags = clean_tags(tag or [])
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    unique: list[str] = []
+    for raw in names:
+        if raw not in unique:
+            unique.append(raw)
+
+    policy = _policy()
+    with _ledger(ctx, write=True) as ledger:
+        found = _resolve(ledger, unique, new, interactive_new or _is_terminal())
+        with ledger.transaction():
+            contacts = [_ensure(ledger, c, policy, now) for c in found]
+            written = ledger.log(
+                [
+                    NewEntry(c, p.kind, p.points, occurred, note_text, tags)
+                    for c in contacts
+                    for p in planned
+                ],
+                now,
+                policy.half_life,
+            )
+    for entry, charge_after in written:
+        sign = "+" if entry.kind == "deposit" else "-"
+        typer.echo(
+            f"logged {entry.kind:<10} {sign}{entry.points:g}  {entry.contact}  "
+            f"{fmt_local(entry.occurred_at)}  charge {charge_after:+.1f}  [{short(entry.id)}]"
+        )
+
+
+@dataclass(frozen=True)
+class _ToCreate:
+    name: str
+
+
+def _resolve(ledger: Ledger, names: list[str], new: bool, offer: bool) -> list[Contact | _ToCreate]:
+    """Find each contact; unknown ones are created with --new (or after asking on a terminal)."""
+    from engage_cli.errors import NotFoundError
+    from engage_cli.models import clean_name
+
+    out: list[Contact | _ToCreate] = []
+    for raw in names:
+        try:
+            name = clean_name(raw)
+        except ValueError as exc:
+            raise InputError(f"{exc} (got {raw!r})") from None
+        found = ledger.find_contact(name)
+        if found is not None:
+            out.append(found)
+            continue
+        if new:
+            out.append(_ToCreate(name))
+            continue
+        if offer and typer.confirm(f"{name!r} is not a contact yet. Add them?", default=False):
+            out.append(_ToCreate(name))
+            continue
+        try:
+            ledger.contact(name)
+        except NotFoundError as exc:
+            raise NotFoundError(
+                exc.message.replace("(add it with `engage add`)", "(or use --new)")
+            ) from None
+    return out
+
+
+def _ensure(ledger: Ledger, c: Contact | _ToCreate, policy: Policy, now: datetime) -> Contact:
+    if not isinstance(c, _ToCreate):
+        return c
+    from engage_cli.models import ContactIn
+
+    new = ContactIn.parse(name=c.name)
+    created = ledger.add_contact(new, now, policy.half_life(new.circle))
+    sys.stderr.write(f"added contact {created.name} ({created.circle} circle)\n")
+    return created
+
+
+def _describe(entries: Sequence[Entry]) -> str:
+    return "\n".join(
+        f"  [{short(e.id)}] {fmt_local(e.occurred_at)}  {e.contact}  {e.kind} "
+        f"{'+' if e.kind == 'deposit' else '-'}{e.points:g}" + (f"  {e.note}" if e.note else "")
+        for e in entries
+    )
+
+
+@app.command()
+def undo(
+    ctx: typer.Context,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Void what the last `engage log` wrote (all its entries), after showing it.
+
+    Voided entries stay in the history, marked, and count for nothing.
+
+    Example: engage undo --yes
+    """
+    with _ledger(ctx, write=True) as ledger:
+        batch = ledger.last_batch()
+        if not batch:
+            raise InputError("nothing to undo: no entry counts yet")
+        typer.echo(f"The last log wrote {len(batch)} {'entry' if len(batch) == 1 else 'entries'}:")
+        typer.echo(_describe(batch))
+        if not yes and not typer.confirm("Void it?", default=False):
+            raise InputError("undo cancelled; nothing was changed")
+        policy = _policy()
+        with ledger.transaction():
+            ledger.void(batch, local_now(), "undo", policy.half_life)
+    typer.echo(f"voided {len(batch)} {'entry' if len(batch) == 1 else 'entries'}")
+
+
+@app.command()
+def void(
+    ctx: typer.Context,
+    entry_id: Annotated[str, typer.Argument(metavar="ID", help="Entry id (or its last 8 digits).")],
+    reason: Annotated[str, typer.Option("--reason", "-m", help="Why it is voided.")] = "",
+) -> None:
+    """Void one entry by id: it stays in the history, marked, and counts for nothing.
+
+    Example: engage void 1f3a9c2e --reason "logged for the wrong person"
+    """
+    from engage_cli.models import clean_note
+
+    try:
+        why = clean_note(reason)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    with _ledger(ctx, write=True) as ledger:
+        policy = _policy()
+        with ledger.transaction():
+            entry = ledger.entry(entry_id)
+            ledger.void([entry], local_now(), why, policy.half_life)
+    typer.echo("voided:\n" + _describe([entry]))
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Only this contact.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="WHEN", help="Only entries from then on.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, help="At most this many, newest first (0: all).")
+    ] = 100,
+    json_out: JsonOpt = False,
+) -> None:
+    """List entries, newest first; voided ones are marked.
+
+    Example: engage history "Ann Lee" --since "30 days ago"
+    """
+    from engage_cli import reports
+
+    start = parse_since(since, local_now()) if since else None
+    with _ledger(ctx) as ledger:
+        contact = ledger.contact(name) if name else None
+        entries = ledger.history(contact, since=start, limit=limit or None)
+        total = ledger.count_entries(contact) if start is None else len(entries)
+    if json_out:
+        from engage_cli.render import emit_json
+
+        emit_json([reports.entry_json(e) for e in entries])
+        return
+    from engage_cli import render
+
+    render.history(entries, total, with_contact=contact is None)
+
+
+# --- reports --------------------------------------------------------------------
+
+
+@app.command()
+def balance(
+    ctx: typer.Context,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period", "-p", help="week, month, quarter, year, or Nd / Nw (default: week)."
+        ),
+    ] = None,
+    as_of: AsOfOpt = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", "-a", help="List every contact, not only active ones.")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """The weekly review: deposits against withdrawals, the verdict, and each contact.
+
+    Verdicts: all task (asking more than investing), engaged, all relationship
+    (investing, never asking), idle. Statuses: overdrawn, cold, untapped, healthy.
+
+    Example: engage balance --period month
+    """
+    from engage_cli import reports
+
+    policy = _policy()
+    days = parse_period(period) if period else policy.period_days
+    when = _as_of(as_of)
+    with _ledger(ctx) as ledger:
+        report = reports.balance(ledger, policy, when, days, show_all)
+    if json_out:
+        from engage_cli.render import emit_json
+
+        emit_json(report.to_json())
+        return
+    from engage_cli import render
+
+    render.balance(report)
+
+
+def who_neglected(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="How many (0: all).")] = 10,
+    circle: Annotated[Circle | None, typer.Option("--circle", "-c", help="Only this circle.")] = (
+        None
+    ),
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Who is going cold: contacts ranked by how overdue they are, with a next deposit each.
+
+    Overdue means days since the last contact (or since the contact was added)
+    against the circle's cadence; ties go to the lower charge.
+
+    Example: engage who-neglected --limit 5
+    """
+    from engage_cli import reports
+
+    when = _as_of(as_of)
+    with _ledger(ctx) as ledger:
+        report = reports.neglected(ledger, _policy(), when, circle.value if circle else None, limit)
+    if json_out:
+        from engage_cli.render import emit_json
+
+        emit_json(report.to_json())
+        return
+    from engage_cli import render
+
+    render.neglected(report)
+
+
+app.command("who-neglected")(who_neglected)
+app.command("reconnect", help="Same as who-neglected.\n\nExample: engage reconnect")(who_neglected)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Build an example ledger in a throwaway directory and show its weekly review.
+
+    Never touches your own ledger. The demo data lives in examples/demo.toml.
+
+    Example: engage demo
+    """
+    from engage_cli import render, reports
+    from engage_cli.demo import build_demo
+
+    when = _as_of(as_of)
+    policy = _policy()
+    ledger = build_demo(when, policy)
+    with ledger:
+        report = reports.balance(ledger, policy, when, policy.period_days)
+        render.balance(report)
+        typer.echo()
+        render.neglected(reports.neglected(ledger, policy, when, None, 3))
+    sys.stderr.write(
+        f"\nDemo ledger: {ledger.path}\nExplore it: engage --db {ledger.path} contacts\n"
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

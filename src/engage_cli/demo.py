@@ -1,0 +1,72 @@
+"""The example ledger behind `engage demo`, built from examples/demo.toml in a throwaway place."""
+
+from __future__ import annotations
+
+import tempfile
+import tomllib
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from engage_cli.errors import LedgerError
+from engage_cli.ledger import Ledger, NewEntry
+from engage_cli.models import ContactIn, Policy
+
+
+def demo_data() -> dict[str, Any]:
+    """The demo data: packaged with the wheel, or read from the source tree."""
+    packaged = resources.files("engage_cli").joinpath("examples/demo.toml")
+    if packaged.is_file():
+        return tomllib.loads(packaged.read_text(encoding="utf-8"))
+    source = Path(__file__).resolve().parents[2] / "examples" / "demo.toml"
+    if not source.is_file():
+        raise LedgerError("the demo data (examples/demo.toml) is missing from this install")
+    return tomllib.loads(source.read_text(encoding="utf-8"))
+
+
+def build_demo(as_of: datetime, policy: Policy, path: Path | None = None) -> Ledger:
+    """Write the demo ledger (to a new temporary directory unless `path` is given)."""
+    if path is None:
+        path = Path(tempfile.mkdtemp(prefix="engage-demo-")) / "ledger.db"
+    if path.exists():
+        raise LedgerError(f"{path} already exists; the demo only writes a new ledger")
+    data = demo_data()
+    ledger = Ledger.open(path, create=True)
+    try:
+        with ledger.transaction():
+            contacts = {}
+            for raw in data["contacts"]:
+                new = ContactIn.parse(
+                    name=raw["name"],
+                    kind=raw.get("kind", "person"),
+                    circle=raw.get("circle", "active"),
+                    tags=raw.get("tags", []),
+                    note=raw.get("note", ""),
+                )
+                added = as_of - timedelta(days=raw.get("added_days_ago", 60))
+                contacts[new.name] = ledger.add_contact(new, added, policy.half_life(new.circle))
+            for raw in sorted(data["entries"], key=lambda e: -e["days_ago"]):
+                at = (as_of - timedelta(days=raw["days_ago"])).replace(
+                    hour=raw.get("hour", 12), minute=0, second=0, microsecond=0
+                )
+                at = min(at, as_of)
+                ledger.log(
+                    [
+                        NewEntry(
+                            contacts[n],
+                            raw["kind"],
+                            float(raw["points"]),
+                            at,
+                            raw.get("note", ""),
+                            raw.get("tags", []),
+                        )
+                        for n in raw["names"]
+                    ],
+                    at,
+                    policy.half_life,
+                )
+    except BaseException:
+        ledger.close()
+        raise
+    return ledger

@@ -1,0 +1,272 @@
+"""Output: rich tables for people, JSON for programs. Reports go to stdout.
+
+rich strips colour when stdout is not a terminal and honours NO_COLOR.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from engage_cli import scoring
+from engage_cli.dates import fmt_local
+from engage_cli.ids import short
+from engage_cli.ledger import Entry
+from engage_cli.reports import Balance, ContactLine, Neglected, Profile
+
+VERDICT_STYLE = {
+    scoring.IDLE: "dim",
+    scoring.ALL_TASK: "bold red",
+    scoring.ENGAGED: "bold green",
+    scoring.ALL_RELATIONSHIP: "bold yellow",
+}
+STATUS_STYLE = {
+    scoring.OVERDRAWN: "red",
+    scoring.COLD: "cyan",
+    scoring.UNTAPPED: "yellow",
+    scoring.HEALTHY: "green",
+}
+VERDICT_MEANING = {
+    scoring.IDLE: "nothing logged in this period",
+    scoring.ALL_TASK: "you asked more than you invested",
+    scoring.ENGAGED: "investing and asking in balance",
+    scoring.ALL_RELATIONSHIP: "investing without asking: potential left unused",
+}
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def points(value: float) -> str:
+    return f"{value:g}" if value else "·"
+
+
+def charge(value: float) -> Text:
+    style = "red" if value < 0 else ("green" if value > 0 else "dim")
+    return Text(f"{value:+.1f}", style=style)
+
+
+def days(value: float | None) -> str:
+    if value is None:
+        return "never"
+    if value < 1:
+        return "today"
+    return f"{int(value)}d"
+
+
+def _status(status: str) -> Text:
+    return Text(status, style=STATUS_STYLE.get(status, ""))
+
+
+def _ratio(value: float | None) -> str:
+    return "no asks" if value is None else f"{value:.2f} : 1"
+
+
+def _delta(now: float, before: float) -> str:
+    diff = now - before
+    return "same as before" if diff == 0 else f"{diff:+g} vs previous"
+
+
+def balance(report: Balance) -> None:
+    out = console()
+    cur, prev = report.current, report.previous
+    out.print(
+        Text.assemble(
+            ("Balance ", "bold"),
+            f"{fmt_local(cur.start, False)} → {fmt_local(cur.end, False)} "
+            f"({report.period_days} days, as of {fmt_local(report.as_of)})",
+        )
+    )
+    out.print(
+        Text.assemble(
+            "  deposits    ",
+            (f"{cur.deposits:g}", "green"),
+            f"   ({_delta(cur.deposits, prev.deposits)})",
+        )
+    )
+    out.print(
+        Text.assemble(
+            "  withdrawals ",
+            (f"{cur.withdrawals:g}", "red"),
+            f"   ({_delta(cur.withdrawals, prev.withdrawals)})",
+        )
+    )
+    out.print(f"  ratio       {_ratio(cur.ratio)}   (previous: {_ratio(prev.ratio)})")
+    out.print(
+        Text.assemble(
+            "  verdict     ",
+            (cur.verdict, VERDICT_STYLE[cur.verdict]),
+            f"  {VERDICT_MEANING[cur.verdict]}   (previous: {prev.verdict})",
+        )
+    )
+    if report.contacts:
+        table = Table(title=None, box=None, pad_edge=False, header_style="bold")
+        table.add_column("contact")
+        table.add_column("circle")
+        table.add_column("charge", justify="right")
+        table.add_column("dep", justify="right")
+        table.add_column("wd", justify="right")
+        table.add_column("last contact")
+        table.add_column("status")
+        for c in report.contacts:
+            table.add_row(
+                c.name,
+                c.circle,
+                charge(c.charge),
+                points(c.deposits),
+                points(c.withdrawals),
+                f"{fmt_local(c.last_contact, False)} ({days(c.days_since)})"
+                if c.last_contact
+                else "never",
+                _status(c.status),
+            )
+        out.print()
+        out.print(table)
+    counts = report.status_counts
+    flagged = ", ".join(f"{n} {s}" for s, n in counts.items() if n and s != scoring.HEALTHY)
+    out.print()
+    if report.hidden:
+        out.print(
+            f"[dim]{report.hidden} contacts with no activity in the period not shown "
+            "(--all shows them)[/dim]"
+        )
+    if flagged:
+        out.print(f"Across all contacts: {flagged}. Next: engage who-neglected")
+
+
+def neglected(report: Neglected) -> None:
+    out = console()
+    out.print(
+        Text.assemble(("Who to reconnect with", "bold"), f"  (as of {fmt_local(report.as_of)})")
+    )
+    if not report.lines:
+        out.print("  no contacts yet: add some with `engage add NAME`")
+    else:
+        table = Table(box=None, pad_edge=False, header_style="bold")
+        table.add_column("#", justify="right")
+        table.add_column("contact")
+        table.add_column("circle")
+        table.add_column("since", justify="right")
+        table.add_column("cadence", justify="right")
+        table.add_column("due")
+        table.add_column("charge", justify="right")
+        for i, line in enumerate(report.lines, 1):
+            r = line.row
+            late = r.days_since - r.cadence_days
+            due = (
+                Text(f"overdue {int(late)}d" if late >= 1 else "due now", style="red")
+                if late > 0
+                else Text(f"in {math.ceil(-late)}d", style="dim")
+            )
+            since = days(r.days_since) + ("" if r.contacted else " (added)")
+            table.add_row(
+                str(i), r.name, r.circle, since, f"{r.cadence_days:g}d", due, charge(r.charge)
+            )
+        out.print(table)
+        out.print()
+        out.print("[bold]Next deposits[/bold]")
+        for i, line in enumerate(report.lines, 1):
+            out.print(f"  {i}. {line.suggestion}")
+        if report.total > len(report.lines):
+            out.print(
+                f"[dim]  … {report.total - len(report.lines)} more (--limit 0 shows all)[/dim]"
+            )
+    out.print()
+    out.print("[bold]Reflect[/bold]")
+    for prompt in report.prompts:
+        out.print(f"  • {prompt}")
+
+
+def contacts(lines: Sequence[ContactLine]) -> None:
+    out = console()
+    if not lines:
+        out.print("no contacts match")
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for col, justify in (
+        ("name", "left"),
+        ("kind", "left"),
+        ("circle", "left"),
+        ("tags", "left"),
+        ("charge", "right"),
+        ("last contact", "left"),
+        ("status", "left"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for c in lines:
+        table.add_row(
+            c.name,
+            c.kind,
+            c.circle,
+            ", ".join(c.tags),
+            charge(c.charge),
+            fmt_local(c.last_contact, False) if c.last_contact else "never",
+            _status(c.status),
+        )
+    out.print(table)
+
+
+def history(entries: Sequence[Entry], total: int, with_contact: bool = True) -> None:
+    out = console()
+    if not entries:
+        out.print("no entries")
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("id", no_wrap=True)
+    table.add_column("when", no_wrap=True)
+    if with_contact:
+        table.add_column("contact")
+    table.add_column("kind", no_wrap=True)
+    table.add_column("points", justify="right", no_wrap=True)
+    table.add_column("note", ratio=1)
+    for e in entries:
+        voided = e.voided_by is not None
+        sign = "+" if e.kind == "deposit" else "-"
+        style = "strike dim" if voided else ("green" if e.kind == "deposit" else "red")
+        note = e.note + (f"  #{' #'.join(e.tags)}" if e.tags else "")
+        cells: list[str | Text] = [Text(short(e.id), style="dim"), fmt_local(e.occurred_at)]
+        if with_contact:
+            cells.append(e.contact)
+        cells += [
+            Text(e.kind + (" (voided)" if voided else ""), style=style),
+            Text(f"{sign}{e.points:g}", style=style),
+            note,
+        ]
+        table.add_row(*cells)
+    out.print(table)
+    if total > len(entries):
+        out.print(f"[dim]showing {len(entries)} of {total}; --limit 0 shows all[/dim]")
+
+
+def profile(p: Profile) -> None:
+    out = console()
+    c, line = p.contact, p.line
+    out.print(Text.assemble((c.name, "bold"), f"  {c.kind}, {c.circle} circle"))
+    if c.tags:
+        out.print(f"  tags          {', '.join(c.tags)}")
+    if c.note:
+        out.print(f"  note          {c.note}")
+    out.print(f"  added         {fmt_local(c.created_at, False)}")
+    out.print(
+        Text.assemble("  charge        ", charge(line.charge), "   status ", _status(line.status))
+    )
+    last = fmt_local(line.last_contact) if line.last_contact else "never"
+    out.print(f"  last contact  {last} ({days(line.days_since)} ago; cadence {p.cadence_days:g}d)")
+    out.print(
+        f"  all time      deposits {p.gave:g}, withdrawals {p.asked:g}, "
+        f"{p.entry_count} entries; half-life {p.half_life_days:g}d"
+    )
+    out.print()
+    history(p.entries, p.entry_count, with_contact=False)

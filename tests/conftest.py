@@ -1,0 +1,65 @@
+"""Shared fixtures: a real ledger file per test, driven through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from engage_cli.cli import app
+
+# Fixed local time zone so dates typed in tests mean the same everywhere.
+os.environ["TZ"] = "UTC"
+time.tzset()
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "ledger.db"
+
+
+@pytest.fixture
+def run(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Invoke `engage ARGS...` against the test's own ledger file."""
+    monkeypatch.setenv("ENGAGE_DB", str(db_path))
+    monkeypatch.delenv("ENGAGE_DEBUG", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, list(args), input=input)
+
+    return invoke
+
+
+@pytest.fixture
+def run_json(run: Run) -> Callable[..., Any]:
+    def invoke(*args: str) -> Any:
+        result = run(*args, "--json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    return invoke
+
+
+def ok(result: Result) -> Result:
+    assert result.exit_code == 0, f"exit {result.exit_code}: {result.output}"
+    assert "Traceback" not in result.output
+    return result
+
+
+def fails(result: Result, code: int = 1) -> str:
+    """Assert a clean failure: the exit code, one line on stderr, no traceback."""
+    assert result.exit_code == code, f"exit {result.exit_code}: {result.output}"
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("engage: error: ")
+    return lines[0]

@@ -1,0 +1,54 @@
+"""Every command documents itself with an example, and README covers every command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import typer
+from tests.conftest import Run, ok
+
+from engage_cli.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMANDS = sorted(
+    {
+        (c.name or c.callback.__name__.replace("_", "-"))
+        for c in app.registered_commands
+        if c.callback
+    }
+)
+
+
+def test_commands_are_known() -> None:
+    assert {"add", "log", "balance", "who-neglected", "reconnect", "undo", "void"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_has_an_example(run: Run, command: str) -> None:
+    out = ok(run(command, "--help")).stdout
+    assert "Example: engage" in out
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_readme_covers_every_command(command: str) -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert re.search(rf"engage {re.escape(command)}\b", readme), command
+
+
+def test_readme_has_exactly_two_setup_commands() -> None:
+    readme = (ROOT / "README.md").read_text()
+    setup = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    commands = [line for line in setup.splitlines() if line.startswith("pip install")]
+    assert commands == [
+        "pip install -e . && engage demo",
+        "pip install -e '.[test]' && pytest",
+    ]
+
+
+def test_version(run: Run) -> None:
+    from engage_cli import __version__
+
+    assert ok(run("--version")).stdout.strip() == f"engage {__version__}"
+    assert isinstance(app, typer.Typer)
