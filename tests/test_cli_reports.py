@@ -22,10 +22,10 @@ def decayed(points: float, age_days: float, half_life: float) -> float:
 @pytest.fixture
 def week(run: Run) -> Run:
     """A small ledger: a week of meetings before AS_OF, and older history."""
-    ok(run("add", "Ann Lee", "--circle", "close", "--tag", "design"))
-    ok(run("add", "Bob Stone", "--circle", "active", "--tag", "investor"))
-    ok(run("add", "Cy Young", "--circle", "inner"))
-    ok(run("add", "Dee Park", "--circle", "wide", "--kind", "org"))
+    ok(run("add", "Ann Lee", "--circle", "close", "--tag", "design", "--on", "2026-10-01"))
+    ok(run("add", "Bob Stone", "--circle", "active", "--tag", "investor", "--on", "2026-10-01"))
+    ok(run("add", "Cy Young", "--circle", "inner", "--on", "2026-10-01"))
+    ok(run("add", "Dee Park", "--circle", "wide", "--kind", "org", "--on", "2026-10-01"))
     ok(run("log", "Ann Lee", "-d", "2", "--on", "2026-11-18 10:00", "-m", "coffee"))
     ok(run("log", "Bob Stone", "-w", "3", "--on", "2026-11-17 09:00", "-m", "asked for intro"))
     ok(run("log", "Ann Lee", "-w", "1", "--on", "2026-11-16 09:00"))
@@ -131,11 +131,15 @@ def test_who_neglected_limit_circle_and_alias(week: Run, run_json) -> None:  # t
 
 
 def test_never_contacted_counts_from_when_added(run: Run, run_json) -> None:  # type: ignore[no-untyped-def]
-    ok(run("add", "New Person", "--circle", "inner"))
-    report = run_json("who-neglected", "--as-of", "2099-01-01")
+    ok(run("add", "New Person", "--circle", "inner", "--on", "2026-01-01 00:00"))
+    report = run_json("who-neglected", "--as-of", "2026-01-31 00:00")
     (row,) = report["contacts"]
     assert row["contacted"] is False
-    assert row["days_since"] > 7
+    assert row["days_since"] == 30
+    assert row["overdue_days"] == 23
+    # Before it was added, it is not in any report.
+    assert run_json("who-neglected", "--as-of", "2025-12-31")["contacts"] == []
+    assert run_json("contacts", "--as-of", "2025-12-31") == []
 
 
 def test_contacts_json_and_filters(week: Run, run_json) -> None:  # type: ignore[no-untyped-def]

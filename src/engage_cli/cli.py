@@ -147,6 +147,8 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
+    if db is not None and not db.strip():
+        raise UsageError("--db needs a path; it was given an empty one")
     ctx.obj = Options(db=db)
 
 
@@ -157,11 +159,12 @@ def _policy() -> Policy:
 
 
 @contextmanager
-def _ledger(ctx: typer.Context, write: bool = False) -> Iterator[Ledger]:
+def _ledger(ctx: typer.Context, create: bool = False) -> Iterator[Ledger]:
+    """Open the ledger; only commands that add contacts may create a missing one."""
     from engage_cli.ledger import Ledger
 
     opts: Options = ctx.obj or Options()
-    ledger = Ledger.open(ledger_path(opts.db), create=write)
+    ledger = Ledger.open(ledger_path(opts.db), create=create)
     try:
         yield ledger
     finally:
@@ -200,17 +203,27 @@ def add(
         list[str] | None, typer.Option("--tag", "-t", help="A tag; repeat for more.")
     ] = None,
     note: Annotated[str, typer.Option("--note", "-m", help="Anything worth remembering.")] = "",
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            metavar="WHEN",
+            help="Since when you know them (default: now); neglect counts from here.",
+        ),
+    ] = None,
 ) -> None:
     """Add a contact: a person, an organisation or a cause.
 
-    Example: engage add "Ann Lee" --circle close --tag design -m "met at PyCon"
+    Example: engage add "Ann Lee" --circle close --tag design -m "met at PyCon" --on 2026-03-14
     """
     from engage_cli.models import ContactIn
 
     new = ContactIn.parse(name=name, kind=kind, circle=circle, tags=tag or [], note=note)
+    now = local_now()
+    since = parse_occurred(on, now)
     policy = _policy()
-    with _ledger(ctx, write=True) as ledger, ledger.transaction():
-        contact = ledger.add_contact(new, local_now(), policy.half_life(new.circle))
+    with _ledger(ctx, create=True) as ledger, ledger.transaction():
+        contact = ledger.add_contact(new, since, policy.half_life(new.circle))
     typer.echo(
         f"added {contact.name} ({contact.kind}, {contact.circle} circle; "
         f"cadence {policy.cadence(contact.circle):g} days)"
@@ -235,6 +248,8 @@ def contacts_cmd(
     """
     from engage_cli import reports
 
+    if tag is not None and not tag.strip():
+        raise UsageError("--tag needs a tag; it was given an empty one")
     when = _as_of(as_of)
     with _ledger(ctx) as ledger:
         lines = reports.contact_lines(
@@ -317,11 +332,11 @@ def log(
         list[str] | None, typer.Argument(help="One or more contacts (a group meeting logs each).")
     ] = None,
     deposit: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option("--deposit", "-d", metavar="POINTS", help="Points you invested."),
     ] = None,
     withdrawal: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option("--withdrawal", "-w", metavar="POINTS", help="Points you asked for."),
     ] = None,
     note: Annotated[str, typer.Option("--note", "-m", help="What happened.")] = "",
@@ -342,7 +357,8 @@ def log(
     Example: engage log "Ann Lee" -d 2 -m "coffee; she asked about our hiring" --on yesterday
     """
     from engage_cli.ledger import NewEntry
-    from engage_cli.models import clean_note, clean_tags, parse_points
+    from engage_cli.models import clean_name, clean_note, clean_tags, parse_points
+    from engage_cli.vocab import name_key
 
     now = local_now()
     interactive_new = False
@@ -354,27 +370,32 @@ def log(
         names, planned, note = _prompt_entry()
         interactive_new = True
     else:
-        if deposit is None and withdrawal is None:
+        if not deposit and not withdrawal:
             raise UsageError("say what happened: --deposit/-d POINTS and/or --withdrawal/-w POINTS")
         planned = []
-        if deposit is not None:
-            planned.append(_Planned("deposit", parse_points(deposit, "deposit points")))
-        if withdrawal is not None:
-            planned.append(_Planned("withdrawal", parse_points(withdrawal, "withdrawal points")))
+        for kind, given in (("deposit", deposit), ("withdrawal", withdrawal)):
+            if given and len(given) > 1:
+                raise UsageError(f"give --{kind} once per log (one entry of each kind per contact)")
+            if given:
+                planned.append(_Planned(kind, parse_points(given[0], f"{kind} points")))
     occurred = parse_occurred(on, now)
     try:
         note_text = clean_note(note)
         tags = clean_tags(tag or [])
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    unique: list[str] = []
+    unique: dict[str, str] = {}
     for raw in names:
-        if raw not in unique:
-            unique.append(raw)
+        try:
+            name = clean_name(raw)
+        except ValueError as exc:
+            raise InputError(f"{exc} (got {raw!r})") from None
+        unique.setdefault(name_key(name), name)
 
     policy = _policy()
-    with _ledger(ctx, write=True) as ledger:
-        found = _resolve(ledger, unique, new, interactive_new or _is_terminal())
+    offer = interactive_new or _is_terminal()
+    with _ledger(ctx, create=new or offer) as ledger:
+        found = _resolve(ledger, list(unique.values()), new, offer)
         with ledger.transaction():
             contacts = [_ensure(ledger, c, policy, now) for c in found]
             written = ledger.log(
@@ -402,14 +423,9 @@ class _ToCreate:
 def _resolve(ledger: Ledger, names: list[str], new: bool, offer: bool) -> list[Contact | _ToCreate]:
     """Find each contact; unknown ones are created with --new (or after asking on a terminal)."""
     from engage_cli.errors import NotFoundError
-    from engage_cli.models import clean_name
 
     out: list[Contact | _ToCreate] = []
-    for raw in names:
-        try:
-            name = clean_name(raw)
-        except ValueError as exc:
-            raise InputError(f"{exc} (got {raw!r})") from None
+    for name in names:
         found = ledger.find_contact(name)
         if found is not None:
             out.append(found)
@@ -459,7 +475,7 @@ def undo(
 
     Example: engage undo --yes
     """
-    with _ledger(ctx, write=True) as ledger:
+    with _ledger(ctx) as ledger:
         batch = ledger.last_batch()
         if not batch:
             raise InputError("nothing to undo: no entry counts yet")
@@ -489,7 +505,7 @@ def void(
         why = clean_note(reason)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    with _ledger(ctx, write=True) as ledger:
+    with _ledger(ctx) as ledger:
         policy = _policy()
         with ledger.transaction():
             entry = ledger.entry(entry_id)
@@ -519,7 +535,7 @@ def history(
     with _ledger(ctx) as ledger:
         contact = ledger.contact(name) if name else None
         entries = ledger.history(contact, since=start, limit=limit or None)
-        total = ledger.count_entries(contact) if start is None else len(entries)
+        total = ledger.count_entries(contact, since=start)
     if json_out:
         from engage_cli.render import emit_json
 
@@ -558,7 +574,7 @@ def balance(
     from engage_cli import reports
 
     policy = _policy()
-    days = parse_period(period) if period else policy.period_days
+    days = parse_period(period) if period is not None else policy.period_days
     when = _as_of(as_of)
     with _ledger(ctx) as ledger:
         report = reports.balance(ledger, policy, when, days, show_all)

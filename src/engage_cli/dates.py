@@ -57,15 +57,22 @@ def _bad(text: str, why: str = "") -> InputError:
     return InputError(f"cannot read the date {text!r}{reason}; accepted: {ACCEPTED_FORMS}")
 
 
-def _at_day(day: date, now: datetime) -> datetime:
-    return datetime.combine(day, time(0, 0)).replace(tzinfo=now.tzinfo)
+def _localize(naive: datetime, now: datetime) -> datetime:
+    """Attach the zone in force on that day (summer or winter time), not today's offset."""
+    if now.tzinfo is not None and now.utcoffset() == now.astimezone().utcoffset():
+        return naive.astimezone()
+    return naive.replace(tzinfo=now.tzinfo)
+
+
+def _at_day(day: date, now: datetime, hour: int = 0) -> datetime:
+    return _localize(datetime.combine(day, time(hour, 0)), now)
 
 
 def _time_on(day: date, text: str, original: str, now: datetime) -> datetime:
     """Apply a time of day ("15:00", "3pm") to a day, refusing anything that is not a time."""
     from dateutil import parser
 
-    base = _at_day(day, now).replace(tzinfo=None)
+    base = datetime.combine(day, time(0, 0))
     try:
         first = parser.parse(text, default=base)
         second = parser.parse(text, default=base + timedelta(days=1))
@@ -73,13 +80,15 @@ def _time_on(day: date, text: str, original: str, now: datetime) -> datetime:
         raise _bad(original, str(exc)) from None
     if first.date() != day or second.date() != day + timedelta(days=1):
         raise _bad(original, "expected a time of day after the day")
-    return first.replace(tzinfo=now.tzinfo)
+    return _localize(first, now)
 
 
 def _relative(text: str, original: str, now: datetime) -> When | None:
     m = _AGO_TIME.match(text)
     if m:
         n = int(m["n"])
+        if n > 10_000_000:
+            raise _bad(original, "too far in the past")
         delta = timedelta(hours=n) if m["unit"].startswith("h") else timedelta(minutes=n)
         return When(now - delta, date_only=False)
     m = _RELATIVE.match(text)
@@ -114,7 +123,8 @@ def parse_when(text: str, now: datetime | None = None) -> When:
     """Read a moment as people type it, relative to `now` (aware, local)."""
     now = now or local_now()
     original = text
-    text = " ".join(text.strip().lower().split())
+    spaced = " ".join(text.strip().split())
+    text = spaced.lower()
     if not text:
         raise _bad(original, "empty")
     if "\x00" in text:
@@ -130,16 +140,17 @@ def parse_when(text: str, now: datetime | None = None) -> When:
     a = datetime(2000, 1, 1, 0, 0, 0)
     b = datetime(2000, 1, 1, 12, 34, 56)
     try:
-        first = parser.parse(text, default=a.replace(year=now.year, month=now.month, day=now.day))
-        second = parser.parse(text, default=b.replace(year=now.year, month=now.month, day=now.day))
+        first = parser.parse(spaced, default=a.replace(year=now.year, month=now.month, day=now.day))
+        second = parser.parse(
+            spaced, default=b.replace(year=now.year, month=now.month, day=now.day)
+        )
     except (ValueError, OverflowError) as exc:
         raise _bad(original, str(exc).split(":")[0]) from None
     date_only = first.time() == time(0, 0) and second.time() == b.time()
-    at = first if first.tzinfo else first.replace(tzinfo=now.tzinfo)
+    at = first
     if first.tzinfo is None:
-        # Attach the local zone that applies on that day (summer/winter time).
         try:
-            at = first.astimezone()
+            at = _localize(first, now)
         except (OverflowError, ValueError, OSError):
             raise _bad(original, "out of range") from None
     return _checked(When(at, date_only=date_only), original)
@@ -166,7 +177,8 @@ def parse_occurred(text: str | None, now: datetime | None = None) -> datetime:
     when = parse_when(text, now)
     at = when.at
     if when.date_only:
-        at = min(at.replace(hour=12), now) if at.date() == now.date() else at.replace(hour=12)
+        noon = _on_day(when, now, 12, 0, 0, text)
+        at = min(noon, now) if at.date() == now.date() else noon
     if at > now + timedelta(seconds=1):
         raise InputError(
             f"{text!r} is in the future ({fmt_local(at)}); log what has happened, not plans"
@@ -181,8 +193,21 @@ def parse_as_of(text: str | None, now: datetime | None = None) -> datetime:
         return now
     when = parse_when(text, now)
     if when.date_only:
-        return when.at.replace(hour=23, minute=59, second=59)
+        return _on_day(when, now, 23, 59, 59, text)
     return when.at
+
+
+def _on_day(when: When, now: datetime, hour: int, minute: int, second: int, text: str) -> datetime:
+    """A time of day on the day `when` names, in the zone in force on that day."""
+    try:
+        moved = when.at.replace(hour=hour, minute=minute, second=second)
+        if when.at.utcoffset() == when.at.astimezone().utcoffset():
+            moved = _localize(moved.replace(tzinfo=None), now)  # local: that day's offset
+        at = moved
+        at.astimezone(UTC)
+    except (OverflowError, ValueError, OSError):
+        raise _bad(text, "out of range") from None
+    return at
 
 
 def parse_since(text: str, now: datetime | None = None) -> datetime:

@@ -250,13 +250,13 @@ class Ledger:
             raise LedgerError(f"cannot open {path}: {exc}") from None
         ledger = cls(path, conn)
         try:
-            ledger._prepare(fresh=not existed)
+            ledger._prepare(fresh=not existed, create=create)
         except BaseException:
             conn.close()
             raise
         return ledger
 
-    def _prepare(self, fresh: bool) -> None:
+    def _prepare(self, fresh: bool, create: bool) -> None:
         conn = self.conn
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -273,6 +273,11 @@ class Ledger:
         if version == 0 and tables and not fresh:
             raise LedgerError(
                 f"{self.path} is a SQLite database of another program, not an engage ledger; "
+                "nothing was changed"
+            )
+        if version == 0 and not fresh and not create:
+            raise LedgerError(
+                f"{self.path} is an empty SQLite database, not an engage ledger yet; "
                 "nothing was changed"
             )
         try:
@@ -583,6 +588,8 @@ class Ledger:
                 "FROM entries WHERE contact_id = ? AND voided_by IS NULL",
                 [contact.id],
             ).fetchone()
+            if last_contact is None:
+                new_state = scoring.State()  # nothing counts any more: exactly zero
             self._save_state(contact.id, hl, new_state, last_contact, last_ask)
             ids.append(void_id)
         return ids
@@ -611,24 +618,39 @@ class Ledger:
             tail += f" LIMIT {int(limit)}"
         return self._entry_rows(" AND ".join(where), params, tail)
 
-    def count_entries(self, contact: Contact | None = None) -> int:
-        if contact is None:
-            return int(self.conn.execute("SELECT count(*) FROM entries").fetchone()[0])
-        return int(
-            self.conn.execute(
-                "SELECT count(*) FROM entries WHERE contact_id = ?", [contact.id]
-            ).fetchone()[0]
-        )
+    def count_entries(
+        self,
+        contact: Contact | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> int:
+        """How many entries (voided ones included) `history` would list without a limit."""
+        where = ["1"]
+        params: list[Any] = []
+        if contact is not None:
+            where.append("contact_id = ?")
+            params.append(contact.id)
+        if since is not None:
+            where.append("occurred_at >= ?")
+            params.append(to_store(since))
+        if until is not None:
+            where.append("occurred_at <= ?")
+            params.append(to_store(until))
+        sql = f"SELECT count(*) FROM entries WHERE {' AND '.join(where)}"
+        return int(self.conn.execute(sql, params).fetchone()[0])
 
-    def totals(self, contact: Contact) -> tuple[float, float]:
-        """All-time deposit and withdrawal points of one contact (voided entries excluded)."""
+    def totals(self, contact: Contact, until: datetime) -> tuple[float, float, int]:
+        """Deposit points, withdrawal points and live entry count of one contact up to `until`.
+
+        Voided entries count for nothing.
+        """
         row = self.conn.execute(
             "SELECT coalesce(sum(CASE kind WHEN 'deposit' THEN points END), 0), "
-            "coalesce(sum(CASE kind WHEN 'withdrawal' THEN points END), 0) "
-            "FROM entries WHERE contact_id = ? AND voided_by IS NULL",
-            [contact.id],
+            "coalesce(sum(CASE kind WHEN 'withdrawal' THEN points END), 0), count(*) "
+            "FROM entries WHERE contact_id = ? AND voided_by IS NULL AND occurred_at <= ?",
+            [contact.id, to_store(until)],
         ).fetchone()
-        return float(row[0]), float(row[1])
+        return float(row[0]), float(row[1]), int(row[2])
 
     # --- reports -------------------------------------------------------------
 

@@ -14,6 +14,7 @@ MAX_NAME = 200
 MAX_NOTE = 10_000
 MAX_TAG = 50
 MAX_POINTS = 100.0
+MIN_POINTS = 0.01
 
 
 def clean_name(value: str) -> str:
@@ -92,6 +93,8 @@ class ContactIn(BaseModel):
 def parse_points(text: str, what: str = "points") -> float:
     """Points as typed: a positive, finite number up to MAX_POINTS ("1", "2.5")."""
     raw = text.strip()
+    if "_" in raw:
+        raise InputError(f"{what} must be a number such as 2 or 2.5, got {text!r}")
     if "," in raw:
         raise InputError(f"{what} must be a number such as 2 or 2.5 (use a dot), got {text!r}")
     try:
@@ -105,6 +108,8 @@ def parse_points(text: str, what: str = "points") -> float:
             f"{what} must be greater than 0, got {text!r}; "
             "use --deposit for what you gave and --withdrawal for what you asked"
         )
+    if value < MIN_POINTS:
+        raise InputError(f"{what} must be at least {MIN_POINTS:g}, got {text!r}")
     if value > MAX_POINTS:
         raise InputError(
             f"{what} must be at most {MAX_POINTS:g} (scale: 1 a thank-you, 3 a real favour, "

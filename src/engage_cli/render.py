@@ -42,7 +42,9 @@ VERDICT_MEANING = {
 
 
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    # Markup and emoji codes are off: names, notes and tags are people's text,
+    # and "[red]" or ":smile:" in them must print as typed.
+    return Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def emit_json(data: Any) -> None:
@@ -54,6 +56,8 @@ def points(value: float) -> str:
 
 
 def charge(value: float) -> Text:
+    if abs(value) < 0.05:
+        value = 0.0  # no "-0.0": what rounds to zero is zero
     style = "red" if value < 0 else ("green" if value > 0 else "dim")
     return Text(f"{value:+.1f}", style=style)
 
@@ -61,8 +65,10 @@ def charge(value: float) -> Text:
 def days(value: float | None) -> str:
     if value is None:
         return "never"
+    if value < 1 / 24:
+        return "<1h"
     if value < 1:
-        return "today"
+        return f"{int(value * 24)}h"
     return f"{int(value)}d"
 
 
@@ -85,7 +91,7 @@ def balance(report: Balance) -> None:
     out.print(
         Text.assemble(
             ("Balance ", "bold"),
-            f"{fmt_local(cur.start, False)} → {fmt_local(cur.end, False)} "
+            f"{fmt_local(cur.start)} → {fmt_local(cur.end)} "
             f"({report.period_days} days, as of {fmt_local(report.as_of)})",
         )
     )
@@ -139,8 +145,11 @@ def balance(report: Balance) -> None:
     out.print()
     if report.hidden:
         out.print(
-            f"[dim]{report.hidden} contacts with no activity in the period not shown "
-            "(--all shows them)[/dim]"
+            Text(
+                f"{report.hidden} contacts with no activity in the period not shown "
+                "(--all shows them)",
+                style="dim",
+            )
         )
     if flagged:
         out.print(f"Across all contacts: {flagged}. Next: engage who-neglected")
@@ -176,15 +185,15 @@ def neglected(report: Neglected) -> None:
             )
         out.print(table)
         out.print()
-        out.print("[bold]Next deposits[/bold]")
+        out.print(Text("Next deposits", style="bold"))
         for i, line in enumerate(report.lines, 1):
             out.print(f"  {i}. {line.suggestion}")
         if report.total > len(report.lines):
             out.print(
-                f"[dim]  … {report.total - len(report.lines)} more (--limit 0 shows all)[/dim]"
+                Text(f"  … {report.total - len(report.lines)} more (--limit 0 shows all)", "dim")
             )
     out.print()
-    out.print("[bold]Reflect[/bold]")
+    out.print(Text("Reflect", style="bold"))
     for prompt in report.prompts:
         out.print(f"  • {prompt}")
 
@@ -218,7 +227,9 @@ def contacts(lines: Sequence[ContactLine]) -> None:
     out.print(table)
 
 
-def history(entries: Sequence[Entry], total: int, with_contact: bool = True) -> None:
+def history(
+    entries: Sequence[Entry], total: int, with_contact: bool = True, hint: str = "--limit 0"
+) -> None:
     out = console()
     if not entries:
         out.print("no entries")
@@ -230,7 +241,7 @@ def history(entries: Sequence[Entry], total: int, with_contact: bool = True) -> 
         table.add_column("contact")
     table.add_column("kind", no_wrap=True)
     table.add_column("points", justify="right", no_wrap=True)
-    table.add_column("note", ratio=1)
+    table.add_column("note", ratio=1, overflow="fold")
     for e in entries:
         voided = e.voided_by is not None
         sign = "+" if e.kind == "deposit" else "-"
@@ -247,7 +258,8 @@ def history(entries: Sequence[Entry], total: int, with_contact: bool = True) -> 
         table.add_row(*cells)
     out.print(table)
     if total > len(entries):
-        out.print(f"[dim]showing {len(entries)} of {total}; --limit 0 shows all[/dim]")
+        more = f"showing {len(entries)} of {total}"
+        out.print(Text(f"{more}; {hint} shows all" if hint else more, style="dim"))
 
 
 def profile(p: Profile) -> None:
@@ -262,11 +274,14 @@ def profile(p: Profile) -> None:
     out.print(
         Text.assemble("  charge        ", charge(line.charge), "   status ", _status(line.status))
     )
-    last = fmt_local(line.last_contact) if line.last_contact else "never"
-    out.print(f"  last contact  {last} ({days(line.days_since)} ago; cadence {p.cadence_days:g}d)")
+    if line.last_contact:
+        last = f"{fmt_local(line.last_contact)} ({days(line.days_since)} ago"
+    else:
+        last = f"never (added {days(line.days_since)} ago"
+    out.print(f"  last contact  {last}; cadence {p.cadence_days:g}d)")
     out.print(
         f"  all time      deposits {p.gave:g}, withdrawals {p.asked:g}, "
-        f"{p.entry_count} entries; half-life {p.half_life_days:g}d"
+        f"{p.live_count} entries; half-life {p.half_life_days:g}d"
     )
     out.print()
-    history(p.entries, p.entry_count, with_contact=False)
+    history(p.entries, p.entry_count, with_contact=False, hint=f"engage history {c.name!r}")

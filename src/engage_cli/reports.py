@@ -21,6 +21,11 @@ def _days_since(facts: Facts, as_of: datetime) -> float:
     return max(0.0, (as_of - since).total_seconds() / scoring.DAY)
 
 
+def _known(facts: Facts, as_of: datetime) -> bool:
+    """Whether the contact existed as of `as_of`: added by then, or with an entry by then."""
+    return facts.contact.created_at <= as_of or facts.last_contact is not None
+
+
 def _status(facts: Facts, as_of: datetime, policy: Policy) -> str:
     days_since_ask = (
         None if facts.last_ask is None else (as_of - facts.last_ask).total_seconds() / scoring.DAY
@@ -153,6 +158,7 @@ def balance(
     lines = [
         _line(f, as_of, policy, sums.get(f.contact.id, (0.0, 0.0)))
         for f in ledger.facts(as_of, policy.half_life)
+        if _known(f, as_of)
     ]
     counts = {s: 0 for s in _STATUS_ORDER}
     for line in lines:
@@ -225,6 +231,7 @@ def neglected(
             contacted=f.last_contact is not None,
         )
         for f in ledger.facts(as_of, policy.half_life, contacts)
+        if _known(f, as_of)
     ]
     ranked = scoring.rank_neglected(rows)
     chosen = ranked[:limit] if limit > 0 else ranked
@@ -236,7 +243,9 @@ def contact_lines(
 ) -> list[ContactLine]:
     contacts = ledger.contacts(circle=circle, tag=tag)
     return [
-        _line(f, as_of, policy, (0.0, 0.0)) for f in ledger.facts(as_of, policy.half_life, contacts)
+        _line(f, as_of, policy, (0.0, 0.0))
+        for f in ledger.facts(as_of, policy.half_life, contacts)
+        if _known(f, as_of)
     ]
 
 
@@ -250,6 +259,7 @@ class Profile:
     asked: float
     entries: list[Entry]
     entry_count: int
+    live_count: int
 
     def to_json(self) -> dict[str, Any]:
         c = self.contact
@@ -268,7 +278,7 @@ class Profile:
             "half_life_days": self.half_life_days,
             "deposits_total": self.gave,
             "withdrawals_total": self.asked,
-            "entry_count": self.entry_count,
+            "entry_count": self.live_count,
             "recent": [entry_json(e) for e in self.entries],
         }
 
@@ -277,7 +287,7 @@ def profile(
     ledger: Ledger, policy: Policy, contact: Contact, as_of: datetime, recent: int = 10
 ) -> Profile:
     facts = ledger.facts(as_of, policy.half_life, [contact])[0]
-    gave, asked = ledger.totals(contact)
+    gave, asked, live = ledger.totals(contact, as_of)
     return Profile(
         contact=contact,
         line=_line(facts, as_of, policy, (0.0, 0.0)),
@@ -286,7 +296,8 @@ def profile(
         gave=gave,
         asked=asked,
         entries=ledger.history(contact, until=as_of, limit=recent),
-        entry_count=ledger.count_entries(contact),
+        entry_count=ledger.count_entries(contact, until=as_of),
+        live_count=live,
     )
 
 
