@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from engage_cli import scoring
 from engage_cli.ledger import Ledger, NewEntry
-from engage_cli.models import ContactIn, Policy
+from engage_cli.models import ContactIn
+from engage_cli.policy import Policy
 
 POLICY = Policy()
 START = datetime(2020, 1, 1, tzinfo=UTC)

@@ -1,5 +1,5 @@
 """Allow `python -m engage_cli`."""
 
-from engage_cli.cli import main
+from engage_cli.launch import main
 
 main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import sys
@@ -30,7 +31,7 @@ from engage_cli.vocab import Circle, ContactKind
 
 if TYPE_CHECKING:
     from engage_cli.ledger import Contact, Entry, Ledger
-    from engage_cli.models import Policy
+    from engage_cli.policy import Policy
 
 
 def _fail(message: str, code: int) -> None:
@@ -147,13 +148,14 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
+    gc.enable()  # paused during start-up by engage_cli.launch
     if db is not None and not db.strip():
         raise UsageError("--db needs a path; it was given an empty one")
     ctx.obj = Options(db=db)
 
 
 def _policy() -> Policy:
-    from engage_cli.models import Policy
+    from engage_cli.policy import Policy
 
     return Policy()
 
@@ -256,7 +258,7 @@ def contacts_cmd(
             ledger, _policy(), when, circle.value if circle else None, tag
         )
     if json_out:
-        from engage_cli.render import emit_json
+        from engage_cli.jsonout import emit_json
 
         emit_json(
             [
@@ -287,7 +289,7 @@ def show(
     with _ledger(ctx) as ledger:
         report = reports.profile(ledger, _policy(), ledger.contact(name), when)
     if json_out:
-        from engage_cli.render import emit_json
+        from engage_cli.jsonout import emit_json
 
         emit_json(report.to_json())
         return
@@ -306,7 +308,7 @@ class _Planned:
 
 
 def _prompt_entry() -> tuple[list[str], list[_Planned], str]:
-    from engage_cli.models import parse_points
+    from engage_cli.inputs import parse_points
 
     name = typer.prompt("Contact").strip()
     kind = typer.prompt(
@@ -356,8 +358,8 @@ def log(
 
     Example: engage log "Ann Lee" -d 2 -m "coffee; she asked about our hiring" --on yesterday
     """
+    from engage_cli.inputs import clean_name, clean_note, clean_tags, parse_points
     from engage_cli.ledger import NewEntry
-    from engage_cli.models import clean_name, clean_note, clean_tags, parse_points
     from engage_cli.vocab import name_key
 
     now = local_now()
@@ -499,7 +501,7 @@ def void(
 
     Example: engage void 1f3a9c2e --reason "logged for the wrong person"
     """
-    from engage_cli.models import clean_note
+    from engage_cli.inputs import clean_note
 
     try:
         why = clean_note(reason)
@@ -537,7 +539,7 @@ def history(
         entries = ledger.history(contact, since=start, limit=limit or None)
         total = ledger.count_entries(contact, since=start)
     if json_out:
-        from engage_cli.render import emit_json
+        from engage_cli.jsonout import emit_json
 
         emit_json([reports.entry_json(e) for e in entries])
         return
@@ -579,7 +581,7 @@ def balance(
     with _ledger(ctx) as ledger:
         report = reports.balance(ledger, policy, when, days, show_all)
     if json_out:
-        from engage_cli.render import emit_json
+        from engage_cli.jsonout import emit_json
 
         emit_json(report.to_json())
         return
@@ -610,7 +612,7 @@ def who_neglected(
     with _ledger(ctx) as ledger:
         report = reports.neglected(ledger, _policy(), when, circle.value if circle else None, limit)
     if json_out:
-        from engage_cli.render import emit_json
+        from engage_cli.jsonout import emit_json
 
         emit_json(report.to_json())
         return
@@ -651,5 +653,5 @@ def demo(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Run the command line (the console script goes through engage_cli.launch)."""
     app()

@@ -11,7 +11,8 @@ from typing import Any
 
 from engage_cli.errors import LedgerError
 from engage_cli.ledger import Ledger, NewEntry
-from engage_cli.models import ContactIn, Policy
+from engage_cli.models import ContactIn
+from engage_cli.policy import Policy
 
 
 def demo_data() -> dict[str, Any]:

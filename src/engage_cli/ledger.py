@@ -8,7 +8,6 @@ kept in the same transaction as every write) so that reports cost O(contacts).
 from __future__ import annotations
 
 import contextlib
-import difflib
 import json
 import math
 import os
@@ -382,6 +381,8 @@ class Ledger:
 
     def close_names(self, name: str, limit: int = 3) -> list[str]:
         """Existing names closest to `name`: the ones it starts or is part of, then look-alikes."""
+        import difflib
+
         names = [r[0] for r in self.conn.execute("SELECT name FROM contacts ORDER BY name_key")]
         key = name_key(name)
         keys = {name_key(n): n for n in names}
@@ -521,7 +522,14 @@ class Ledger:
             )
             after = state.at(max(now.timestamp(), state.anchor or 0.0), hl)
             written.append((entry, after))
-        self.db.table("entries").insert_all(rows)
+        # Plain executemany, not sqlite-utils: importing it would cost `engage log`
+        # about 50 ms (docs/benchmarks.md); the columns are fixed by the schema.
+        self.conn.executemany(
+            "INSERT INTO entries (id, contact_id, kind, points, occurred_at, logged_at, note, "
+            "tags, batch) VALUES (:id, :contact_id, :kind, :points, :occurred_at, :logged_at, "
+            ":note, :tags, :batch)",
+            rows,
+        )
         return written
 
     def _entry_rows(self, where: str, params: Sequence[Any], tail: str = "") -> list[Entry]:

@@ -5,11 +5,8 @@ rich strips colour when stdout is not a terminal and honours NO_COLOR.
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 from collections.abc import Sequence
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -45,10 +42,6 @@ def console() -> Console:
     # Markup and emoji codes are off: names, notes and tags are people's text,
     # and "[red]" or ":smile:" in them must print as typed.
     return Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
-
-
-def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def points(value: float) -> str:

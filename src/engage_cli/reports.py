@@ -13,7 +13,7 @@ from typing import Any
 from engage_cli import scoring
 from engage_cli.dates import iso
 from engage_cli.ledger import Contact, Entry, Facts, Ledger
-from engage_cli.models import Policy
+from engage_cli.policy import Policy
 
 
 def _days_since(facts: Facts, as_of: datetime) -> float:

@@ -1,0 +1,79 @@
+"""Checks and clean-ups of what people type: names, tags, notes and points.
+
+Plain functions with no heavy imports, so that `engage log` stays instant; the
+pydantic models in `models.py` call the same functions.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+
+from engage_cli.errors import InputError
+
+MAX_NAME = 200
+MAX_NOTE = 10_000
+MAX_TAG = 50
+MAX_POINTS = 100.0
+MIN_POINTS = 0.01
+
+
+def clean_name(value: str) -> str:
+    name = " ".join(unicodedata.normalize("NFC", value).split())
+    if not name:
+        raise ValueError("a name cannot be empty")
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
+        raise ValueError("a name cannot hold control characters")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"a name is at most {MAX_NAME} characters (got {len(name)})")
+    return name
+
+
+def clean_tags(values: list[str]) -> list[str]:
+    tags: list[str] = []
+    for raw in values:
+        tag = " ".join(unicodedata.normalize("NFC", raw).split()).lower()
+        if not tag:
+            raise ValueError("a tag cannot be empty")
+        if len(tag) > MAX_TAG or any(unicodedata.category(ch) == "Cc" for ch in tag):
+            raise ValueError(f"a tag is at most {MAX_TAG} printable characters")
+        if tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def clean_note(value: str) -> str:
+    note = unicodedata.normalize("NFC", value).strip()
+    if "\x00" in note:
+        raise ValueError("a note cannot hold NUL characters")
+    if len(note) > MAX_NOTE:
+        raise ValueError(f"a note is at most {MAX_NOTE} characters (got {len(note)})")
+    return note
+
+
+def parse_points(text: str, what: str = "points") -> float:
+    """Points as typed: a positive, finite number up to MAX_POINTS ("1", "2.5")."""
+    raw = text.strip()
+    if "_" in raw:
+        raise InputError(f"{what} must be a number such as 2 or 2.5, got {text!r}")
+    if "," in raw:
+        raise InputError(f"{what} must be a number such as 2 or 2.5 (use a dot), got {text!r}")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InputError(f"{what} must be a number such as 2 or 2.5, got {text!r}") from None
+    if not math.isfinite(value):
+        raise InputError(f"{what} must be a finite number, got {text!r}")
+    if value <= 0:
+        raise InputError(
+            f"{what} must be greater than 0, got {text!r}; "
+            "use --deposit for what you gave and --withdrawal for what you asked"
+        )
+    if value < MIN_POINTS:
+        raise InputError(f"{what} must be at least {MIN_POINTS:g}, got {text!r}")
+    if value > MAX_POINTS:
+        raise InputError(
+            f"{what} must be at most {MAX_POINTS:g} (scale: 1 a thank-you, 3 a real favour, "
+            f"5 a life-changing introduction), got {text!r}"
+        )
+    return value

@@ -1,0 +1,45 @@
+"""The scoring policy in force: every number the model uses, with its default.
+
+A plain frozen dataclass, so that commands which only need the defaults never
+import pydantic; a config file, when there is one, is validated by the pydantic
+model in `models.py` and turned into this (docs/scoring.md explains each value).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engage_cli.vocab import Circle
+
+
+@dataclass(frozen=True)
+class CirclePolicy:
+    half_life_days: float
+    cadence_days: float
+
+
+DEFAULT_CIRCLES: dict[str, CirclePolicy] = {
+    Circle.INNER.value: CirclePolicy(half_life_days=30, cadence_days=7),
+    Circle.CLOSE.value: CirclePolicy(half_life_days=60, cadence_days=30),
+    Circle.ACTIVE.value: CirclePolicy(half_life_days=120, cadence_days=90),
+    Circle.WIDE.value: CirclePolicy(half_life_days=240, cadence_days=365),
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    circles: dict[str, CirclePolicy] = field(default_factory=lambda: dict(DEFAULT_CIRCLES))
+    # Verdict band on deposits / withdrawals over a period.
+    engaged_min_ratio: float = 1.0
+    engaged_max_ratio: float = 5.0
+    # A contact is "untapped" when its charge is at least this and no ask was
+    # made of it for `untapped_days` (or ever).
+    untapped_charge: float = 6.0
+    untapped_days: float = 90.0
+    period_days: int = 7
+
+    def half_life(self, circle: str) -> float:
+        return self.circles[circle].half_life_days
+
+    def cadence(self, circle: str) -> float:
+        return self.circles[circle].cadence_days

@@ -1,0 +1,77 @@
+"""Start-up stays lean: each command imports only what it needs (see docs/benchmarks.md).
+
+Timing belongs in the benchmark suite; what a test can pin down for good is
+which heavy modules a command path loads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROBE = """
+import atexit, json, sys
+out = sys.argv[1]
+atexit.register(lambda: open(out, "w").write(json.dumps(sorted(sys.modules))))
+sys.argv = ["engage"] + sys.argv[2:]
+from engage_cli.launch import main
+main()
+"""
+
+HEAVY = {"pydantic", "sqlite_utils", "rich", "dateutil", "tomllib"}
+
+
+def modules_loaded(tmp_path: Path, *args: str) -> set[str]:
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "ENGAGE_DB": str(tmp_path / "ledger.db"), "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(out), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return {name.split(".")[0] for name in json.loads(out.read_text())}
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Path:
+    env = {**os.environ, "ENGAGE_DB": str(tmp_path / "ledger.db")}
+    subprocess.run(
+        [sys.executable, "-m", "engage_cli", "add", "Ann Lee", "--on", "2026-01-01"],
+        env=env,
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+    )
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("args", "allowed"),
+    [
+        (["log", "Ann Lee", "-d", "1", "-m", "coffee"], set()),
+        (["log", "ann lee", "-w", "2"], set()),
+        (["--help"], set()),
+        (["log", "--help"], set()),
+        (["undo", "--yes"], set()),
+        (["balance", "--json"], set()),
+        (["who-neglected", "--json"], set()),
+        (["balance"], {"rich"}),
+        (["log", "Ann Lee", "-d", "1", "--on", "2026-02-01 15:00"], {"dateutil"}),
+    ],
+)
+def test_command_paths_import_only_what_they_need(
+    ledger: Path, args: list[str], allowed: set[str]
+) -> None:
+    loaded = modules_loaded(ledger, *args)
+    assert loaded & HEAVY <= allowed, sorted(loaded & HEAVY - allowed)
+    assert "engage_cli" in loaded
+    assert allowed <= loaded, "the command did not run as far as the test expects"
