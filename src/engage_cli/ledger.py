@@ -75,6 +75,9 @@ CREATE INDEX entries_by_contact ON entries (contact_id, occurred_at);
 CREATE INDEX entries_live_by_time ON entries (occurred_at, contact_id, kind, points)
     WHERE voided_by IS NULL;
 CREATE INDEX entries_by_batch ON entries (batch);
+-- Foreign-key checks on voids look entries up by voided_by; without this index
+-- each void would scan every entry.
+CREATE INDEX entries_voided ON entries (voided_by) WHERE voided_by IS NOT NULL;
 """
 
 # MIGRATIONS[n] takes a ledger from schema n-1 to n; all run in one transaction.
@@ -451,6 +454,74 @@ class Ledger:
         ).fetchone()
         self._save_state(contact_id, half_life, state, last_contact, last_ask)
         return state
+
+    def rebuild_state(self, half_life: Callable[[str], float]) -> int:
+        """Recompute every contact's derived state from its entries, in SQLite; return the count.
+
+        The caller holds the transaction. Used after bulk loads and by `doctor --repair`.
+        """
+        circles = [r[0] for r in self.conn.execute("SELECT DISTINCT circle FROM contacts")]
+        if not circles:
+            return 0
+        values = ", ".join("(?, ?)" for _ in circles)
+        params: list[Any] = []
+        for circle in circles:
+            params += [circle, half_life(circle)]
+        self.conn.execute("DELETE FROM contact_state")
+        self.conn.execute("DROP TABLE IF EXISTS temp.last_entry")
+        # One pass over the entries for each contact's latest moments, kept in a
+        # temporary table so the query below does not recompute it per contact.
+        self.conn.execute(
+            "CREATE TEMP TABLE last_entry AS "
+            "SELECT contact_id, max(occurred_at) AS at, "
+            "max(CASE kind WHEN 'withdrawal' THEN occurred_at END) AS ask "
+            "FROM entries WHERE voided_by IS NULL GROUP BY contact_id"
+        )
+        self.conn.execute(
+            f"""
+            WITH hl(circle, half_life) AS (VALUES {values})
+            INSERT INTO contact_state
+                (contact_id, half_life_days, anchor, charge, last_contact_at, last_ask_at)
+            SELECT c.id, hl.half_life,
+                   CAST(strftime('%s', last.at) AS REAL),
+                   coalesce((
+                       SELECT sum(CASE e.kind WHEN 'deposit' THEN e.points ELSE -e.points END
+                                  * exp(-(julianday(last.at) - julianday(e.occurred_at))
+                                        * {math.log(2)!r} / hl.half_life))
+                       FROM entries e
+                       WHERE e.contact_id = c.id AND e.voided_by IS NULL
+                   ), 0),
+                   last.at, last.ask
+            FROM contacts c
+            JOIN hl ON hl.circle = c.circle
+            LEFT JOIN temp.last_entry AS last ON last.contact_id = c.id
+            """,
+            params,
+        )
+        self.conn.execute("DROP TABLE temp.last_entry")
+        return self.count_contacts()
+
+    def bulk_insert(
+        self,
+        contacts: Sequence[dict[str, Any]] = (),
+        entries: Sequence[dict[str, Any]] = (),
+        voids: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """Insert whole rows (every column of the schema) fast; the caller holds the transaction.
+
+        Derived state is not touched: call `rebuild_state` afterwards. Foreign keys
+        are checked at commit, so entries may name their voids before those are in.
+        """
+        self.conn.execute("PRAGMA defer_foreign_keys = ON")
+        for table, rows in (("contacts", contacts), ("entries", entries), ("voids", voids)):
+            if not rows:
+                continue
+            cols = list(rows[0])
+            sql = (
+                f"INSERT INTO {table} ({', '.join(cols)}) "
+                f"VALUES ({', '.join(':' + c for c in cols)})"
+            )
+            self.conn.executemany(sql, rows)
 
     def _save_state(
         self,

@@ -8,8 +8,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from engage_cli import scoring
@@ -36,6 +36,46 @@ VERDICT_MEANING = {
     scoring.ENGAGED: "investing and asking in balance",
     scoring.ALL_RELATIONSHIP: "investing without asking: potential left unused",
 }
+
+
+class Grid:
+    """Aligned columns with a bold header, rendered as one rich Text.
+
+    rich's Table measures and wraps every cell, which costs about 1 ms a row;
+    these reports need only padding, so a hundred rows stay well under that.
+    The last column is never padded, so long notes run on as typed.
+    """
+
+    GUTTER = "  "
+
+    def __init__(self) -> None:
+        self.columns: list[tuple[str, str]] = []
+        self.rows: list[list[Text]] = []
+
+    def add_column(self, header: str, justify: str = "left", **_: object) -> None:
+        self.columns.append((header, justify))
+
+    def add_row(self, *cells: str | Text) -> None:
+        self.rows.append([c if isinstance(c, Text) else Text(c) for c in cells])
+
+    def text(self) -> Text:
+        header = [Text(name, style="bold") for name, _ in self.columns]
+        lines = [header, *self.rows]
+        widths = [max(cell_len(line[i].plain) for line in lines) for i in range(len(header))]
+        out = Text()
+        last = len(header) - 1
+        for n, line in enumerate(lines):
+            if n:
+                out.append("\n")
+            for i, cell in enumerate(line):
+                gap = widths[i] - cell_len(cell.plain)
+                right = self.columns[i][1] == "right"
+                if right:
+                    out.append(" " * gap)
+                out.append_text(cell)
+                if i < last:
+                    out.append(("" if right else " " * gap) + self.GUTTER)
+        return out
 
 
 def console() -> Console:
@@ -111,7 +151,7 @@ def balance(report: Balance) -> None:
         )
     )
     if report.contacts:
-        table = Table(title=None, box=None, pad_edge=False, header_style="bold")
+        table = Grid()
         table.add_column("contact")
         table.add_column("circle")
         table.add_column("charge", justify="right")
@@ -132,7 +172,7 @@ def balance(report: Balance) -> None:
                 _status(c.status),
             )
         out.print()
-        out.print(table)
+        out.print(table.text())
     counts = report.status_counts
     flagged = ", ".join(f"{n} {s}" for s, n in counts.items() if n and s != scoring.HEALTHY)
     out.print()
@@ -156,7 +196,7 @@ def neglected(report: Neglected) -> None:
     if not report.lines:
         out.print("  no contacts yet: add some with `engage add NAME`")
     else:
-        table = Table(box=None, pad_edge=False, header_style="bold")
+        table = Grid()
         table.add_column("#", justify="right")
         table.add_column("contact")
         table.add_column("circle")
@@ -176,7 +216,7 @@ def neglected(report: Neglected) -> None:
             table.add_row(
                 str(i), r.name, r.circle, since, f"{r.cadence_days:g}d", due, charge(r.charge)
             )
-        out.print(table)
+        out.print(table.text())
         out.print()
         out.print(Text("Next deposits", style="bold"))
         for i, line in enumerate(report.lines, 1):
@@ -196,7 +236,7 @@ def contacts(lines: Sequence[ContactLine]) -> None:
     if not lines:
         out.print("no contacts match")
         return
-    table = Table(box=None, pad_edge=False, header_style="bold")
+    table = Grid()
     for col, justify in (
         ("name", "left"),
         ("kind", "left"),
@@ -206,7 +246,7 @@ def contacts(lines: Sequence[ContactLine]) -> None:
         ("last contact", "left"),
         ("status", "left"),
     ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+        table.add_column(col, justify=justify)
     for c in lines:
         table.add_row(
             c.name,
@@ -217,7 +257,7 @@ def contacts(lines: Sequence[ContactLine]) -> None:
             fmt_local(c.last_contact, False) if c.last_contact else "never",
             _status(c.status),
         )
-    out.print(table)
+    out.print(table.text())
 
 
 def history(
@@ -227,7 +267,7 @@ def history(
     if not entries:
         out.print("no entries")
         return
-    table = Table(box=None, pad_edge=False, header_style="bold")
+    table = Grid()
     table.add_column("id", no_wrap=True)
     table.add_column("when", no_wrap=True)
     if with_contact:
@@ -249,7 +289,7 @@ def history(
             note,
         ]
         table.add_row(*cells)
-    out.print(table)
+    out.print(table.text())
     if total > len(entries):
         more = f"showing {len(entries)} of {total}"
         out.print(Text(f"{more}; {hint} shows all" if hint else more, style="dim"))

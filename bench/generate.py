@@ -1,0 +1,147 @@
+"""Build a deterministic synthetic ledger for benchmarks.
+
+    python bench/generate.py --entries 1000000 --contacts 2000 --db /tmp/big.db
+
+Contacts spread over the four circles, entries over ten years up to --end:
+mostly deposits, some asks, a few back-dated (logged days after they
+happened), about 1% voided, some tagged. Rows go in through the ledger's bulk
+path and the derived per-contact state is rebuilt at the end, exactly as
+`engage doctor --repair` would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from engage_cli.dates import to_store
+from engage_cli.ledger import Ledger
+from engage_cli.policy import Policy
+from engage_cli.vocab import name_key
+
+CIRCLES = (("inner", 0.02, 12.0), ("close", 0.08, 5.0), ("active", 0.30, 1.5), ("wide", 0.60, 0.5))
+CHUNK = 50_000
+POINTS = (0.5, 1, 1, 1, 2, 2, 3, 5)
+TAGS = ("work", "family", "open-source", "investor", "design", "community", "research")
+NOTES = ("coffee", "call", "lunch", "intro", "thanks", "review", "helped with a move", "")
+FIRST = ("Ann", "Bob", "Cy", "Dee", "Eve", "Finn", "Gus", "Hana", "Ivo", "Jo", "Kai", "Lea")
+LAST = ("Lee", "Stone", "Young", "Park", "Ng", "Kim", "Diaz", "Okafor", "Weiss", "Rossi")
+
+
+def uuid7_at(rng: random.Random, at: datetime, seq: int) -> str:
+    """A UUIDv7 for a past moment: its milliseconds, a counter and seeded random bits."""
+    ms = int(at.timestamp() * 1000)
+    value = (ms << 80) | (0x7 << 76) | ((seq & 0xFFF) << 64) | (0b10 << 62)
+    value |= rng.getrandbits(62)
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def generate(entries: int, contacts: int, path: Path, seed: int, end: datetime) -> dict[str, float]:
+    rng = random.Random(seed)
+    start = end - timedelta(days=3652)
+    span = (end - start).total_seconds()
+    if path.exists():
+        raise SystemExit(f"{path} exists; give a new path")
+    t0 = time.perf_counter()
+    ledger = Ledger.open(path, create=True)
+    contact_rows = []
+    weights = []
+    for i in range(contacts):
+        circle, _, weight = rng.choices(CIRCLES, weights=[c[1] for c in CIRCLES])[0]
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {i:05d}"
+        created = start + timedelta(seconds=rng.random() * span * 0.5)
+        contact_rows.append(
+            {
+                "id": i + 1,
+                "uid": uuid7_at(rng, created, i),
+                "name": name,
+                "name_key": name_key(name),
+                "kind": "person" if rng.random() < 0.9 else "org",
+                "circle": circle,
+                "tags": json.dumps(rng.sample(TAGS, rng.randint(0, 2))),
+                "note": "",
+                "created_at": to_store(created),
+            }
+        )
+        weights.append(weight)
+    owners = rng.choices(range(contacts), weights=weights, k=entries)
+    stamps = sorted(rng.random() for _ in range(entries))
+    written = 0
+    with ledger, ledger.transaction():
+        ledger.bulk_insert(contacts=contact_rows)
+        entry_rows: list[dict[str, object]] = []
+        void_rows: list[dict[str, object]] = []
+        for seq, (owner, u) in enumerate(zip(owners, stamps, strict=True)):
+            occurred = start + timedelta(seconds=int(u * span))
+            logged = occurred
+            if rng.random() < 0.03:  # logged later than it happened
+                logged = min(end, occurred + timedelta(days=rng.randint(1, 20)))
+            entry_id = uuid7_at(rng, logged, seq)
+            voided = None
+            if rng.random() < 0.01:
+                voided = uuid7_at(rng, logged + timedelta(minutes=5), seq)
+                void_rows.append(
+                    {
+                        "id": voided,
+                        "entry_id": entry_id,
+                        "voided_at": to_store(logged),
+                        "reason": "",
+                    }
+                )
+            entry_rows.append(
+                {
+                    "id": entry_id,
+                    "contact_id": owner + 1,
+                    "kind": "deposit" if rng.random() < 0.75 else "withdrawal",
+                    "points": rng.choice(POINTS),
+                    "occurred_at": to_store(occurred),
+                    "logged_at": to_store(logged),
+                    "note": rng.choice(NOTES),
+                    "tags": json.dumps([rng.choice(TAGS)]) if rng.random() < 0.2 else "[]",
+                    "batch": entry_id,
+                    "voided_by": voided,
+                }
+            )
+            if len(entry_rows) >= CHUNK:
+                ledger.bulk_insert(entries=entry_rows, voids=void_rows)
+                written += len(entry_rows)
+                entry_rows, void_rows = [], []
+        ledger.bulk_insert(entries=entry_rows, voids=void_rows)
+        t1 = time.perf_counter()
+        ledger.rebuild_state(Policy().half_life)
+    t2 = time.perf_counter()
+    with Ledger.open(path, create=False) as ledger:
+        ledger.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        ledger.conn.execute("ANALYZE")
+    return {"rows_s": t1 - t0, "state_s": t2 - t1, "total_s": time.perf_counter() - t0}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entries", type=int, required=True)
+    parser.add_argument("--contacts", type=int, default=2000)
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--end",
+        default="2026-11-01T00:00:00Z",
+        help="the latest moment of the history (ISO, UTC); default 2026-11-01",
+    )
+    args = parser.parse_args(argv)
+    end = datetime.fromisoformat(args.end).astimezone(UTC)
+    took = generate(args.entries, args.contacts, args.db, args.seed, end)
+    print(
+        f"{args.db}: {args.entries} entries, {args.contacts} contacts in {took['total_s']:.1f}s "
+        f"(rows {took['rows_s']:.1f}s, derived state {took['state_s']:.1f}s)",
+        file=sys.stderr,
+    )
+
+
+if __name__ == "__main__":
+    main()
