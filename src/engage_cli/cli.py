@@ -7,7 +7,6 @@ about 10 ms a run; names only known to the type checker are quoted instead.
 
 import gc
 import os
-import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -43,7 +42,7 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-def _sqlite_message(exc: sqlite3.Error) -> str:
+def _sqlite_message(exc: Exception) -> str:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return (
@@ -87,10 +86,6 @@ class EngageGroup(TyperGroup):
             _fail(exc.format_message().replace("\n", " ") + hint, code)
         except EngageError as exc:
             _fail(exc.message.replace("\n", " "), exc.exit_code)
-        except sqlite3.Error as exc:
-            if debug:
-                raise
-            _fail(_sqlite_message(exc), ExitCode.ERROR)
         except KeyboardInterrupt:
             _fail("interrupted; nothing was changed", 130)
         except BrokenPipeError:
@@ -99,6 +94,9 @@ class EngageGroup(TyperGroup):
         except Exception as exc:
             if debug:
                 raise
+            sqlite3 = sys.modules.get("sqlite3")  # imported only by commands that open a ledger
+            if sqlite3 is not None and isinstance(exc, sqlite3.Error):
+                _fail(_sqlite_message(exc), ExitCode.ERROR)
             _fail(
                 f"unexpected {type(exc).__name__}: {exc} (run with ENGAGE_DEBUG=1 for details)",
                 ExitCode.ERROR,
