@@ -6,8 +6,8 @@
 Each command runs once to warm up and then --runs times; the table gives the
 median wall time, the fastest run and the peak resident memory of the process
 (from wait4, per process). Generated ledgers are cached in bench/.data and
-never written: every series runs on a fresh copy, and `engage log` gets a
-fresh copy before each run, so no run changes the next one's ledger.
+never written: every series runs on a fresh copy, and each `engage log` is
+undone (untimed) before the next run.
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ ROOT = HERE.parent
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 CONTACTS = 2000
 
-# (label, argv after `engage`, target in ms or None, restore the ledger before each run)
+# (label, argv after `engage`, target in ms or None, whether it writes: then each run
+# is followed, untimed, by `engage undo --yes`, which voids what it wrote; copying
+# the whole ledger back instead would leave the disk busy with write-back)
 COMMANDS: list[tuple[str, list[str], float | None, bool]] = [
     ("log (one deposit)", ["log", "{name}", "-d", "1", "-m", "bench"], 120, True),
     ("balance", ["balance"], 300, False),
@@ -69,15 +71,23 @@ def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed * 1000, usage.ru_maxrss / 1024
 
 
+def restore_copy(base: Path, work: Path) -> None:
+    """A fresh working copy, flushed to disk so that write-back does not run during a timing."""
+    for extra in work.parent.glob(work.name + "-*"):
+        extra.unlink()  # a stale -wal or -shm must not meet the new copy
+    shutil.copyfile(base, work)
+    os.sync()
+
+
 def measure(
-    argv: list[str], env: dict[str, str], runs: int, base: Path, work: Path, restore: bool
+    argv: list[str], env: dict[str, str], runs: int, base: Path, work: Path, writes: bool
 ) -> Timing:
     times, rss = [], []
-    shutil.copyfile(base, work)
+    restore_copy(base, work)
     for i in range(runs + 1):
-        if restore and i:
-            shutil.copyfile(base, work)
         ms, mib = run_once(argv, env)
+        if writes:
+            run_once([*engage_bin(), "undo", "--yes"], env)
         if i:  # the first run warms caches
             times.append(ms)
             rss.append(mib)
@@ -162,9 +172,9 @@ def main(argv: list[str] | None = None) -> None:
         env["ENGAGE_DB"] = str(work)
         name = busiest_contact(base)
         results[size] = {}
-        for label, cmd, _, restore in COMMANDS:
+        for label, cmd, _, writes in COMMANDS:
             argv = engage_bin() + [a.replace("{name}", name) for a in cmd]
-            t = measure(argv, env, args.runs, base, work, restore)
+            t = measure(argv, env, args.runs, base, work, writes)
             results[size][label] = t
             line = f"{size:>9,}  {label:<24} {t.median_ms:7.1f} ms  {t.rss_mib:5.1f} MiB"
             print(line, flush=True)

@@ -10,9 +10,8 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 from typer.core import TyperGroup
@@ -26,7 +25,7 @@ from engage_cli.dates import (
     parse_period,
     parse_since,
 )
-from engage_cli.errors import EngageError, ExitCode, InputError, UsageError
+from engage_cli.errors import EngageError, ExitCode, InputError, LedgerError, UsageError
 from engage_cli.ids import short
 from engage_cli.paths import ledger_path
 from engage_cli.vocab import Circle, ContactKind
@@ -122,8 +121,7 @@ app = typer.Typer(
 )
 
 
-@dataclass
-class Options:
+class Options(NamedTuple):
     db: str | None = None
 
 
@@ -302,8 +300,7 @@ def show(
 # --- logging --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Planned:
+class _Planned(NamedTuple):
     kind: str
     points: float
 
@@ -418,8 +415,7 @@ def log(
         )
 
 
-@dataclass(frozen=True)
-class _ToCreate:
+class _ToCreate(NamedTuple):
     name: str
 
 
@@ -628,6 +624,95 @@ def who_neglected(
 
 app.command("who-neglected")(who_neglected)
 app.command("reconnect", help="Same as who-neglected.\n\nExample: engage reconnect")(who_neglected)
+
+
+# --- care of the ledger ------------------------------------------------------------
+
+
+@app.command()
+def doctor(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Rebuild the derived state from the entries.")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Check the ledger: integrity, schema, foreign keys, voids and derived state.
+
+    Exits 1 when a problem remains. --repair rebuilds each contact's derived
+    charge from its entries (entries themselves are never changed).
+
+    Example: engage doctor --repair
+    """
+    policy = _policy()
+    with _ledger(ctx) as ledger:
+        problems = ledger.check(policy.half_life)
+        repaired = False
+        if repair and problems["derived state"]:
+            with ledger.transaction():
+                ledger.rebuild_state(policy.half_life)
+            problems = ledger.check(policy.half_life)
+            repaired = True
+        path = ledger.path
+    failing = [name for name, found in problems.items() if found]
+    if json_out:
+        from engage_cli.jsonout import emit_json
+
+        emit_json(
+            {"ledger": str(path), "ok": not failing, "repaired": repaired, "checks": problems}
+        )
+    else:
+        typer.echo(f"ledger {path}")
+        for name, found in problems.items():
+            typer.echo(f"  {name:<14} {'ok' if not found else 'PROBLEM'}")
+            for line in found[:5]:
+                typer.echo(f"      {line}")
+        if repaired:
+            typer.echo("derived state rebuilt from the entries")
+    if failing:
+        hint = "" if repair else "; `engage doctor --repair` rebuilds derived state"
+        raise LedgerError(f"the ledger has problems: {', '.join(failing)}{hint}")
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    path: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[PATH]", help="Where to write it (default: backups/ beside the ledger)."
+        ),
+    ] = None,
+) -> None:
+    """Copy the ledger to a new file, safely even while engage writes, and verify the copy.
+
+    Example: engage backup ~/Dropbox/engage-2026-11-22.db
+    """
+    from pathlib import Path
+
+    from engage_cli.ledger import Ledger
+
+    with _ledger(ctx) as ledger:
+        if path is None:
+            folder = ledger.path.parent / "backups"
+            folder.mkdir(mode=0o700, exist_ok=True)
+            stamp = local_now().strftime("%Y%m%d-%H%M%S")
+            target = folder / f"{ledger.path.stem}-{stamp}.db"
+        else:
+            if not path.strip():
+                raise UsageError("the backup path is empty")
+            target = Path(path).expanduser()
+            if target.is_dir():
+                raise InputError(f"{target} is a directory; give a file path for the backup")
+        count = ledger.count_entries()  # the copy holds at least these (others may write)
+        ledger.backup(target)
+    with Ledger.open(target, create=False) as copy:
+        problems = copy.check(_policy().half_life)
+        copied = copy.count_entries()
+    bad = [name for name, found in problems.items() if found]
+    if bad or copied < count:
+        raise LedgerError(f"the backup at {target} failed verification ({', '.join(bad)})")
+    typer.echo(f"backed up {copied} entries to {target} (verified)")
 
 
 @app.command()

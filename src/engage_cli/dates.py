@@ -7,8 +7,8 @@ sort as text and SQLite's date functions read them. People see local time.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from engage_cli.errors import InputError
 
@@ -40,8 +40,7 @@ _AGO_TIME = re.compile(r"^(?P<n>\d+)\s*(?P<unit>m|mins?|minutes?|h|hours?)\s+ago
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class When:
+class When(NamedTuple):
     """A parsed moment, and whether the person gave only a day (no time of day)."""
 
     at: datetime  # timezone-aware
@@ -146,6 +145,8 @@ def parse_when(text: str, now: datetime | None = None) -> When:
         )
     except (ValueError, OverflowError) as exc:
         raise _bad(original, str(exc).split(":")[0]) from None
+    if first.year < EARLIEST.year:
+        raise _bad(original, "before 1900")
     date_only = first.time() == time(0, 0) and second.time() == b.time()
     at = first
     if first.tzinfo is None:

@@ -13,10 +13,9 @@ import math
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from engage_cli import scoring
 from engage_cli.dates import from_store, to_store
@@ -98,8 +97,7 @@ def _statements(script: str) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
-class Contact:
+class Contact(NamedTuple):
     id: int
     uid: str
     name: str
@@ -110,8 +108,7 @@ class Contact:
     created_at: datetime
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     id: str
     contact: str
     kind: str
@@ -128,8 +125,7 @@ class Entry:
         return scoring.Impulse(self.occurred_at.timestamp(), scoring.signed(self.kind, self.points))
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(NamedTuple):
     """A contact as reports need it, as of one moment."""
 
     contact: Contact
@@ -138,8 +134,7 @@ class Facts:
     last_ask: datetime | None
 
 
-@dataclass(frozen=True)
-class NewEntry:
+class NewEntry(NamedTuple):
     contact: Contact
     kind: str
     points: float
@@ -307,16 +302,65 @@ class Ledger:
             raise LedgerError(f"cannot set up the ledger at {self.path}: {exc}") from None
 
     def backup(self, target: Path) -> Path:
-        """Copy the ledger with SQLite's online backup API to an owner-only file."""
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        """Copy the ledger with SQLite's online backup API to a new owner-only file.
+
+        The copy is one consistent snapshot even while another process writes.
+        An existing file at `target` is never overwritten.
+        """
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise LedgerError(f"{target} already exists; choose another path") from None
+        except OSError as exc:
+            raise LedgerError(f"cannot create {target}: {exc.strerror or exc}") from None
+        os.fchmod(fd, 0o600)
         os.close(fd)
         dest = sqlite3.connect(str(target))
         try:
             self.conn.backup(dest)
-        finally:
+            # A backup is one self-contained file: no -wal beside it.
+            dest.execute("PRAGMA journal_mode = DELETE")
+        except BaseException:
             dest.close()
-        os.chmod(target, 0o600)
+            target.unlink(missing_ok=True)
+            raise
+        dest.close()
         return target
+
+    def check(self, half_life: Callable[[str], float]) -> dict[str, list[str]]:
+        """Everything `engage doctor` verifies: check name -> problems found (empty when fine)."""
+        conn = self.conn
+        problems: dict[str, list[str]] = {}
+        rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        problems["integrity"] = [] if rows == ["ok"] else rows[:20]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        problems["schema"] = (
+            [] if version == SCHEMA_VERSION else [f"schema {version}, expected {SCHEMA_VERSION}"]
+        )
+        problems["foreign keys"] = [
+            f"{table} row {rowid} points at a missing {parent}"
+            for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check").fetchall()[:20]
+        ]
+        problems["voids"] = [
+            f"entry {eid} and its void disagree"
+            for (eid,) in conn.execute(
+                "SELECT e.id FROM entries e LEFT JOIN voids v ON v.id = e.voided_by "
+                "WHERE e.voided_by IS NOT NULL AND (v.id IS NULL OR v.entry_id != e.id) "
+                "UNION SELECT v.entry_id FROM voids v LEFT JOIN entries e ON e.id = v.entry_id "
+                "WHERE e.id IS NULL OR e.voided_by IS NOT v.id LIMIT 20"
+            )
+        ]
+        missing = conn.execute(
+            "SELECT count(*) FROM contacts c "
+            "WHERE NOT EXISTS (SELECT 1 FROM contact_state s WHERE s.contact_id = c.id)"
+        ).fetchone()[0]
+        state = [
+            f"{n}: derived charge differs from its entries" for n in self.verify_state(half_life)
+        ]
+        if missing:
+            state.insert(0, f"{missing} contacts have no derived state")
+        problems["derived state"] = state
+        return problems
 
     def close(self) -> None:
         self.conn.close()
@@ -824,6 +868,8 @@ class Ledger:
                 "FROM contact_state WHERE contact_id = ?",
                 [c.id],
             ).fetchone()
+            if row is not None:
+                hl = row[0]  # a state kept for another half-life is recomputed on use
             expected = scoring.rebuild(self._impulses(c.id), hl)
             last = self.conn.execute(
                 "SELECT max(occurred_at), max(CASE kind WHEN 'withdrawal' THEN occurred_at END) "

@@ -1,14 +1,13 @@
 """Reports: load facts from the ledger, score them, and shape them for rendering.
 
-Each report is a plain dataclass with `to_json()`, the stable machine-readable
+Each report is a named tuple with `to_json()`, the stable machine-readable
 form documented in README; the terminal rendering reads the same object.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from engage_cli import scoring
 from engage_cli.dates import iso
@@ -40,8 +39,7 @@ def _status(facts: Facts, as_of: datetime, policy: Policy) -> str:
     )
 
 
-@dataclass(frozen=True)
-class ContactLine:
+class ContactLine(NamedTuple):
     name: str
     kind: str
     circle: str
@@ -84,8 +82,7 @@ def _line(facts: Facts, as_of: datetime, policy: Policy, sums: tuple[float, floa
     )
 
 
-@dataclass(frozen=True)
-class Totals:
+class Totals(NamedTuple):
     start: datetime
     end: datetime
     deposits: float
@@ -116,8 +113,7 @@ def _totals(
     return Totals(start, end, d, w, v)
 
 
-@dataclass(frozen=True)
-class Balance:
+class Balance(NamedTuple):
     as_of: datetime
     period_days: int
     current: Totals
@@ -180,8 +176,7 @@ def balance(
     )
 
 
-@dataclass(frozen=True)
-class NeglectLine:
+class NeglectLine(NamedTuple):
     row: scoring.Neglect
     suggestion: str
 
@@ -200,12 +195,11 @@ class NeglectLine:
         }
 
 
-@dataclass(frozen=True)
-class Neglected:
+class Neglected(NamedTuple):
     as_of: datetime
     lines: list[NeglectLine]
     total: int
-    prompts: tuple[str, ...] = field(default=scoring.REFLECTION_PROMPTS)
+    prompts: tuple[str, ...] = scoring.REFLECTION_PROMPTS
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -249,8 +243,7 @@ def contact_lines(
     ]
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     contact: Contact
     line: ContactLine
     cadence_days: float

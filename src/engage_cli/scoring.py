@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 DAY = 86_400.0
 
@@ -35,8 +35,7 @@ def factor(age_days: float, half_life_days: float) -> float:
     return math.exp2(-age_days / half_life_days)
 
 
-@dataclass(frozen=True)
-class Impulse:
+class Impulse(NamedTuple):
     """One entry as the model sees it: when (epoch seconds) and its signed points."""
 
     at: float
@@ -55,8 +54,7 @@ def charge(impulses: Iterable[Impulse], as_of: float, half_life_days: float) -> 
     )
 
 
-@dataclass(frozen=True)
-class State:
+class State(NamedTuple):
     """A contact's charge as of `anchor` (the latest entry time seen).
 
     Exponential decay is memoryless, so the charge at any moment at or after the
@@ -152,8 +150,7 @@ def status(
 # --- neglect ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Neglect:
+class Neglect(NamedTuple):
     """What the neglect ranking needs to know about one contact."""
 
     name: str
