@@ -70,6 +70,14 @@ def test_running_state_equals_recomputation(tmp_path: Path, ops: list[tuple]) ->
                 assert abs(f.charge - s.charge) <= 1e-9 * max(1.0, abs(s.charge))
                 assert f.last_contact == s.last_contact
                 assert f.last_ask == s.last_ask
+        # the bulk rebuild in SQL (doctor --repair) agrees with the Python recomputation
+        before = ledger.facts(START + timedelta(days=4000), POLICY.half_life)
+        with ledger.transaction():
+            ledger.rebuild_state(POLICY.half_life)
+        assert ledger.verify_state(POLICY.half_life, tolerance=1e-9) == []
+        after = ledger.facts(START + timedelta(days=4000), POLICY.half_life)
+        for b, a in zip(before, after, strict=True):
+            assert abs(b.charge - a.charge) <= 1e-9 * max(1.0, abs(b.charge))
 
 
 def test_past_as_of_is_computed_from_entries(tmp_path: Path) -> None:

@@ -2,8 +2,9 @@
 
 A plain named tuple, so that commands which only need the defaults never
 import pydantic (named tuples are also about six times cheaper to define than
-frozen dataclasses, which counts at start-up); a config file, when there is one, is validated by the pydantic
-model in `models.py` and turned into this (docs/scoring.md explains each value).
+frozen dataclasses, which counts at start-up). A config file, when there is
+one, is validated by a pydantic model in `models.py` and turned into this;
+docs/scoring.md explains each value.
 """
 
 from __future__ import annotations
