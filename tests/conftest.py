@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,9 @@ from engage_cli.cli import app
 # Fixed local time zone so dates typed in tests mean the same everywhere.
 os.environ["TZ"] = "UTC"
 time.tzset()
+# Never read the config of whoever runs the tests: an empty config home.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="engage-test-config-")
+os.environ.pop("ENGAGE_CONFIG", None)
 
 Run = Callable[..., Result]
 

@@ -154,9 +154,9 @@ def _root(
 
 
 def _policy() -> "Policy":
-    from engage_cli.policy import Policy
+    from engage_cli.policy import load_policy
 
-    return Policy()
+    return load_policy().policy
 
 
 @contextmanager
@@ -170,6 +170,18 @@ def _ledger(ctx: typer.Context, create: bool = False) -> Iterator["Ledger"]:
         yield ledger
     finally:
         ledger.close()
+
+
+def _show(json_out: bool, data: Any, renderer: str, *args: Any) -> None:
+    """Print a report: its JSON form with --json, else the named renderer of render.py."""
+    if json_out:
+        from engage_cli.jsonout import emit_json
+
+        emit_json(data)
+        return
+    from engage_cli import render
+
+    getattr(render, renderer)(*args)
 
 
 def _is_terminal() -> bool:
@@ -256,19 +268,15 @@ def contacts_cmd(
         lines = reports.contact_lines(
             ledger, _policy(), when, circle.value if circle else None, tag
         )
-    if json_out:
-        from engage_cli.jsonout import emit_json
-
-        emit_json(
-            [
-                {k: v for k, v in line.to_json().items() if k not in ("deposits", "withdrawals")}
-                for line in lines
-            ]
-        )
-        return
-    from engage_cli import render
-
-    render.contacts(lines)
+    _show(
+        json_out,
+        [
+            {k: v for k, v in line.to_json().items() if k not in ("deposits", "withdrawals")}
+            for line in lines
+        ],
+        "contacts",
+        lines,
+    )
 
 
 @app.command()
@@ -287,14 +295,7 @@ def show(
     when = _as_of(as_of)
     with _ledger(ctx) as ledger:
         report = reports.profile(ledger, _policy(), ledger.contact(name), when)
-    if json_out:
-        from engage_cli.jsonout import emit_json
-
-        emit_json(report.to_json())
-        return
-    from engage_cli import render
-
-    render.profile(report)
+    _show(json_out, report.to_json(), "profile", report)
 
 
 # --- logging --------------------------------------------------------------------
@@ -310,16 +311,18 @@ def _prompt_entry() -> tuple[list[str], list[_Planned], str]:
 
     name = typer.prompt("Contact").strip()
     kind = typer.prompt(
-        "Kind (d = deposit, w = withdrawal)", default="d", show_default=True
+        "Kind (d = deposit, w = withdrawal, r = received)", default="d", show_default=True
     ).strip()
     kind_word = {
         "d": "deposit",
         "deposit": "deposit",
         "w": "withdrawal",
         "withdrawal": "withdrawal",
+        "r": "received",
+        "received": "received",
     }
     if kind.lower() not in kind_word:
-        raise InputError(f"kind must be d (deposit) or w (withdrawal), got {kind!r}")
+        raise InputError(f"kind must be d (deposit), w (withdrawal) or r (received), got {kind!r}")
     pts = parse_points(typer.prompt("Points (1 thank-you, 3 a favour, 5 life-changing)", "1"))
     note = typer.prompt("Note", default="", show_default=False)
     return [name], [_Planned(kind_word[kind.lower()], pts)], note
@@ -339,12 +342,25 @@ def log(
         list[str] | None,
         typer.Option("--withdrawal", "-w", metavar="POINTS", help="Points you asked for."),
     ] = None,
+    received: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--received",
+            "-r",
+            metavar="POINTS",
+            help="Points they gave you unasked (tracked, not charged).",
+        ),
+    ] = None,
     note: Annotated[str, typer.Option("--note", "-m", help="What happened.")] = "",
     on: Annotated[
         str | None,
         typer.Option("--on", metavar="WHEN", help="When it happened (default: now)."),
     ] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag; repeatable.")] = None,
+    via: Annotated[
+        str | None,
+        typer.Option("--via", metavar="NAME", help="The contact who brokered this."),
+    ] = None,
     new: Annotated[bool, typer.Option("--new", help="Create unknown contacts on the spot.")] = (
         False
     ),
@@ -353,6 +369,7 @@ def log(
 
     WHEN: now, today, yesterday, friday, last friday, 3 days ago, 2026-11-02, 2026-11-02 15:00.
     Points: 1 a small thank-you, 3 a real favour, 5 a life-changing introduction.
+    A withdrawal is an ask: it stays open until `engage done ID` or `engage declined ID`.
 
     Example: engage log "Ann Lee" -d 2 -m "coffee; she asked about our hiring" --on yesterday
     """
@@ -365,15 +382,21 @@ def log(
     if not names:
         if not _is_terminal():
             raise UsageError("give at least one contact name (or run `engage log` on a terminal)")
-        if deposit or withdrawal:
+        if deposit or withdrawal or received:
             raise UsageError("give the contact name before the points")
         names, planned, note = _prompt_entry()
         interactive_new = True
     else:
-        if not deposit and not withdrawal:
-            raise UsageError("say what happened: --deposit/-d POINTS and/or --withdrawal/-w POINTS")
+        if not deposit and not withdrawal and not received:
+            raise UsageError(
+                "say what happened: --deposit/-d, --withdrawal/-w and/or --received/-r POINTS"
+            )
         planned = []
-        for kind, given in (("deposit", deposit), ("withdrawal", withdrawal)):
+        for kind, given in (
+            ("deposit", deposit),
+            ("withdrawal", withdrawal),
+            ("received", received),
+        ):
             if given and len(given) > 1:
                 raise UsageError(f"give --{kind} once per log (one entry of each kind per contact)")
             if given:
@@ -396,19 +419,28 @@ def log(
     offer = interactive_new or _is_terminal()
     with _ledger(ctx, create=new or offer) as ledger:
         found = _resolve(ledger, list(unique.values()), new, offer)
+        broker = ledger.contact(via) if via is not None else None
+        if broker is not None and any(
+            not isinstance(c, _ToCreate) and c.id == broker.id for c in found
+        ):
+            raise InputError(f"{broker.name} cannot broker an entry of their own")
         with ledger.transaction():
             contacts = [_ensure(ledger, c, policy, now) for c in found]
             written = ledger.log(
                 [
-                    NewEntry(c, p.kind, p.points, occurred, note_text, tags)
+                    NewEntry(c, p.kind, p.points, occurred, note_text, tags, broker)
                     for c in contacts
                     for p in planned
                 ],
                 now,
                 policy.half_life,
             )
+    _echo_written(written)
+
+
+def _echo_written(written: "list[tuple[Entry, float]]") -> None:
     for entry, charge_after in written:
-        sign = "+" if entry.kind == "deposit" else "-"
+        sign = {"deposit": "+", "withdrawal": "-"}.get(entry.kind, "")
         typer.echo(
             f"logged {entry.kind:<10} {sign}{entry.points:g}  {entry.contact}  "
             f"{fmt_local(entry.occurred_at)}  charge {charge_after:+.1f}  [{short(entry.id)}]"
@@ -462,7 +494,8 @@ def _ensure(
 def _describe(entries: "Sequence[Entry]") -> str:
     return "\n".join(
         f"  [{short(e.id)}] {fmt_local(e.occurred_at)}  {e.contact}  {e.kind} "
-        f"{'+' if e.kind == 'deposit' else '-'}{e.points:g}" + (f"  {e.note}" if e.note else "")
+        f"{ {'deposit': '+', 'withdrawal': '-'}.get(e.kind, '') }{e.points:g}"
+        + (f"  {e.note}" if e.note else "")
         for e in entries
     )
 
@@ -539,14 +572,14 @@ def history(
         contact = ledger.contact(name) if name else None
         entries = ledger.history(contact, since=start, limit=limit or None)
         total = ledger.count_entries(contact, since=start)
-    if json_out:
-        from engage_cli.jsonout import emit_json
-
-        emit_json([reports.entry_json(e) for e in entries])
-        return
-    from engage_cli import render
-
-    render.history(entries, total, with_contact=contact is None)
+    _show(
+        json_out,
+        [reports.entry_json(e) for e in entries],
+        "history",
+        entries,
+        total,
+        contact is None,
+    )
 
 
 # --- reports --------------------------------------------------------------------
@@ -565,6 +598,10 @@ def balance(
     show_all: Annotated[
         bool, typer.Option("--all", "-a", help="List every contact, not only active ones.")
     ] = False,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", metavar="circle|tag|kind", help="Also roll contacts up by group."),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """The weekly review: deposits against withdrawals, the verdict, and each contact.
@@ -579,16 +616,11 @@ def balance(
     policy = _policy()
     days = parse_period(period) if period is not None else policy.period_days
     when = _as_of(as_of)
+    if by is not None and by not in reports.GROUPINGS:
+        raise UsageError(f"--by takes one of {', '.join(reports.GROUPINGS)}; got {by!r}")
     with _ledger(ctx) as ledger:
-        report = reports.balance(ledger, policy, when, days, show_all)
-    if json_out:
-        from engage_cli.jsonout import emit_json
-
-        emit_json(report.to_json())
-        return
-    from engage_cli import render
-
-    render.balance(report)
+        report = reports.balance(ledger, policy, when, days, show_all, by)
+    _show(json_out, report.to_json(), "balance", report)
 
 
 def who_neglected(
@@ -612,18 +644,235 @@ def who_neglected(
     when = _as_of(as_of)
     with _ledger(ctx) as ledger:
         report = reports.neglected(ledger, _policy(), when, circle.value if circle else None, limit)
-    if json_out:
-        from engage_cli.jsonout import emit_json
-
-        emit_json(report.to_json())
-        return
-    from engage_cli import render
-
-    render.neglected(report)
+    _show(json_out, report.to_json(), "neglected", report)
 
 
 app.command("who-neglected")(who_neglected)
 app.command("reconnect", help="Same as who-neglected.\n\nExample: engage reconnect")(who_neglected)
+
+
+# --- asks, readiness, explanations ------------------------------------------------
+
+
+def _settle(ctx: typer.Context, entry_id: str, status: str, on: str | None) -> None:
+    now = local_now()
+    at = parse_occurred(on, now)
+    policy = _policy()
+    with _ledger(ctx) as ledger, ledger.transaction():
+        ask = ledger.entry(entry_id)
+        written = ledger.resolve(ask, status, at, now, policy.synergy, policy.half_life)
+    typer.echo(f"ask {status}:\n" + _describe([ask]))
+    _echo_written(written)
+
+
+@app.command()
+def done(
+    ctx: typer.Context,
+    entry_id: Annotated[str, typer.Argument(metavar="ID", help="The ask's id.")],
+    on: Annotated[
+        str | None, typer.Option("--on", metavar="WHEN", help="When it was done (default: now).")
+    ] = None,
+) -> None:
+    """Mark an ask done: accomplishing it together gives part of it back as a deposit.
+
+    The share that comes back is the policy's `synergy` (default 0.5), dated
+    when the ask was done and linked to it; `engage reopen ID` takes it back.
+
+    Example: engage done 1f3a9c2e --on yesterday
+    """
+    _settle(ctx, entry_id, "done", on)
+
+
+@app.command()
+def declined(
+    ctx: typer.Context,
+    entry_id: Annotated[str, typer.Argument(metavar="ID", help="The ask's id.")],
+    on: Annotated[
+        str | None, typer.Option("--on", metavar="WHEN", help="When (default: now).")
+    ] = None,
+) -> None:
+    """Mark an ask declined: it costs what it cost, and nothing more.
+
+    Example: engage declined 1f3a9c2e
+    """
+    _settle(ctx, entry_id, "declined", on)
+
+
+@app.command()
+def reopen(
+    ctx: typer.Context,
+    entry_id: Annotated[str, typer.Argument(metavar="ID", help="The ask's id.")],
+) -> None:
+    """Set a done or declined ask back to open (voiding what its completion gave back).
+
+    Example: engage reopen 1f3a9c2e
+    """
+    policy = _policy()
+    with _ledger(ctx) as ledger, ledger.transaction():
+        ask = ledger.entry(entry_id)
+        ledger.reopen(ask, local_now(), policy.half_life)
+    typer.echo("reopened:\n" + _describe([ask]))
+
+
+@app.command("asks")
+def asks_cmd(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Only this contact.")] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only asks still open.")] = False,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List asks (withdrawals) with their age and status: open, done or declined.
+
+    Example: engage asks --open
+    """
+    from engage_cli import reports
+
+    when = _as_of(as_of)
+    with _ledger(ctx) as ledger:
+        contact = ledger.contact(name) if name else None
+        lines = reports.ask_lines(ledger.asks(contact, open_only), when)
+    _show(json_out, [line.to_json() for line in lines], "asks", lines)
+
+
+@app.command("can-ask")
+def can_ask_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The contact.")],
+    points: Annotated[
+        str, typer.Option("--points", "-p", metavar="POINTS", help="The size of the ask.")
+    ],
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Is the relationship ready for an ask this size? If not, how much to deposit first.
+
+    Exits 0 either way; --json has `ready` for scripts.
+
+    Example: engage can-ask "Ann Lee" --points 3
+    """
+    from engage_cli import reports
+    from engage_cli.inputs import parse_points
+
+    size = parse_points(points, "ask points")
+    when = _as_of(as_of)
+    policy = _policy()
+    with _ledger(ctx) as ledger:
+        report = reports.can_ask(ledger, policy, ledger.contact(name), size, when)
+    _show(json_out, report.to_json(), "can_ask", report)
+
+
+@app.command()
+def explain(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The contact.")],
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Show every entry behind a contact's charge: age, decay factor and contribution.
+
+    The contributions sum to the charge that balance and contacts report.
+
+    Example: engage explain "Ann Lee" --as-of 2026-11-01
+    """
+    from engage_cli import reports
+
+    when = _as_of(as_of)
+    with _ledger(ctx) as ledger:
+        report = reports.explain(ledger, _policy(), ledger.contact(name), when)
+    _show(json_out, report.to_json(), "explanation", report)
+
+
+@app.command()
+def trend(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Only this contact.")] = None,
+    weeks: Annotated[int, typer.Option("--weeks", "-n", min=1, max=520, help="How many.")] = 12,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Weekly deposits and withdrawals as bars, with each week's verdict.
+
+    Example: engage trend --weeks 8
+    """
+    from engage_cli import reports
+
+    when = _as_of(as_of)
+    with _ledger(ctx) as ledger:
+        contact = ledger.contact(name) if name else None
+        weekly = reports.trend(ledger, _policy(), when, weeks, contact)
+    _show(
+        json_out,
+        [w.to_json() for w in weekly],
+        "trend",
+        weekly,
+        f"Weekly trend{' for ' + contact.name if contact else ''}",
+    )
+
+
+@app.command()
+def review(
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The whole weekly review on one screen: balance, trend, old asks, who to call, prompts.
+
+    Example: engage review
+    """
+    from engage_cli import reports
+
+    when = _as_of(as_of)
+    with _ledger(ctx) as ledger:
+        report = reports.review(ledger, _policy(), when)
+    _show(json_out, report.to_json(), "review", report)
+
+
+config_app = typer.Typer(
+    name="config",
+    help="The scoring policy in force and where it comes from.\n\nExample: engage config show",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(config_app)
+
+
+@config_app.command("show")
+def config_show(json_out: JsonOpt = False) -> None:
+    """Print every policy value and where it came from (the config file or the default).
+
+    Example: engage config show --json
+    """
+    from engage_cli import render
+    from engage_cli.policy import load_policy
+
+    loaded = load_policy()
+    if json_out:
+        from engage_cli.jsonout import emit_json
+
+        emit_json(
+            {
+                "path": str(loaded.path),
+                "exists": loaded.exists,
+                "values": {
+                    key: {"value": value, "from": source}
+                    for key, value, source in render.policy_rows(loaded)
+                },
+            }
+        )
+        return
+    render.policy(loaded)
+
+
+@config_app.command("path")
+def config_path_cmd() -> None:
+    """Print where engage looks for its config file ($ENGAGE_CONFIG overrides it).
+
+    Example: engage config path
+    """
+    from engage_cli.policy import config_path
+
+    typer.echo(str(config_path()))
 
 
 # --- care of the ledger ------------------------------------------------------------
@@ -733,12 +982,10 @@ def demo(
     policy = _policy()
     ledger = build_demo(when, policy)
     with ledger:
-        report = reports.balance(ledger, policy, when, policy.period_days)
-        render.balance(report)
-        typer.echo()
-        render.neglected(reports.neglected(ledger, policy, when, None, 3))
+        render.review(reports.review(ledger, policy, when))
     sys.stderr.write(
-        f"\nDemo ledger: {ledger.path}\nExplore it: engage --db {ledger.path} contacts\n"
+        f"\nDemo ledger: {ledger.path}\n"
+        f"Explore it: engage --db {ledger.path} contacts   (or asks, explain NAME, trend)\n"
     )
 
 

@@ -52,7 +52,8 @@ def build_demo(as_of: datetime, policy: Policy, path: Path | None = None) -> Led
                     hour=raw.get("hour", 12), minute=0, second=0, microsecond=0
                 )
                 at = min(at, as_of)
-                ledger.log(
+                via = contacts[raw["via"]] if "via" in raw else None
+                written = ledger.log(
                     [
                         NewEntry(
                             contacts[n],
@@ -61,12 +62,20 @@ def build_demo(as_of: datetime, policy: Policy, path: Path | None = None) -> Led
                             at,
                             raw.get("note", ""),
                             raw.get("tags", []),
+                            via,
                         )
                         for n in raw["names"]
                     ],
                     at,
                     policy.half_life,
                 )
+                for status in ("done", "declined"):
+                    if f"{status}_days_ago" in raw:
+                        when = min(as_of, as_of - timedelta(days=raw[f"{status}_days_ago"]))
+                        for entry, _ in written:
+                            ledger.resolve(
+                                entry, status, when, when, policy.synergy, policy.half_life
+                            )
     except BaseException:
         ledger.close()
         raise

@@ -13,13 +13,14 @@ import math
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from engage_cli import scoring
 from engage_cli.dates import from_store, to_store
 from engage_cli.errors import InputError, LedgerError, NotFoundError
+from engage_cli.ids import short as short_id
 from engage_cli.ids import uuid7
 from engage_cli.vocab import name_key
 
@@ -47,14 +48,22 @@ CREATE TABLE contacts (
 CREATE TABLE entries (
     id TEXT PRIMARY KEY,
     contact_id INTEGER NOT NULL REFERENCES contacts(id),
-    kind TEXT NOT NULL CHECK (kind IN ('deposit', 'withdrawal')),
+    kind TEXT NOT NULL CHECK (kind IN ('deposit', 'withdrawal', 'received')),
     points REAL NOT NULL CHECK (points > 0),
     occurred_at TEXT NOT NULL,
     logged_at TEXT NOT NULL,
     note TEXT NOT NULL DEFAULT '',
     tags TEXT NOT NULL DEFAULT '[]',
     batch TEXT NOT NULL,
-    voided_by TEXT REFERENCES voids(id)
+    voided_by TEXT REFERENCES voids(id),
+    -- asks (withdrawals) only: open, done or declined, and when that was settled
+    status TEXT CHECK (status IN ('open', 'done', 'declined')),
+    resolved_at TEXT,
+    -- the ask whose completion gave this deposit back (synergy)
+    source_id TEXT REFERENCES entries(id),
+    -- the contact who brokered this (introduced you, engaged someone for you)
+    via_id INTEGER REFERENCES contacts(id),
+    CHECK ((kind = 'withdrawal') = (status IS NOT NULL))
 );
 CREATE TABLE voids (
     id TEXT PRIMARY KEY,
@@ -77,6 +86,12 @@ CREATE INDEX entries_by_batch ON entries (batch);
 -- Foreign-key checks on voids look entries up by voided_by; without this index
 -- each void would scan every entry.
 CREATE INDEX entries_voided ON entries (voided_by) WHERE voided_by IS NOT NULL;
+CREATE INDEX entries_open_asks ON entries (contact_id, occurred_at)
+    WHERE status = 'open' AND voided_by IS NULL;
+CREATE INDEX entries_by_source ON entries (source_id) WHERE source_id IS NOT NULL;
+CREATE INDEX entries_by_via ON entries (via_id, occurred_at) WHERE via_id IS NOT NULL;
+CREATE INDEX entries_received ON entries (occurred_at, contact_id)
+    WHERE kind = 'received' AND voided_by IS NULL;
 """
 
 # MIGRATIONS[n] takes a ledger from schema n-1 to n; all run in one transaction.
@@ -119,6 +134,10 @@ class Entry(NamedTuple):
     tags: list[str]
     batch: str
     voided_by: str | None
+    status: str | None = None
+    resolved_at: datetime | None = None
+    source_id: str | None = None
+    via: str | None = None
 
     @property
     def impulse(self) -> scoring.Impulse:
@@ -134,6 +153,35 @@ class Facts(NamedTuple):
     last_ask: datetime | None
 
 
+class Sums(NamedTuple):
+    """Points by kind: what you gave, what you asked, what they gave unasked."""
+
+    deposits: float = 0.0
+    withdrawals: float = 0.0
+    received: float = 0.0
+
+    def plus(self, other: Sums) -> Sums:
+        return Sums(
+            self.deposits + other.deposits,
+            self.withdrawals + other.withdrawals,
+            self.received + other.received,
+        )
+
+
+_SUMS_SQL = (
+    "coalesce(sum(CASE kind WHEN 'deposit' THEN points END), 0), "
+    "coalesce(sum(CASE kind WHEN 'withdrawal' THEN points END), 0), "
+    "coalesce(sum(CASE kind WHEN 'received' THEN points END), 0)"
+)
+
+
+class Ask(NamedTuple):
+    """An ask (a withdrawal) with what became of it."""
+
+    entry: Entry
+    returned: float  # points given back as a deposit when it was done
+
+
 class NewEntry(NamedTuple):
     contact: Contact
     kind: str
@@ -141,6 +189,8 @@ class NewEntry(NamedTuple):
     occurred_at: datetime
     note: str
     tags: list[str]
+    via: Contact | None = None
+    source_id: str | None = None
 
 
 def _contact(row: dict[str, Any]) -> Contact:
@@ -168,6 +218,10 @@ def _entry(row: dict[str, Any]) -> Entry:
         tags=json.loads(row["tags"]),
         batch=row["batch"],
         voided_by=row["voided_by"],
+        status=row["status"],
+        resolved_at=_opt_time(row["resolved_at"]),
+        source_id=row["source_id"],
+        via=row["via"],
     )
 
 
@@ -529,7 +583,8 @@ class Ledger:
             SELECT c.id, hl.half_life,
                    CAST(strftime('%s', last.at) AS REAL),
                    coalesce((
-                       SELECT sum(CASE e.kind WHEN 'deposit' THEN e.points ELSE -e.points END
+                       SELECT sum(CASE e.kind WHEN 'deposit' THEN e.points
+                                  WHEN 'withdrawal' THEN -e.points ELSE 0 END
                                   * exp(-(julianday(last.at) - julianday(e.occurred_at))
                                         * {math.log(2)!r} / hl.half_life))
                        FROM entries e
@@ -606,6 +661,9 @@ class Ledger:
                 tags=new.tags,
                 batch=batch,
                 voided_by=None,
+                status="open" if new.kind == "withdrawal" else None,
+                source_id=new.source_id,
+                via=new.via.name if new.via else None,
             )
             rows.append(
                 {
@@ -618,6 +676,9 @@ class Ledger:
                     "note": entry.note,
                     "tags": json.dumps(entry.tags, ensure_ascii=False),
                     "batch": batch,
+                    "status": entry.status,
+                    "source_id": new.source_id,
+                    "via_id": new.via.id if new.via else None,
                 }
             )
             state = scoring.add(self._state(new.contact, hl), entry.impulse, hl)
@@ -641,15 +702,16 @@ class Ledger:
         # about 50 ms (docs/benchmarks.md); the columns are fixed by the schema.
         self.conn.executemany(
             "INSERT INTO entries (id, contact_id, kind, points, occurred_at, logged_at, note, "
-            "tags, batch) VALUES (:id, :contact_id, :kind, :points, :occurred_at, :logged_at, "
-            ":note, :tags, :batch)",
+            "tags, batch, status, source_id, via_id) VALUES (:id, :contact_id, :kind, :points, "
+            ":occurred_at, :logged_at, :note, :tags, :batch, :status, :source_id, :via_id)",
             rows,
         )
         return written
 
     def _entry_rows(self, where: str, params: Sequence[Any], tail: str = "") -> list[Entry]:
         sql = (
-            "SELECT e.*, c.name AS contact FROM entries e JOIN contacts c ON c.id = e.contact_id "
+            "SELECT e.*, c.name AS contact, v.name AS via FROM entries e "
+            "JOIN contacts c ON c.id = e.contact_id LEFT JOIN contacts v ON v.id = e.via_id "
             f"WHERE {where} {tail}"
         )
         return [_entry(r) for r in self._rows(sql, params)]
@@ -705,6 +767,12 @@ class Ledger:
                 [void_id, entry.id, to_store(now), reason],
             )
             self.conn.execute("UPDATE entries SET voided_by = ? WHERE id = ?", [void_id, entry.id])
+            if entry.source_id is not None:  # what a done ask gave back: the ask is open again
+                self.conn.execute(
+                    "UPDATE entries SET status = 'open', resolved_at = NULL "
+                    "WHERE id = ? AND status = 'done'",
+                    [entry.source_id],
+                )
             new_state = scoring.remove(state, entry.impulse, hl)
             last_contact, last_ask = self.conn.execute(
                 "SELECT max(occurred_at), max(CASE kind WHEN 'withdrawal' THEN occurred_at END) "
@@ -762,18 +830,141 @@ class Ledger:
         sql = f"SELECT count(*) FROM entries WHERE {' AND '.join(where)}"
         return int(self.conn.execute(sql, params).fetchone()[0])
 
-    def totals(self, contact: Contact, until: datetime) -> tuple[float, float, int]:
-        """Deposit points, withdrawal points and live entry count of one contact up to `until`.
+    def totals(self, contact: Contact, until: datetime) -> tuple[Sums, int]:
+        """Points by kind and the live entry count of one contact up to `until`.
 
         Voided entries count for nothing.
         """
         row = self.conn.execute(
-            "SELECT coalesce(sum(CASE kind WHEN 'deposit' THEN points END), 0), "
-            "coalesce(sum(CASE kind WHEN 'withdrawal' THEN points END), 0), count(*) "
+            f"SELECT {_SUMS_SQL}, count(*) "
             "FROM entries WHERE contact_id = ? AND voided_by IS NULL AND occurred_at <= ?",
             [contact.id, to_store(until)],
         ).fetchone()
-        return float(row[0]), float(row[1]), int(row[2])
+        return Sums(float(row[0]), float(row[1]), float(row[2])), int(row[3])
+
+    def live_entries(self, contact: Contact, until: datetime) -> list[Entry]:
+        """The entries that count for a contact as of `until`, oldest first."""
+        return self._entry_rows(
+            "e.contact_id = ? AND e.voided_by IS NULL AND e.occurred_at <= ?",
+            [contact.id, to_store(until)],
+            "ORDER BY e.occurred_at, e.id",
+        )
+
+    # --- asks -----------------------------------------------------------------
+
+    def asks(
+        self, contact: Contact | None = None, open_only: bool = False, limit: int | None = None
+    ) -> list[Ask]:
+        """Asks newest first, with the points their completion gave back."""
+        where = ["e.kind = 'withdrawal'", "e.voided_by IS NULL"]
+        params: list[Any] = []
+        if contact is not None:
+            where.append("e.contact_id = ?")
+            params.append(contact.id)
+        if open_only:
+            where.append("e.status = 'open'")
+        tail = "ORDER BY e.occurred_at DESC, e.id DESC" + (f" LIMIT {int(limit)}" if limit else "")
+        entries = self._entry_rows(" AND ".join(where), params, tail)
+        returned: dict[str, float] = {}
+        if entries:
+            marks = ", ".join("?" for _ in entries)
+            returned = {
+                src: float(pts)
+                for src, pts in self.conn.execute(
+                    "SELECT source_id, sum(points) FROM entries "
+                    f"WHERE source_id IN ({marks}) AND voided_by IS NULL GROUP BY source_id",
+                    [e.id for e in entries],
+                )
+            }
+        return [Ask(e, returned.get(e.id, 0.0)) for e in entries]
+
+    def resolve(
+        self,
+        ask: Entry,
+        status: str,
+        at: datetime,
+        now: datetime,
+        synergy: float,
+        half_life: Callable[[str], float],
+    ) -> list[tuple[Entry, float]]:
+        """Mark an open ask done or declined (the caller holds the transaction).
+
+        Done gives `synergy` times its points back as a deposit at `at`, linked
+        to the ask; that deposit is returned with the contact's charge after it.
+        """
+        if ask.kind != "withdrawal":
+            raise InputError(f"entry {short_id(ask.id)} is a {ask.kind}, not an ask")
+        if ask.voided_by is not None:
+            raise InputError(f"ask {short_id(ask.id)} is voided")
+        if ask.status != "open":
+            raise InputError(
+                f"ask {short_id(ask.id)} is already {ask.status}; `engage reopen` undoes that"
+            )
+        if at < ask.occurred_at:
+            raise InputError("an ask cannot be settled before it was made")
+        self.conn.execute(
+            "UPDATE entries SET status = ?, resolved_at = ? WHERE id = ?",
+            [status, to_store(at), ask.id],
+        )
+        if status != "done" or synergy <= 0:
+            return []
+        contact = self.contact(ask.contact)
+        points = round(ask.points * synergy, 6)
+        note = "ask done" + (f": {ask.note}" if ask.note else "")
+        gift = NewEntry(contact, "deposit", points, at, note[:200], ["synergy"], None, ask.id)
+        return self.log([gift], now, half_life)
+
+    def reopen(self, ask: Entry, now: datetime, half_life: Callable[[str], float]) -> None:
+        """Set a settled ask back to open, voiding the deposit its completion gave back."""
+        if ask.kind != "withdrawal" or ask.status == "open":
+            raise InputError(f"entry {short_id(ask.id)} is not a settled ask")
+        given = self._entry_rows("e.source_id = ? AND e.voided_by IS NULL", [ask.id])
+        self.void(given, now, "ask reopened", half_life)
+        self.conn.execute(
+            "UPDATE entries SET status = 'open', resolved_at = NULL WHERE id = ?", [ask.id]
+        )
+
+    # --- who brokered what ---------------------------------------------------------
+
+    def via_sums(self, start: datetime, end: datetime) -> list[tuple[str, int, float]]:
+        """Connectors in a period: name, entries they brokered, and those entries' points."""
+        rows = self.conn.execute(
+            "SELECT c.name, count(*), sum(e.points) FROM entries e "
+            "JOIN contacts c ON c.id = e.via_id "
+            "WHERE e.via_id IS NOT NULL AND e.voided_by IS NULL "
+            "AND e.occurred_at > ? AND e.occurred_at <= ? "
+            "GROUP BY e.via_id ORDER BY count(*) DESC, sum(e.points) DESC, c.name_key",
+            [to_store(start), to_store(end)],
+        )
+        return [(name, int(n), float(p)) for name, n, p in rows]
+
+    def brokered(self, contact: Contact, until: datetime, limit: int = 10) -> list[Entry]:
+        """Entries this contact brokered, newest first."""
+        return self._entry_rows(
+            "e.via_id = ? AND e.voided_by IS NULL AND e.occurred_at <= ?",
+            [contact.id, to_store(until)],
+            f"ORDER BY e.occurred_at DESC LIMIT {int(limit)}",
+        )
+
+    def weekly_sums(
+        self, start: datetime, weeks: int, contact: Contact | None = None
+    ) -> list[Sums]:
+        """Points by kind in each of `weeks` consecutive weeks from `start`."""
+        where = "voided_by IS NULL AND occurred_at > ? AND occurred_at <= ?"
+        end = start + timedelta(days=7 * weeks)
+        params: list[Any] = [to_store(start), to_store(start), to_store(end)]
+        if contact is not None:
+            where += " AND contact_id = ?"
+            params.append(contact.id)
+        out = [Sums() for _ in range(weeks)]
+        sql = (
+            "SELECT CAST((julianday(occurred_at) - julianday(?)) * 86400 - 1 AS INTEGER) / 604800,"
+            f" {_SUMS_SQL} FROM entries WHERE {where} GROUP BY 1"
+        )
+        for week, d, w, r in self.conn.execute(sql, params):
+            if 0 <= week < weeks:
+                out[week] = Sums(float(d), float(w), float(r))
+        return out
 
     # --- reports -------------------------------------------------------------
 
@@ -827,7 +1018,8 @@ class Ledger:
         sql = f"""
             WITH hl(circle, half_life) AS (VALUES {values})
             SELECT e.contact_id,
-                   sum(CASE e.kind WHEN 'deposit' THEN e.points ELSE -e.points END
+                   sum(CASE e.kind WHEN 'deposit' THEN e.points
+                       WHEN 'withdrawal' THEN -e.points ELSE 0 END
                        * exp(-(julianday(?) - julianday(e.occurred_at)) * {math.log(2)!r}
                              / hl.half_life)),
                    max(e.occurred_at),
@@ -845,18 +1037,35 @@ class Ledger:
             out.append(Facts(c, float(charge or 0.0), _opt_time(last_contact), _opt_time(last_ask)))
         return out
 
-    def period_sums(self, start: datetime, end: datetime) -> dict[int, tuple[float, float]]:
-        """Deposit and withdrawal points per contact id for start < occurred_at <= end."""
+    def reciprocity_sums(self, start: datetime, end: datetime) -> dict[int, Sums]:
+        """Points by kind in a period, only for contacts who gave you something unasked in it.
+
+        Costs what those contacts logged, not the whole history: received
+        entries are found through their own small index.
+        """
+        params = [to_store(start), to_store(end)]
         rows = self.conn.execute(
-            "SELECT contact_id, "
-            "sum(CASE kind WHEN 'deposit' THEN points ELSE 0 END), "
-            "sum(CASE kind WHEN 'withdrawal' THEN points ELSE 0 END) "
+            "WITH givers AS (SELECT DISTINCT contact_id FROM entries INDEXED BY entries_received "
+            "WHERE kind = 'received' AND voided_by IS NULL "
+            "AND occurred_at > ? AND occurred_at <= ?) "
+            f"SELECT g.contact_id, {_SUMS_SQL} "
+            "FROM givers g JOIN entries USING (contact_id) "
+            "WHERE voided_by IS NULL AND occurred_at > ? AND occurred_at <= ? "
+            "GROUP BY g.contact_id",
+            params + params,
+        )
+        return {cid: Sums(float(d), float(w), float(r)) for cid, d, w, r in rows}
+
+    def period_sums(self, start: datetime, end: datetime) -> dict[int, Sums]:
+        """Points by kind per contact id for start < occurred_at <= end."""
+        rows = self.conn.execute(
+            f"SELECT contact_id, {_SUMS_SQL} "
             "FROM entries INDEXED BY entries_live_by_time "
             "WHERE voided_by IS NULL AND occurred_at > ? AND occurred_at <= ? "
             "GROUP BY contact_id",
             [to_store(start), to_store(end)],
         )
-        return {cid: (float(d), float(w)) for cid, d, w in rows}
+        return {cid: Sums(float(d), float(w), float(r)) for cid, d, w, r in rows}
 
     def verify_state(self, half_life: Callable[[str], float], tolerance: float = 1e-6) -> list[str]:
         """Names of contacts whose derived state differs from a recomputation."""

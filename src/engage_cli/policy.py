@@ -9,9 +9,12 @@ docs/scoring.md explains each value.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import NamedTuple
 
+from engage_cli.errors import InputError
 from engage_cli.vocab import Circle
 
 
@@ -38,9 +41,49 @@ class Policy(NamedTuple):
     untapped_charge: float = 6.0
     untapped_days: float = 90.0
     period_days: int = 7
+    # Share of an ask's points that comes back as a deposit when it is done.
+    synergy: float = 0.5
+    # An ask is comfortable when the charge covers it plus this share of it.
+    ask_reserve: float = 0.25
+    # "You gave / they gave" is weighed over this many days.
+    reciprocity_days: float = 365.0
 
     def half_life(self, circle: str) -> float:
         return self.circles[circle].half_life_days
 
     def cadence(self, circle: str) -> float:
         return self.circles[circle].cadence_days
+
+
+def config_path() -> Path:
+    """`$ENGAGE_CONFIG`, else `$XDG_CONFIG_HOME/engage/config.toml` (~/.config by default)."""
+    env = os.environ.get("ENGAGE_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CONFIG_HOME", "")
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".config"
+    return base / "engage" / "config.toml"
+
+
+class Loaded(NamedTuple):
+    policy: Policy
+    path: Path
+    exists: bool
+    sources: dict[str, str]  # dotted key -> "default" or the file it came from
+
+
+def load_policy() -> Loaded:
+    """The policy in force: the defaults, overridden by the config file when there is one.
+
+    Without a config file nothing heavy is imported; with one, it is parsed with
+    tomllib and validated by pydantic (`models.PolicyFile`).
+    """
+    path = config_path()
+    if not path.exists():
+        if os.environ.get("ENGAGE_CONFIG"):
+            raise InputError(f"no config file at {path} (from ENGAGE_CONFIG)")
+        return Loaded(Policy(), path, False, {})
+    from engage_cli.models import read_policy_file
+
+    policy, keys = read_policy_file(path, Policy())
+    return Loaded(policy, path, True, {k: str(path) for k in keys})

@@ -16,7 +16,18 @@ from engage_cli import scoring
 from engage_cli.dates import fmt_local
 from engage_cli.ids import short
 from engage_cli.ledger import Entry
-from engage_cli.reports import Balance, ContactLine, Neglected, Profile
+from engage_cli.policy import Loaded
+from engage_cli.reports import (
+    AskLine,
+    Balance,
+    CanAsk,
+    ContactLine,
+    Explanation,
+    Neglected,
+    Profile,
+    Review,
+    Week,
+)
 
 VERDICT_STYLE = {
     scoring.IDLE: "dim",
@@ -184,11 +195,48 @@ def balance(report: Balance) -> None:
                 style="dim",
             )
         )
+    if report.by:
+        out.print(Text(f"By {report.by}", style="bold"))
+        grid = Grid()
+        for col, justify in (
+            (report.by, "left"),
+            ("contacts", "right"),
+            ("charge", "right"),
+            ("dep", "right"),
+            ("wd", "right"),
+            ("recv", "right"),
+            ("verdict", "left"),
+        ):
+            grid.add_column(col, justify=justify)
+        for g in report.groups:
+            t = g.totals
+            grid.add_row(
+                g.name,
+                str(g.contacts),
+                charge(g.charge),
+                points(t.deposits),
+                points(t.withdrawals),
+                points(t.received),
+                Text(t.verdict, style=VERDICT_STYLE[t.verdict]),
+            )
+        out.print(grid.text())
+        out.print()
+    if report.connectors:
+        tops = ", ".join(f"{c.name} ({c.entries})" for c in report.connectors)
+        out.print(Text.assemble(("Top connectors ", "bold"), tops))
+    if report.thank_first:
+        out.print(
+            Text.assemble(
+                ("Thank first ", "bold"),
+                ", ".join(report.thank_first),
+                ("  (they gave unasked; you gave back less than half)", "dim"),
+            )
+        )
     if flagged:
         out.print(f"Across all contacts: {flagged}. Next: engage who-neglected")
 
 
-def neglected(report: Neglected) -> None:
+def neglected(report: Neglected, more: str = "--limit 0 shows all") -> None:
     out = console()
     out.print(
         Text.assemble(("Who to reconnect with", "bold"), f"  (as of {fmt_local(report.as_of)})")
@@ -212,6 +260,8 @@ def neglected(report: Neglected) -> None:
                 if late > 0
                 else Text(f"in {math.ceil(-late)}d", style="dim")
             )
+            if r.thank_first:
+                due = Text("thank first", style="yellow")
             since = days(r.days_since) + ("" if r.contacted else " (added)")
             table.add_row(
                 str(i), r.name, r.circle, since, f"{r.cadence_days:g}d", due, charge(r.charge)
@@ -222,9 +272,7 @@ def neglected(report: Neglected) -> None:
         for i, line in enumerate(report.lines, 1):
             out.print(f"  {i}. {line.suggestion}")
         if report.total > len(report.lines):
-            out.print(
-                Text(f"  … {report.total - len(report.lines)} more (--limit 0 shows all)", "dim")
-            )
+            out.print(Text(f"  … {report.total - len(report.lines)} more ({more})", "dim"))
     out.print()
     out.print(Text("Reflect", style="bold"))
     for prompt in report.prompts:
@@ -277,9 +325,14 @@ def history(
     table.add_column("note", ratio=1, overflow="fold")
     for e in entries:
         voided = e.voided_by is not None
-        sign = "+" if e.kind == "deposit" else "-"
-        style = "strike dim" if voided else ("green" if e.kind == "deposit" else "red")
-        note = e.note + (f"  #{' #'.join(e.tags)}" if e.tags else "")
+        sign = SIGN[e.kind]
+        style = "strike dim" if voided else KIND_STYLE[e.kind]
+        extra = [f"#{t}" for t in e.tags]
+        if e.via:
+            extra.append(f"via {e.via}")
+        if e.status and e.status != "open":
+            extra.append(f"ask {e.status}")
+        note = e.note + ("  " + " ".join(extra) if extra else "")
         cells: list[str | Text] = [Text(short(e.id), style="dim"), fmt_local(e.occurred_at)]
         if with_contact:
             cells.append(e.contact)
@@ -293,6 +346,10 @@ def history(
     if total > len(entries):
         more = f"showing {len(entries)} of {total}"
         out.print(Text(f"{more}; {hint} shows all" if hint else more, style="dim"))
+
+
+SIGN = {"deposit": "+", "withdrawal": "-", "received": "←"}
+KIND_STYLE = {"deposit": "green", "withdrawal": "red", "received": "cyan"}
 
 
 def profile(p: Profile) -> None:
@@ -312,9 +369,211 @@ def profile(p: Profile) -> None:
     else:
         last = f"never (added {days(line.days_since)} ago"
     out.print(f"  last contact  {last}; cadence {p.cadence_days:g}d)")
+    t = p.totals
     out.print(
-        f"  all time      deposits {p.gave:g}, withdrawals {p.asked:g}, "
-        f"{p.live_count} entries; half-life {p.half_life_days:g}d"
+        f"  all time      you gave {t.deposits:g}, asked {t.withdrawals:g}; they gave "
+        f"{t.received:g} unasked; {p.live_count} entries; half-life {p.half_life_days:g}d"
     )
+    if p.reciprocity:
+        out.print(
+            Text(f"  {p.reciprocity}: they gave more than twice what you gave back", "yellow")
+        )
+    if p.open_asks:
+        asks_open = ", ".join(
+            f"{a.entry.points:g} pts {days(a.age_days)} old [{short(a.entry.id)}]"
+            for a in p.open_asks[:5]
+        )
+        out.print(f"  open asks     {asks_open}")
+    if p.brokered:
+        made = ", ".join(f"{e.contact} ({fmt_local(e.occurred_at, False)})" for e in p.brokered)
+        out.print(f"  brokered      {made}")
     out.print()
     history(p.entries, p.entry_count, with_contact=False, hint=f"engage history {c.name!r}")
+
+
+def explanation(x: Explanation) -> None:
+    out = console()
+    out.print(
+        Text.assemble(
+            (x.contact.name, "bold"),
+            f"  charge as of {fmt_local(x.as_of)}; {x.contact.circle} circle, "
+            f"half-life {x.half_life_days:g} days",
+        )
+    )
+    if not x.rows:
+        out.print("  no entries count yet: the charge is 0")
+        return
+    grid = Grid()
+    for col, justify in (
+        ("id", "left"),
+        ("when", "left"),
+        ("kind", "left"),
+        ("points", "right"),
+        ("age", "right"),
+        ("factor", "right"),
+        ("= now", "right"),
+    ):
+        grid.add_column(col, justify=justify)
+    for e, part in x.rows:
+        grid.add_row(
+            Text(short(e.id), style="dim"),
+            fmt_local(e.occurred_at),
+            Text(e.kind, style=KIND_STYLE[e.kind]),
+            f"{SIGN[e.kind]}{e.points:g}",
+            f"{part.age_days:.1f}d",
+            f"{part.factor:.4f}",
+            charge_precise(part.contribution),
+        )
+    out.print(grid.text())
+    out.print(Text.assemble("  sum = charge ", charge_precise(x.charge, bold=True)))
+    out.print(
+        Text(
+            "  factor = 2^(-age / half-life); what they gave unasked counts 0 toward the charge",
+            style="dim",
+        )
+    )
+
+
+def charge_precise(value: float, bold: bool = False) -> Text:
+    style = "red" if value < 0 else "green"
+    return Text(f"{value:+.3f}", style=f"bold {style}" if bold else style)
+
+
+def can_ask(c: CanAsk) -> None:
+    out = console()
+    r = c.readiness
+    if r.ready:
+        out.print(
+            Text.assemble(("yes", "bold green"), f": {c.name} can carry an ask of {r.points:g}")
+        )
+    else:
+        out.print(
+            Text.assemble(("not yet", "bold yellow"), f": an ask of {r.points:g} is too big now")
+        )
+    out.print(f"  charge now    {r.charge:+.1f}")
+    out.print(f"  after the ask {r.after:+.1f}")
+    if not r.ready:
+        out.print(
+            f"  deposit first at least {r.suggested_deposit:.1f} points "
+            f"(an ask is comfortable when the charge covers it plus {c.reserve:.0%} of it)"
+        )
+
+
+def asks(lines: Sequence[AskLine]) -> None:
+    out = console()
+    if not lines:
+        out.print("no asks")
+        return
+    grid = Grid()
+    for col, justify in (
+        ("id", "left"),
+        ("asked", "left"),
+        ("contact", "left"),
+        ("points", "right"),
+        ("age", "right"),
+        ("status", "left"),
+        ("note", "left"),
+    ):
+        grid.add_column(col, justify=justify)
+    for a in lines:
+        e = a.entry
+        status = e.status or "open"
+        if e.status == "done" and a.returned:
+            status += f" (+{a.returned:g} back)"
+        style = {"open": "yellow", "done": "green", "declined": "dim"}.get(e.status or "", "")
+        grid.add_row(
+            Text(short(e.id), style="dim"),
+            fmt_local(e.occurred_at, False),
+            e.contact,
+            f"{e.points:g}",
+            days(a.age_days),
+            Text(status, style=style),
+            e.note,
+        )
+    out.print(grid.text())
+
+
+BARS = " ▏▎▍▌▋▊▉█"
+
+
+def _bar(value: float, scale: float, width: int = 20) -> str:
+    if value <= 0 or scale <= 0:
+        return ""
+    eighths = max(1, round(value / scale * width * 8))
+    return "█" * (eighths // 8) + (BARS[eighths % 8] if eighths % 8 else "")
+
+
+def trend(weeks: Sequence[Week], title: str) -> None:
+    out = console()
+    out.print(Text(title, style="bold"))
+    scale = max([max(w.totals.deposits, w.totals.withdrawals) for w in weeks] + [0.0])
+    grid = Grid()
+    for col, justify in (
+        ("week of", "left"),
+        ("deposits", "left"),
+        ("withdrawals", "left"),
+        ("verdict", "left"),
+    ):
+        grid.add_column(col, justify=justify)
+    for w in weeks:
+        t = w.totals
+        grid.add_row(
+            fmt_local(w.start, False),
+            Text(f"{t.deposits:>5g} {_bar(t.deposits, scale)}", style="green"),
+            Text(f"{t.withdrawals:>5g} {_bar(t.withdrawals, scale)}", style="red"),
+            Text(t.verdict, style=VERDICT_STYLE[t.verdict]),
+        )
+    out.print(grid.text())
+
+
+def review(r: Review) -> None:
+    balance(r.balance)
+    console().print()
+    trend(r.weeks, "The last eight weeks")
+    out = console()
+    out.print()
+    out.print(Text("Open asks getting old", style="bold"))
+    if r.old_asks:
+        asks(r.old_asks)
+        out.print(Text("  settle them: engage done ID, engage declined ID", style="dim"))
+    else:
+        out.print("  none older than two weeks")
+    out.print()
+    neglected(r.neglected, more="engage who-neglected shows all")
+
+
+def policy(loaded: Loaded) -> None:
+    out = console()
+    where = f"{loaded.path}" + ("" if loaded.exists else " (not present: all defaults)")
+    out.print(Text.assemble(("config ", "bold"), where))
+    rows = policy_rows(loaded)
+    grid = Grid()
+    grid.add_column("key")
+    grid.add_column("value", justify="right")
+    grid.add_column("from")
+    for key, value, source in rows:
+        grid.add_row(key, f"{value:g}", Text(source, style="dim" if source == "default" else ""))
+    out.print(grid.text())
+
+
+def policy_rows(loaded: Loaded) -> list[tuple[str, float, str]]:
+    """Every policy value as (dotted config key, value, where it came from)."""
+    p = loaded.policy
+    rows: list[tuple[str, float]] = [("period", p.period_days)]
+    rows += [
+        ("synergy", p.synergy),
+        ("ask_reserve", p.ask_reserve),
+        ("reciprocity_days", p.reciprocity_days),
+    ]
+    rows += [
+        ("verdict.engaged_min_ratio", p.engaged_min_ratio),
+        ("verdict.engaged_max_ratio", p.engaged_max_ratio),
+        ("untapped.charge", p.untapped_charge),
+        ("untapped.days", p.untapped_days),
+    ]
+    for circle, c in p.circles.items():
+        rows += [
+            (f"circles.{circle}.half_life_days", c.half_life_days),
+            (f"circles.{circle}.cadence_days", c.cadence_days),
+        ]
+    return [(k, v, loaded.sources.get(k, "default")) for k, v in rows]

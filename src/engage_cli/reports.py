@@ -11,8 +11,10 @@ from typing import Any, NamedTuple
 
 from engage_cli import scoring
 from engage_cli.dates import iso
-from engage_cli.ledger import Contact, Entry, Facts, Ledger
+from engage_cli.ledger import Ask, Contact, Entry, Facts, Ledger, Sums
 from engage_cli.policy import Policy
+
+DAY = timedelta(days=1)
 
 
 def _days_since(facts: Facts, as_of: datetime) -> float:
@@ -39,6 +41,16 @@ def _status(facts: Facts, as_of: datetime, policy: Policy) -> str:
     )
 
 
+def _thank_first(ledger: Ledger, policy: Policy, as_of: datetime) -> dict[int, Sums]:
+    """Contacts who gave unasked over the reciprocity window and got less than half back."""
+    start = as_of - timedelta(days=policy.reciprocity_days)
+    return {
+        cid: sums
+        for cid, sums in ledger.reciprocity_sums(start, as_of).items()
+        if scoring.reciprocity(sums.deposits, sums.received) is not None
+    }
+
+
 class ContactLine(NamedTuple):
     name: str
     kind: str
@@ -50,6 +62,8 @@ class ContactLine(NamedTuple):
     status: str
     deposits: float = 0.0
     withdrawals: float = 0.0
+    received: float = 0.0
+    thank_first: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,13 +74,17 @@ class ContactLine(NamedTuple):
             "charge": self.charge,
             "deposits": self.deposits,
             "withdrawals": self.withdrawals,
+            "received": self.received,
             "last_contact": iso(self.last_contact),
             "days_since": round(self.days_since, 3),
             "status": self.status,
+            "thank_first": self.thank_first,
         }
 
 
-def _line(facts: Facts, as_of: datetime, policy: Policy, sums: tuple[float, float]) -> ContactLine:
+def _line(
+    facts: Facts, as_of: datetime, policy: Policy, sums: Sums, thank: bool = False
+) -> ContactLine:
     c = facts.contact
     return ContactLine(
         name=c.name,
@@ -77,8 +95,10 @@ def _line(facts: Facts, as_of: datetime, policy: Policy, sums: tuple[float, floa
         last_contact=facts.last_contact,
         days_since=_days_since(facts, as_of),
         status=_status(facts, as_of, policy),
-        deposits=sums[0],
-        withdrawals=sums[1],
+        deposits=sums.deposits,
+        withdrawals=sums.withdrawals,
+        received=sums.received,
+        thank_first=thank,
     )
 
 
@@ -87,6 +107,7 @@ class Totals(NamedTuple):
     end: datetime
     deposits: float
     withdrawals: float
+    received: float
     verdict: str
 
     @property
@@ -99,18 +120,55 @@ class Totals(NamedTuple):
             "end": iso(self.end),
             "deposits": self.deposits,
             "withdrawals": self.withdrawals,
+            "received": self.received,
             "ratio": self.ratio,
             "verdict": self.verdict,
         }
 
 
-def _totals(
-    sums: dict[int, tuple[float, float]], start: datetime, end: datetime, policy: Policy
-) -> Totals:
-    d = float(sum(v[0] for v in sums.values()))
-    w = float(sum(v[1] for v in sums.values()))
-    v = scoring.verdict(d, w, policy.engaged_min_ratio, policy.engaged_max_ratio)
-    return Totals(start, end, d, w, v)
+def _total(sums: Sums, start: datetime, end: datetime, policy: Policy) -> Totals:
+    v = scoring.verdict(
+        sums.deposits, sums.withdrawals, policy.engaged_min_ratio, policy.engaged_max_ratio
+    )
+    return Totals(start, end, sums.deposits, sums.withdrawals, sums.received, v)
+
+
+def _sum_all(sums: dict[int, Sums]) -> Sums:
+    total = Sums()
+    for s in sums.values():
+        total = total.plus(s)
+    return total
+
+
+class Group(NamedTuple):
+    """A rollup of contacts by circle, tag or kind over the period."""
+
+    name: str
+    contacts: int
+    charge: float
+    totals: Totals
+
+    def to_json(self) -> dict[str, Any]:
+        t = self.totals
+        return {
+            "name": self.name,
+            "contacts": self.contacts,
+            "charge": self.charge,
+            "deposits": t.deposits,
+            "withdrawals": t.withdrawals,
+            "received": t.received,
+            "ratio": t.ratio,
+            "verdict": t.verdict,
+        }
+
+
+class Connector(NamedTuple):
+    name: str
+    entries: int
+    points: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "entries": self.entries, "points": self.points}
 
 
 class Balance(NamedTuple):
@@ -121,9 +179,13 @@ class Balance(NamedTuple):
     contacts: list[ContactLine]
     status_counts: dict[str, int]
     hidden: int
+    connectors: list[Connector]
+    thank_first: list[str]
+    by: str | None = None
+    groups: tuple[Group, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "as_of": iso(self.as_of),
             "period": {
                 "start": iso(self.current.start),
@@ -132,47 +194,95 @@ class Balance(NamedTuple):
             },
             "deposits": self.current.deposits,
             "withdrawals": self.current.withdrawals,
+            "received": self.current.received,
             "ratio": self.current.ratio,
             "verdict": self.current.verdict,
             "previous": self.previous.to_json(),
             "status_counts": self.status_counts,
             "contacts": [c.to_json() for c in self.contacts],
+            "connectors": [c.to_json() for c in self.connectors],
+            "thank_first": self.thank_first,
         }
+        if self.by:
+            out["by"] = self.by
+            out["groups"] = [g.to_json() for g in self.groups]
+        return out
 
 
 _STATUS_ORDER = {scoring.OVERDRAWN: 0, scoring.COLD: 1, scoring.UNTAPPED: 2, scoring.HEALTHY: 3}
+GROUPINGS = ("circle", "tag", "kind")
+
+
+def _groups(
+    lines: list[tuple[ContactLine, Sums]], by: str, start: datetime, end: datetime, policy: Policy
+) -> list[Group]:
+    members: dict[str, list[tuple[ContactLine, Sums]]] = {}
+    for line, sums in lines:
+        if by == "tag":
+            keys = line.tags or ["(no tag)"]
+        else:
+            keys = [line.circle if by == "circle" else line.kind]
+        for key in keys:
+            members.setdefault(key, []).append((line, sums))
+    out = []
+    for name, items in members.items():
+        total = Sums()
+        for _, s in items:
+            total = total.plus(s)
+        charge = sum(line.charge for line, _ in items)
+        out.append(Group(name, len(items), charge, _total(total, start, end, policy)))
+    out.sort(key=lambda g: (-(g.totals.deposits + g.totals.withdrawals), g.name))
+    return out
 
 
 def balance(
-    ledger: Ledger, policy: Policy, as_of: datetime, period_days: int, show_all: bool = False
+    ledger: Ledger,
+    policy: Policy,
+    as_of: datetime,
+    period_days: int,
+    show_all: bool = False,
+    by: str | None = None,
 ) -> Balance:
     """The weekly review: totals for the period and the one before, and the contacts in it."""
     start = as_of - timedelta(days=period_days)
     before = start - timedelta(days=period_days)
     sums = ledger.period_sums(start, as_of)
     prev_sums = ledger.period_sums(before, start)
-    lines = [
-        _line(f, as_of, policy, sums.get(f.contact.id, (0.0, 0.0)))
+    thank = _thank_first(ledger, policy, as_of)
+    pairs = [
+        (
+            _line(f, as_of, policy, sums.get(f.contact.id, Sums()), f.contact.id in thank),
+            sums.get(f.contact.id, Sums()),
+        )
         for f in ledger.facts(as_of, policy.half_life)
         if _known(f, as_of)
     ]
+    lines = [line for line, _ in pairs]
     counts = {s: 0 for s in _STATUS_ORDER}
     for line in lines:
         counts[line.status] += 1
     shown = [
         line
         for line in lines
-        if show_all or line.deposits or line.withdrawals or line.status == scoring.OVERDRAWN
+        if show_all
+        or line.deposits
+        or line.withdrawals
+        or line.received
+        or line.status == scoring.OVERDRAWN
     ]
     shown.sort(key=lambda c: (-(c.deposits + c.withdrawals), c.charge, c.name.casefold()))
     return Balance(
         as_of=as_of,
         period_days=period_days,
-        current=_totals(sums, start, as_of, policy),
-        previous=_totals(prev_sums, before, start, policy),
+        current=_total(_sum_all(sums), start, as_of, policy),
+        previous=_total(_sum_all(prev_sums), before, start, policy),
         contacts=shown,
         status_counts=counts,
         hidden=len(lines) - len(shown),
+        connectors=[Connector(*row) for row in ledger.via_sums(start, as_of)[:5]],
+        thank_first=sorted((line.name for line in lines if line.thank_first), key=str.casefold),
+        by=by,
+        groups=tuple(_groups(pairs, by, start, as_of, policy)) if by else (),
     )
 
 
@@ -191,6 +301,7 @@ class NeglectLine(NamedTuple):
             "overdue_days": round(r.days_since - r.cadence_days, 3),
             "contacted": r.contacted,
             "charge": r.charge,
+            "thank_first": r.thank_first,
             "suggestion": self.suggestion,
         }
 
@@ -212,8 +323,13 @@ class Neglected(NamedTuple):
 def neglected(
     ledger: Ledger, policy: Policy, as_of: datetime, circle: str | None, limit: int
 ) -> Neglected:
-    """Contacts ranked by how overdue they are against their circle's cadence."""
+    """Contacts ranked by how overdue they are against their circle's cadence.
+
+    Those who gave you something unasked and got little back come first:
+    they are the first people to thank.
+    """
     contacts = ledger.contacts(circle=circle)
+    thank = _thank_first(ledger, policy, as_of)
     rows = [
         scoring.Neglect(
             name=f.contact.name,
@@ -223,11 +339,12 @@ def neglected(
             days_since=_days_since(f, as_of),
             cadence_days=policy.cadence(f.contact.circle),
             contacted=f.last_contact is not None,
+            thank_first=f.contact.id in thank,
         )
         for f in ledger.facts(as_of, policy.half_life, contacts)
         if _known(f, as_of)
     ]
-    ranked = scoring.rank_neglected(rows)
+    ranked = sorted(scoring.rank_neglected(rows), key=lambda r: not r.thank_first)
     chosen = ranked[:limit] if limit > 0 else ranked
     return Neglected(as_of, [NeglectLine(r, scoring.suggestion(r)) for r in chosen], len(ranked))
 
@@ -237,9 +354,36 @@ def contact_lines(
 ) -> list[ContactLine]:
     contacts = ledger.contacts(circle=circle, tag=tag)
     return [
-        _line(f, as_of, policy, (0.0, 0.0))
+        _line(f, as_of, policy, Sums())
         for f in ledger.facts(as_of, policy.half_life, contacts)
         if _known(f, as_of)
+    ]
+
+
+class AskLine(NamedTuple):
+    entry: Entry
+    returned: float
+    age_days: float
+
+    def to_json(self) -> dict[str, Any]:
+        e = self.entry
+        return {
+            "id": e.id,
+            "contact": e.contact,
+            "points": e.points,
+            "status": e.status,
+            "occurred_at": iso(e.occurred_at),
+            "resolved_at": iso(e.resolved_at),
+            "age_days": round(self.age_days, 3),
+            "note": e.note,
+            "returned": self.returned,
+        }
+
+
+def ask_lines(asks: list[Ask], as_of: datetime) -> list[AskLine]:
+    return [
+        AskLine(a.entry, a.returned, (as_of - a.entry.occurred_at).total_seconds() / scoring.DAY)
+        for a in asks
     ]
 
 
@@ -248,11 +392,13 @@ class Profile(NamedTuple):
     line: ContactLine
     cadence_days: float
     half_life_days: float
-    gave: float
-    asked: float
+    totals: Sums
     entries: list[Entry]
     entry_count: int
     live_count: int
+    open_asks: list[AskLine]
+    brokered: list[Entry]
+    reciprocity: str | None
 
     def to_json(self) -> dict[str, Any]:
         c = self.contact
@@ -269,9 +415,13 @@ class Profile(NamedTuple):
             "days_since": round(self.line.days_since, 3),
             "cadence_days": self.cadence_days,
             "half_life_days": self.half_life_days,
-            "deposits_total": self.gave,
-            "withdrawals_total": self.asked,
+            "deposits_total": self.totals.deposits,
+            "withdrawals_total": self.totals.withdrawals,
+            "received_total": self.totals.received,
+            "reciprocity": self.reciprocity,
             "entry_count": self.live_count,
+            "open_asks": [a.to_json() for a in self.open_asks],
+            "brokered": [entry_json(e) for e in self.brokered],
             "recent": [entry_json(e) for e in self.entries],
         }
 
@@ -280,17 +430,19 @@ def profile(
     ledger: Ledger, policy: Policy, contact: Contact, as_of: datetime, recent: int = 10
 ) -> Profile:
     facts = ledger.facts(as_of, policy.half_life, [contact])[0]
-    gave, asked, live = ledger.totals(contact, as_of)
+    totals, live = ledger.totals(contact, as_of)
     return Profile(
         contact=contact,
-        line=_line(facts, as_of, policy, (0.0, 0.0)),
+        line=_line(facts, as_of, policy, Sums()),
         cadence_days=policy.cadence(contact.circle),
         half_life_days=policy.half_life(contact.circle),
-        gave=gave,
-        asked=asked,
+        totals=totals,
         entries=ledger.history(contact, until=as_of, limit=recent),
         entry_count=ledger.count_entries(contact, until=as_of),
         live_count=live,
+        open_asks=ask_lines(ledger.asks(contact, open_only=True), as_of),
+        brokered=ledger.brokered(contact, as_of),
+        reciprocity=scoring.reciprocity(totals.deposits, totals.received),
     )
 
 
@@ -306,4 +458,132 @@ def entry_json(e: Entry) -> dict[str, Any]:
         "tags": e.tags,
         "voided": e.voided_by is not None,
         "batch": e.batch,
+        "status": e.status,
+        "via": e.via,
+        "source": e.source_id,
     }
+
+
+# --- explain, can-ask, trend ---------------------------------------------------------
+
+
+class Explanation(NamedTuple):
+    contact: Contact
+    as_of: datetime
+    half_life_days: float
+    charge: float
+    rows: list[tuple[Entry, scoring.Part]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.contact.name,
+            "as_of": iso(self.as_of),
+            "half_life_days": self.half_life_days,
+            "charge": self.charge,
+            "entries": [
+                {
+                    "id": e.id,
+                    "occurred_at": iso(e.occurred_at),
+                    "kind": e.kind,
+                    "points": e.points,
+                    "age_days": part.age_days,
+                    "factor": part.factor,
+                    "contribution": part.contribution,
+                }
+                for e, part in self.rows
+            ],
+        }
+
+
+def explain(ledger: Ledger, policy: Policy, contact: Contact, as_of: datetime) -> Explanation:
+    """Every entry behind a contact's charge; the contributions sum to the charge."""
+    import math
+
+    hl = policy.half_life(contact.circle)
+    entries = ledger.live_entries(contact, as_of)
+    parts = scoring.explain([e.impulse for e in entries], as_of.timestamp(), hl)
+    charge = math.fsum(p.contribution for p in parts)
+    return Explanation(contact, as_of, hl, charge, list(zip(entries, parts, strict=True)))
+
+
+class CanAsk(NamedTuple):
+    name: str
+    readiness: scoring.Readiness
+    reserve: float
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.readiness
+        return {
+            "name": self.name,
+            "ready": r.ready,
+            "charge": r.charge,
+            "points": r.points,
+            "after": r.after,
+            "suggested_deposit": r.suggested_deposit,
+        }
+
+
+def can_ask(
+    ledger: Ledger, policy: Policy, contact: Contact, points: float, as_of: datetime
+) -> CanAsk:
+    facts = ledger.facts(as_of, policy.half_life, [contact])[0]
+    return CanAsk(
+        contact.name, scoring.can_ask(facts.charge, points, policy.ask_reserve), policy.ask_reserve
+    )
+
+
+class Week(NamedTuple):
+    start: datetime
+    end: datetime
+    totals: Totals
+
+    def to_json(self) -> dict[str, Any]:
+        t = self.totals
+        return {
+            "start": iso(self.start),
+            "end": iso(self.end),
+            "deposits": t.deposits,
+            "withdrawals": t.withdrawals,
+            "received": t.received,
+            "verdict": t.verdict,
+        }
+
+
+def trend(
+    ledger: Ledger, policy: Policy, as_of: datetime, weeks: int, contact: Contact | None = None
+) -> list[Week]:
+    """The last `weeks` weeks ending at `as_of`, oldest first."""
+    start = as_of - timedelta(days=7 * weeks)
+    sums = ledger.weekly_sums(start, weeks, contact)
+    out = []
+    for i, s in enumerate(sums):
+        a, b = start + timedelta(days=7 * i), start + timedelta(days=7 * (i + 1))
+        out.append(Week(a, b, _total(s, a, b, policy)))
+    return out
+
+
+class Review(NamedTuple):
+    balance: Balance
+    weeks: list[Week]
+    old_asks: list[AskLine]
+    neglected: Neglected
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "balance": self.balance.to_json(),
+            "trend": [w.to_json() for w in self.weeks],
+            "open_asks": [a.to_json() for a in self.old_asks],
+            "reconnect": self.neglected.to_json(),
+        }
+
+
+def review(ledger: Ledger, policy: Policy, as_of: datetime, old_days: float = 14) -> Review:
+    """The whole weekly review: balance, eight weeks of trend, old open asks, three to call."""
+    open_asks = ask_lines(ledger.asks(open_only=True), as_of)
+    old = sorted((a for a in open_asks if a.age_days >= old_days), key=lambda a: -a.age_days)
+    return Review(
+        balance=balance(ledger, policy, as_of, policy.period_days),
+        weeks=trend(ledger, policy, as_of, 8),
+        old_asks=old[:5],
+        neglected=neglected(ledger, policy, as_of, None, 3),
+    )

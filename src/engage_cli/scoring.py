@@ -24,8 +24,14 @@ HEALTHY = "healthy"
 
 
 def signed(kind: str, points: float) -> float:
-    """+points for a deposit, -points for a withdrawal."""
-    return points if kind == "deposit" else -points
+    """+points for a deposit, -points for a withdrawal, 0 for what they gave you unasked.
+
+    What a contact does for you does not charge your battery with them: the
+    battery measures what you invested. It is tracked for reciprocity instead.
+    """
+    if kind == "deposit":
+        return points
+    return -points if kind == "withdrawal" else 0.0
 
 
 def factor(age_days: float, half_life_days: float) -> float:
@@ -160,6 +166,7 @@ class Neglect(NamedTuple):
     days_since: float  # since the last contact, or since the contact was added
     cadence_days: float
     contacted: bool
+    thank_first: bool = False  # they gave unasked and you gave back less than half
 
     @property
     def overdue(self) -> float:
@@ -183,6 +190,8 @@ _SUGGEST_PERSON = {
 def suggestion(row: Neglect) -> str:
     """One concrete deposit to make next, chosen from the contact's kind, circle and charge."""
     name = row.name
+    if row.thank_first:
+        return f"thank {name} for what they did for you, specifically, before anything else"
     if row.charge < 0:
         return f"give before asking again: offer {name} help with something they need"
     if row.kind == "org":
@@ -199,3 +208,65 @@ REFLECTION_PROMPTS = (
     "How do you understand their circumstances, work and needs?",
     "Whom could you thank this week for something they did without being asked?",
 )
+
+
+# --- explaining a charge ------------------------------------------------------
+
+
+class Part(NamedTuple):
+    """One entry's share of a charge at a moment."""
+
+    age_days: float
+    factor: float
+    contribution: float
+
+
+def explain(impulses: Iterable[Impulse], as_of: float, half_life_days: float) -> list[Part]:
+    """Each impulse's age, decay factor and contribution at `as_of` (in the given order).
+
+    `charge` is exactly `math.fsum` of the contributions.
+    """
+    out = []
+    for imp in impulses:
+        age = (as_of - imp.at) / DAY
+        f = factor(age, half_life_days)
+        out.append(Part(age, f, imp.value * f))
+    return out
+
+
+# --- asks: readiness, synergy and reciprocity ---------------------------------
+
+
+class Readiness(NamedTuple):
+    ready: bool
+    charge: float
+    points: float
+    after: float
+    suggested_deposit: float
+
+
+def can_ask(charge_now: float, points: float, reserve: float) -> Readiness:
+    """Whether a relationship can carry an ask of `points` now.
+
+    The rule: an ask is comfortable when the charge covers it with a reserve of
+    `reserve` times its size left over (charge >= points * (1 + reserve)). So a
+    bigger relationship carries a bigger ask; an ask bigger than the charge
+    overdraws it. When not yet, the smallest deposit that makes it comfortable
+    is the shortfall.
+    """
+    need = points * (1.0 + reserve)
+    shortfall = max(0.0, need - charge_now)
+    return Readiness(shortfall <= 0, charge_now, points, charge_now - points, shortfall)
+
+
+THANK_FIRST = "thank first"
+
+
+def reciprocity(gave: float, received: float, min_received: float = 1.0) -> str | None:
+    """Flag a relationship where you mostly take: they gave unasked, you gave less than half.
+
+    None when the exchange is balanced enough (or nothing was received).
+    """
+    if received >= min_received and gave < received / 2:
+        return THANK_FIRST
+    return None
