@@ -116,7 +116,7 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -182,6 +182,23 @@ def _show(json_out: bool, data: Any, renderer: str, *args: Any) -> None:
     from engage_cli import render
 
     getattr(render, renderer)(*args)
+
+
+def _complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Contact names for shell completion: those starting with what was typed (any case)."""
+    from engage_cli.ledger import Ledger
+    from engage_cli.vocab import name_key
+
+    root = ctx.find_root()
+    try:
+        with Ledger.open(ledger_path(root.params.get("db")), create=False) as ledger:
+            names = [c.name for c in ledger.contacts()]
+    except Exception:  # completion must never print an error into the shell
+        return []
+    key = name_key(incomplete)
+    # Keep what was typed as typed (Typer filters completions case-sensitively, and
+    # names match in any case anyway): "an" completes to "ann Lee".
+    return [incomplete + n[len(incomplete) :] for n in names if name_key(n).startswith(key)]
 
 
 def _is_terminal() -> bool:
@@ -282,7 +299,7 @@ def contacts_cmd(
 @app.command()
 def show(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The contact.")],
+    name: Annotated[str, typer.Argument(help="The contact.", autocompletion=_complete_name)],
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -332,7 +349,11 @@ def _prompt_entry() -> tuple[list[str], list[_Planned], str]:
 def log(
     ctx: typer.Context,
     names: Annotated[
-        list[str] | None, typer.Argument(help="One or more contacts (a group meeting logs each).")
+        list[str] | None,
+        typer.Argument(
+            help="One or more contacts (a group meeting logs each).",
+            autocompletion=_complete_name,
+        ),
     ] = None,
     deposit: Annotated[
         list[str] | None,
@@ -552,7 +573,9 @@ def void(
 @app.command()
 def history(
     ctx: typer.Context,
-    name: Annotated[str | None, typer.Argument(help="Only this contact.")] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="Only this contact.", autocompletion=_complete_name)
+    ] = None,
     since: Annotated[
         str | None, typer.Option("--since", metavar="WHEN", help="Only entries from then on.")
     ] = None,
@@ -717,7 +740,9 @@ def reopen(
 @app.command("asks")
 def asks_cmd(
     ctx: typer.Context,
-    name: Annotated[str | None, typer.Argument(help="Only this contact.")] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="Only this contact.", autocompletion=_complete_name)
+    ] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only asks still open.")] = False,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
@@ -738,7 +763,7 @@ def asks_cmd(
 @app.command("can-ask")
 def can_ask_cmd(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The contact.")],
+    name: Annotated[str, typer.Argument(help="The contact.", autocompletion=_complete_name)],
     points: Annotated[
         str, typer.Option("--points", "-p", metavar="POINTS", help="The size of the ask.")
     ],
@@ -765,7 +790,7 @@ def can_ask_cmd(
 @app.command()
 def explain(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The contact.")],
+    name: Annotated[str, typer.Argument(help="The contact.", autocompletion=_complete_name)],
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -786,7 +811,9 @@ def explain(
 @app.command()
 def trend(
     ctx: typer.Context,
-    name: Annotated[str | None, typer.Argument(help="Only this contact.")] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="Only this contact.", autocompletion=_complete_name)
+    ] = None,
     weeks: Annotated[int, typer.Option("--weeks", "-n", min=1, max=520, help="How many.")] = 12,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
@@ -873,6 +900,191 @@ def config_path_cmd() -> None:
     from engage_cli.policy import config_path
 
     typer.echo(str(config_path()))
+
+
+# --- moving data in and out --------------------------------------------------------
+
+CSV_COLUMNS = (
+    "id", "contact", "kind", "points", "occurred_at", "logged_at", "note", "tags",
+    "status", "resolved_at", "via", "source", "voided", "batch",
+)  # fmt: skip
+
+
+def _write_private(path: str, chunks: "Iterator[str]") -> None:
+    """Write a file owner-only (0600), atomically: a reader never sees half of it."""
+    import tempfile
+    from pathlib import Path
+
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise InputError(f"{target} is a directory; give a file path")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"{folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _export_lines(ledger: "Ledger", fmt: str) -> "Iterator[str]":
+    import json
+
+    from engage_cli.dates import to_store
+    from engage_cli.ledger import SCHEMA_VERSION
+
+    records = ledger.export_records()
+    if fmt == "jsonl":
+        header = {
+            "type": "engage",
+            "format": 1,
+            "schema_version": SCHEMA_VERSION,
+            "exported_at": to_store(local_now()),
+        }
+        yield json.dumps(header, sort_keys=True) + "\n"
+        for rec in records:
+            yield json.dumps(rec, sort_keys=True, ensure_ascii=False) + "\n"
+        return
+    import csv
+    import io
+
+    names: dict[str, str] = {}
+    voided: set[str] = set()
+    entries = []
+    for rec in records:
+        if rec["type"] == "contact":
+            names[rec["uid"]] = rec["name"]
+        elif rec["type"] == "entry":
+            entries.append(rec)
+        else:
+            voided.add(rec["entry"])
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for e in entries:
+        writer.writerow(
+            [
+                e["id"], names[e["contact"]], e["kind"], f"{e['points']:g}", e["occurred_at"],
+                e["logged_at"], e["note"], ";".join(e["tags"]), e["status"] or "",
+                e["resolved_at"] or "", names.get(e["via"] or "", ""), e["source"] or "",
+                "true" if e["id"] in voided else "false", e["batch"],
+            ]
+        )  # fmt: skip
+        if buf.tell() > 1 << 16:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", metavar="jsonl|csv", help="jsonl (lossless) or csv.")
+    ] = "jsonl",
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write here (default: stdout)."),
+    ] = None,
+) -> None:
+    """Export the whole ledger: JSONL keeps everything (import it anywhere); CSV is flat.
+
+    JSONL holds every contact, entry and void with its id, in a stable order, so
+    exports of the same ledger are identical and can be kept in git.
+
+    Example: engage export -o ~/Sync/engage-laptop.jsonl
+    """
+    if fmt not in ("jsonl", "csv"):
+        raise UsageError(f"--format takes jsonl or csv; got {fmt!r}")
+    with _ledger(ctx) as ledger:
+        lines = _export_lines(ledger, fmt)
+        if output is None or output == "-":
+            for chunk in lines:
+                sys.stdout.write(chunk)
+        else:
+            _write_private(output, lines)
+    if output not in (None, "-"):
+        sys.stderr.write(f"exported to {output}\n")
+
+
+import_app = typer.Typer(
+    name="import",
+    help="Bring data in: another device's export.\n\nExample: engage import ledger laptop.jsonl",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(import_app)
+
+
+def _report_merge(counts: dict[str, int], source: str) -> None:
+    done = ", ".join(f"{n} {what}" for what, n in counts.items())
+    typer.echo(f"merged {source}: {done}")
+
+
+@import_app.command("ledger")
+def import_ledger(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(metavar="FILE", help="An `engage export` JSONL file.")],
+) -> None:
+    """Merge an `engage export` file into this ledger; importing it again adds nothing.
+
+    Two ledgers that import each other's exports end identical, in either order.
+
+    Example: engage import ledger ~/Sync/engage-desktop.jsonl
+    """
+    from pathlib import Path
+
+    from engage_cli.models import read_records
+
+    source = Path(path).expanduser()
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"no file at {source}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {source}: {exc}") from None
+    lines = text.splitlines()
+    if not lines or '"type": "engage"' not in lines[0]:
+        raise InputError(f"{source} is not an engage export (its first line must be the header)")
+    records = list(read_records(lines, str(source)))
+    policy = _policy()
+    with _ledger(ctx, create=True) as ledger, ledger.transaction():
+        counts = ledger.merge_records(records, policy.half_life)
+    _report_merge(counts, str(source))
+
+
+@app.command()
+def merge(
+    ctx: typer.Context,
+    other: Annotated[str, typer.Argument(metavar="OTHER.db", help="Another engage ledger.")],
+) -> None:
+    """Merge another ledger file into this one, exactly as importing its export would.
+
+    The other file is only read.
+
+    Example: engage merge /media/usb/ledger.db
+    """
+    from pathlib import Path
+
+    from engage_cli.ledger import Ledger
+
+    source = Path(other).expanduser()
+    policy = _policy()
+    with _ledger(ctx) as ledger:
+        if source.exists() and ledger.path.exists() and source.samefile(ledger.path):
+            raise InputError("that is this ledger; merge another one")
+        with Ledger.open(source, create=False) as theirs:
+            records = list(theirs.export_records())
+        with ledger.transaction():
+            counts = ledger.merge_records(records, policy.half_life)
+    _report_merge(counts, str(source))
 
 
 # --- care of the ledger ------------------------------------------------------------

@@ -67,7 +67,9 @@ CREATE TABLE entries (
 );
 CREATE TABLE voids (
     id TEXT PRIMARY KEY,
-    entry_id TEXT NOT NULL UNIQUE REFERENCES entries(id),
+    -- Usually one void per entry; two devices may each void the same entry, and a
+    -- merge keeps both records, the entry pointing at the smaller void id.
+    entry_id TEXT NOT NULL REFERENCES entries(id),
     voided_at TEXT NOT NULL,
     reason TEXT NOT NULL DEFAULT ''
 );
@@ -79,6 +81,7 @@ CREATE TABLE contact_state (
     last_contact_at TEXT,
     last_ask_at TEXT
 );
+CREATE INDEX voids_by_entry ON voids (entry_id);
 CREATE INDEX entries_by_contact ON entries (contact_id, occurred_at);
 CREATE INDEX entries_live_by_time ON entries (occurred_at, contact_id, kind, points)
     WHERE voided_by IS NULL;
@@ -92,6 +95,33 @@ CREATE INDEX entries_by_source ON entries (source_id) WHERE source_id IS NOT NUL
 CREATE INDEX entries_by_via ON entries (via_id, occurred_at) WHERE via_id IS NOT NULL;
 CREATE INDEX entries_received ON entries (occurred_at, contact_id)
     WHERE kind = 'received' AND voided_by IS NULL;
+
+-- Views for browsing with sqlite3, sqlite-utils or Datasette (docs/schema.md).
+-- Each contact with its charge now, decayed from the derived state.
+CREATE VIEW contact_summary AS
+SELECT c.name, c.kind, c.circle, c.tags, c.note, c.created_at AS added,
+       CASE WHEN s.anchor IS NULL THEN 0.0
+            ELSE s.charge * exp(-max(0.0, (julianday('now') - 2440587.5) * 86400.0 - s.anchor)
+                                / 86400.0 * 0.6931471805599453 / s.half_life_days)
+       END AS charge,
+       s.last_contact_at AS last_contact, s.last_ask_at AS last_ask,
+       s.half_life_days
+FROM contacts c LEFT JOIN contact_state s ON s.contact_id = c.id;
+-- Entries that count (not voided), with names instead of row numbers.
+CREATE VIEW live_entries AS
+SELECT e.id, c.name AS contact, e.kind, e.points, e.occurred_at, e.logged_at, e.note,
+       e.tags, e.status, e.resolved_at, b.name AS via, e.source_id AS source
+FROM entries e
+JOIN contacts c ON c.id = e.contact_id
+LEFT JOIN contacts b ON b.id = e.via_id
+WHERE e.voided_by IS NULL;
+-- Asks still open, oldest first.
+CREATE VIEW open_asks AS
+SELECT e.id, c.name AS contact, e.points, e.occurred_at, e.note,
+       julianday('now') - julianday(e.occurred_at) AS age_days
+FROM entries e JOIN contacts c ON c.id = e.contact_id
+WHERE e.status = 'open' AND e.voided_by IS NULL
+ORDER BY e.occurred_at;
 """
 
 # MIGRATIONS[n] takes a ledger from schema n-1 to n; all run in one transaction.
@@ -401,7 +431,7 @@ class Ledger:
                 "SELECT e.id FROM entries e LEFT JOIN voids v ON v.id = e.voided_by "
                 "WHERE e.voided_by IS NOT NULL AND (v.id IS NULL OR v.entry_id != e.id) "
                 "UNION SELECT v.entry_id FROM voids v LEFT JOIN entries e ON e.id = v.entry_id "
-                "WHERE e.id IS NULL OR e.voided_by IS NOT v.id LIMIT 20"
+                "WHERE e.id IS NULL OR e.voided_by IS NULL OR e.voided_by > v.id LIMIT 20"
             )
         ]
         missing = conn.execute(
@@ -1100,3 +1130,200 @@ class Ledger:
             if not same or (row[3], row[4]) != tuple(last):
                 wrong.append(c.name)
         return wrong
+
+    # --- export, import and merge ---------------------------------------------------
+
+    def export_records(self) -> Iterator[dict[str, Any]]:
+        """Every contact, entry and void as plain records, in a stable order (lossless).
+
+        Contacts are named by their `uid`, never by the local row number, so
+        records from several devices can be merged.
+        """
+        for r in self._rows("SELECT * FROM contacts ORDER BY uid"):
+            yield {
+                "type": "contact",
+                "uid": r["uid"],
+                "name": r["name"],
+                "kind": r["kind"],
+                "circle": r["circle"],
+                "tags": json.loads(r["tags"]),
+                "note": r["note"],
+                "created_at": r["created_at"],
+            }
+        cur = self.conn.execute(
+            "SELECT e.id, c.uid, e.kind, e.points, e.occurred_at, e.logged_at, e.note, e.tags, "
+            "e.batch, e.status, e.resolved_at, e.source_id, v.uid FROM entries e "
+            "JOIN contacts c ON c.id = e.contact_id LEFT JOIN contacts v ON v.id = e.via_id "
+            "ORDER BY e.id"
+        )
+        for row in cur:
+            yield {
+                "type": "entry",
+                "id": row[0],
+                "contact": row[1],
+                "kind": row[2],
+                "points": row[3],
+                "occurred_at": row[4],
+                "logged_at": row[5],
+                "note": row[6],
+                "tags": json.loads(row[7]),
+                "batch": row[8],
+                "status": row[9],
+                "resolved_at": row[10],
+                "source": row[11],
+                "via": row[12],
+            }
+        for r in self._rows("SELECT * FROM voids ORDER BY id"):
+            yield {
+                "type": "void",
+                "id": r["id"],
+                "entry": r["entry_id"],
+                "voided_at": r["voided_at"],
+                "reason": r["reason"],
+            }
+
+    def merge_records(
+        self, records: Iterable[dict[str, Any]], half_life: Callable[[str], float]
+    ) -> dict[str, int]:
+        """Merge exported records into this ledger (the caller holds the transaction).
+
+        Idempotent (merging the same records twice changes nothing) and order-free
+        (two ledgers that merge each other end identical), by these rules:
+        entries and voids are the same when their ids are; a contact is the same
+        when its uid or its name (any case) is, and a pair of them keeps the smaller
+        uid, the fields of the record with the smaller uid, the union of their tags
+        and the earlier creation time; a settled ask beats an open one, and of two
+        settlements the earlier wins; an entry voided twice points at the smaller
+        void id. Derived state is rebuilt afterwards.
+        """
+        self.conn.execute("PRAGMA defer_foreign_keys = ON")
+        counts = {"contacts added": 0, "contacts matched": 0, "entries added": 0, "voids added": 0}
+        uid_to_id: dict[str, int] = {}
+        pending_entries: list[dict[str, Any]] = []
+        pending_voids: list[dict[str, Any]] = []
+        for rec in records:
+            kind = rec.get("type")
+            if kind == "contact":
+                cid, added = self._merge_contact(rec)
+                uid_to_id[rec["uid"]] = cid
+                counts["contacts added" if added else "contacts matched"] += 1
+            elif kind == "entry":
+                pending_entries.append(rec)
+            elif kind == "void":
+                pending_voids.append(rec)
+        for rec in pending_entries:
+            counts["entries added"] += self._merge_entry(rec, uid_to_id)
+        for rec in pending_voids:
+            counts["voids added"] += self._merge_void(rec)
+        self.rebuild_state(half_life)
+        return counts
+
+    def _merge_contact(self, rec: dict[str, Any]) -> tuple[int, bool]:
+        by_uid = self._rows("SELECT * FROM contacts WHERE uid = ?", [rec["uid"]])
+        found = by_uid or self._rows(
+            "SELECT * FROM contacts WHERE name_key = ?", [name_key(rec["name"])]
+        )
+        if not found:
+            self.conn.execute(
+                "INSERT INTO contacts (uid, name, name_key, kind, circle, tags, note, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    rec["uid"],
+                    rec["name"],
+                    name_key(rec["name"]),
+                    rec["kind"],
+                    rec["circle"],
+                    json.dumps(rec["tags"], ensure_ascii=False),
+                    rec["note"],
+                    rec["created_at"],
+                ],
+            )
+            row = self.conn.execute("SELECT id FROM contacts WHERE uid = ?", [rec["uid"]])
+            return int(row.fetchone()[0]), True
+        local = found[0]
+        mine = {**local, "tags": json.loads(local["tags"])}
+        winner, other = (rec, mine) if rec["uid"] < local["uid"] else (mine, rec)
+        tags = list(winner["tags"]) + [t for t in other["tags"] if t not in winner["tags"]]
+        self.conn.execute(
+            "UPDATE contacts SET uid = ?, name = ?, name_key = ?, kind = ?, circle = ?, "
+            "tags = ?, note = ?, created_at = ? WHERE id = ?",
+            [
+                winner["uid"],
+                winner["name"],
+                name_key(winner["name"]),
+                winner["kind"],
+                winner["circle"],
+                json.dumps(tags, ensure_ascii=False),
+                winner["note"],
+                min(local["created_at"], rec["created_at"]),
+                local["id"],
+            ],
+        )
+        return int(local["id"]), False
+
+    def _merge_entry(self, rec: dict[str, Any], uid_to_id: dict[str, int]) -> int:
+        row = self.conn.execute(
+            "SELECT status, resolved_at FROM entries WHERE id = ?", [rec["id"]]
+        ).fetchone()
+        if row is not None:
+            status, resolved = _settle_merge((row[0], row[1]), (rec["status"], rec["resolved_at"]))
+            if (status, resolved) != (row[0], row[1]):
+                self.conn.execute(
+                    "UPDATE entries SET status = ?, resolved_at = ? WHERE id = ?",
+                    [status, resolved, rec["id"]],
+                )
+            return 0
+        if rec["contact"] not in uid_to_id:
+            raise InputError(f"entry {rec['id']} names a contact that is not in the import")
+        via = rec.get("via")
+        if via is not None and via not in uid_to_id:
+            raise InputError(f"entry {rec['id']} names a broker that is not in the import")
+        self.conn.execute(
+            "INSERT INTO entries (id, contact_id, kind, points, occurred_at, logged_at, note, "
+            "tags, batch, status, resolved_at, source_id, via_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                rec["id"],
+                uid_to_id[rec["contact"]],
+                rec["kind"],
+                rec["points"],
+                rec["occurred_at"],
+                rec["logged_at"],
+                rec["note"],
+                json.dumps(rec["tags"], ensure_ascii=False),
+                rec["batch"],
+                rec["status"],
+                rec["resolved_at"],
+                rec.get("source"),
+                uid_to_id[via] if via is not None else None,
+            ],
+        )
+        return 1
+
+    def _merge_void(self, rec: dict[str, Any]) -> int:
+        if self.conn.execute("SELECT 1 FROM voids WHERE id = ?", [rec["id"]]).fetchone():
+            return 0
+        self.conn.execute(
+            "INSERT INTO voids (id, entry_id, voided_at, reason) VALUES (?, ?, ?, ?)",
+            [rec["id"], rec["entry"], rec["voided_at"], rec["reason"]],
+        )
+        self.conn.execute(
+            "UPDATE entries SET voided_by = ? "
+            "WHERE id = ? AND (voided_by IS NULL OR voided_by > ?)",
+            [rec["id"], rec["entry"], rec["id"]],
+        )
+        return 1
+
+
+_SETTLED_RANK = {None: 0, "open": 0, "declined": 1, "done": 2}
+
+
+def _settle_merge(
+    a: tuple[str | None, str | None], b: tuple[str | None, str | None]
+) -> tuple[str | None, str | None]:
+    """Of two states of the same ask: settled beats open; then the earlier settlement."""
+    if a[0] in (None, "open"):
+        return b if b[0] not in (None, "open") else a
+    if b[0] in (None, "open"):
+        return a
+    return min(a, b, key=lambda s: (s[1] or "", _SETTLED_RANK[s[0]]))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from engage_cli.errors import InputError
 from engage_cli.inputs import clean_name, clean_note, clean_tags
@@ -177,3 +178,116 @@ def read_policy_file(path: Path, defaults: Policy) -> tuple[Policy, list[str]]:
             f"exceed verdict.engaged_max_ratio ({policy.engaged_max_ratio:g})"
         )
     return policy, keys
+
+
+# --- records of an export (engage export / engage import ledger) ---------------------
+
+_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+_STAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ContactRecord(_Record):
+    type: Literal["contact"]
+    uid: str = Field(pattern=_UUID)
+    name: str
+    kind: ContactKind
+    circle: Circle
+    tags: list[str]
+    note: str
+    created_at: str = Field(pattern=_STAMP)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return clean_name(v)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: list[str]) -> list[str]:
+        return clean_tags(v)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, v: str) -> str:
+        return clean_note(v)
+
+
+class EntryRecord(_Record):
+    type: Literal["entry"]
+    id: str = Field(pattern=_UUID)
+    contact: str = Field(pattern=_UUID)
+    kind: Literal["deposit", "withdrawal", "received"]
+    points: float = Field(gt=0, le=100, allow_inf_nan=False)
+    occurred_at: str = Field(pattern=_STAMP)
+    logged_at: str = Field(pattern=_STAMP)
+    note: str
+    tags: list[str]
+    batch: str = Field(pattern=_UUID)
+    status: Literal["open", "done", "declined"] | None
+    resolved_at: str | None = Field(pattern=_STAMP)
+    source: str | None = Field(pattern=_UUID)
+    via: str | None = Field(pattern=_UUID)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, v: str) -> str:
+        return clean_note(v)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: list[str]) -> list[str]:
+        return clean_tags(v)
+
+    @model_validator(mode="after")
+    def _ask(self) -> EntryRecord:
+        if (self.kind == "withdrawal") != (self.status is not None):
+            raise ValueError("only an ask (withdrawal) has a status, and every ask has one")
+        return self
+
+
+class VoidRecord(_Record):
+    type: Literal["void"]
+    id: str = Field(pattern=_UUID)
+    entry: str = Field(pattern=_UUID)
+    voided_at: str = Field(pattern=_STAMP)
+    reason: str
+
+
+class HeaderRecord(_Record):
+    type: Literal["engage"]
+    format: Literal[1]
+    schema_version: int = Field(ge=1)
+    exported_at: str = Field(pattern=_STAMP)
+
+
+Record = Annotated[
+    ContactRecord | EntryRecord | VoidRecord | HeaderRecord, Field(discriminator="type")
+]
+
+
+def read_records(lines: Iterable[str], source: str) -> Iterator[dict[str, Any]]:
+    """Validate the lines of an export, one JSON record each; errors name the line."""
+    import json
+
+    from pydantic import TypeAdapter
+
+    adapter: TypeAdapter[Any] = TypeAdapter(Record)
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{source} line {n}: not JSON ({exc.msg})") from None
+        try:
+            rec = adapter.validate_python(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(p) for p in err.get("loc", ()))
+            msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+            raise InputError(f"{source} line {n}: {loc or 'record'}: {msg}") from None
+        yield rec.model_dump()

@@ -1,0 +1,261 @@
+"""Export, import and merge: lossless, idempotent, and the same in either order."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import stat
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.conftest import Run, fails, ok
+
+from engage_cli.ledger import Ledger, NewEntry
+from engage_cli.models import ContactIn, read_records
+from engage_cli.policy import Policy
+
+POLICY = Policy()
+START = datetime(2025, 1, 1, tzinfo=UTC)
+NOW = START + timedelta(days=800)
+NAMES = ["Ann", "ann", "Bob", "Cy", "Dee"]  # "Ann" and "ann" are one person on two devices
+
+op = st.one_of(
+    st.tuples(st.just("add"), st.sampled_from(NAMES), st.sampled_from(["inner", "wide"])),
+    st.tuples(
+        st.just("log"),
+        st.integers(0, 9),
+        st.sampled_from(["deposit", "withdrawal", "received"]),
+        st.sampled_from([0.5, 1.0, 3.0]),
+        st.integers(0, 700),
+    ),
+    st.tuples(st.just("void"), st.integers(0, 30)),
+    st.tuples(st.just("settle"), st.integers(0, 30), st.sampled_from(["done", "declined"])),
+)
+
+
+def build(path: Path, ops: list[tuple[Any, ...]]) -> Ledger:
+    ledger = Ledger.open(path, create=True)
+    for o in ops:
+        with ledger.transaction():
+            people = ledger.contacts()
+            if o[0] == "add":
+                if ledger.find_contact(o[1]) is None:
+                    new = ContactIn(name=o[1], circle=o[2], tags=[o[2][0]])
+                    ledger.add_contact(new, START, POLICY.half_life(o[2]))
+            elif o[0] == "log" and people:
+                _, who, kind, pts, day = o
+                at = START + timedelta(days=day)
+                entry = NewEntry(people[who % len(people)], kind, pts, at, f"n{day}", [])
+                ledger.log([entry], NOW, POLICY.half_life)
+            elif o[0] == "void":
+                live = [e for e in ledger.history() if e.voided_by is None]
+                if live:
+                    ledger.void([live[o[1] % len(live)]], NOW, "", POLICY.half_life)
+            elif o[0] == "settle":
+                asks = [a.entry for a in ledger.asks(open_only=True)]
+                if asks:
+                    ask = asks[o[1] % len(asks)]
+                    at = ask.occurred_at + timedelta(days=1)
+                    ledger.resolve(ask, o[2], at, NOW, POLICY.synergy, POLICY.half_life)
+    return ledger
+
+
+def records(ledger: Ledger) -> list[dict[str, Any]]:
+    """An export as JSON text would carry it, validated as an import reads it."""
+    lines = [json.dumps(r) for r in ledger.export_records()]
+    return list(read_records(lines, "test"))
+
+
+def merge(into: Ledger, other: Ledger) -> None:
+    recs = records(other)
+    with into.transaction():
+        into.merge_records(recs, POLICY.half_life)
+
+
+def charges(ledger: Ledger) -> dict[str, float]:
+    return {f.contact.name: f.charge for f in ledger.facts(NOW, POLICY.half_life)}
+
+
+SETTINGS = settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@SETTINGS
+@given(st.lists(op, max_size=25))
+def test_export_import_round_trip_is_lossless(tmp_path: Path, ops: list[tuple[Any, ...]]) -> None:
+    key = uuid.uuid4().hex
+    with (
+        build(tmp_path / f"a{key}.db", ops) as a,
+        Ledger.open(tmp_path / f"c{key}.db", create=True) as copy,
+    ):
+        merge(copy, a)
+        assert records(copy) == records(a)
+        assert charges(copy) == pytest.approx(charges(a))
+        assert copy.verify_state(POLICY.half_life, tolerance=1e-9) == []
+
+
+@SETTINGS
+@given(st.lists(op, max_size=20), st.lists(op, max_size=20))
+def test_merging_is_commutative_and_idempotent(
+    tmp_path: Path, ops_a: list[tuple[Any, ...]], ops_b: list[tuple[Any, ...]]
+) -> None:
+    key = uuid.uuid4().hex
+    with build(tmp_path / f"a{key}.db", ops_a) as a, build(tmp_path / f"b{key}.db", ops_b) as b:
+        # Each device takes in the other's export (B's merge sees A as it was).
+        a0_path = a.backup(tmp_path / f"a0{key}.db")
+        merge(a, b)
+        with Ledger.open(a0_path, create=False) as a0:
+            merge(b, a0)
+        assert records(a) == records(b)
+        assert charges(a) == pytest.approx(charges(b))
+        before = records(a)
+        merge(a, b)  # again: nothing changes
+        merge(a, a)
+        assert records(a) == before
+        for ledger in (a, b):
+            problems = ledger.check(POLICY.half_life)
+            assert not any(problems.values()), problems
+
+
+def rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 9)
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
+    return value
+
+
+# --- through the CLI -------------------------------------------------------------------
+
+
+@pytest.fixture
+def filled(run: Run) -> Run:
+    ok(run("add", "Ann Lee", "--circle", "close", "--tag", "design", "--on", "2026-01-01"))
+    ok(run("log", "Ann Lee", "-d", "2", "-m", 'coffee, "quoted"; done', "--on", "2026-02-01"))
+    ok(run("log", "Bob", "--new", "-w", "3", "--via", "Ann Lee", "--on", "2026-02-02"))
+    ok(run("log", "Ann Lee", "-r", "1", "--on", "2026-02-03"))
+    ok(run("log", "Ann Lee", "-d", "9", "--on", "2026-02-04"))
+    ok(run("undo", "--yes"))
+    return run
+
+
+def test_cli_export_import_and_merge(filled: Run, run_json, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "laptop.jsonl"
+    ok(filled("export", "-o", str(out)))
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    lines = out.read_text().splitlines()
+    assert json.loads(lines[0])["type"] == "engage"
+    assert [json.loads(x)["type"] for x in lines[1:]].count("entry") == 4
+    assert ok(filled("export")).stdout.splitlines()[1:] == lines[1:]  # stable
+    desktop = tmp_path / "desktop.db"
+    first = ok(filled("--db", str(desktop), "import", "ledger", str(out))).stdout
+    assert "4 entries added" in first and "1 voids added" in first
+    again = ok(filled("--db", str(desktop), "import", "ledger", str(out))).stdout
+    assert "0 entries added" in again
+    assert ok(filled("--db", str(desktop), "export")).stdout.splitlines()[1:] == lines[1:]
+    same = run_json("balance", "--as-of", "2026-02-10", "--all")
+    there = json.loads(
+        ok(
+            filled("--db", str(desktop), "balance", "--as-of", "2026-02-10", "--all", "--json")
+        ).stdout
+    )
+    assert rounded(same) == rounded(there)  # the same numbers, to floating-point noise
+    ok(filled("log", "Cy", "--new", "-d", "1", "--on", "2026-02-05"))
+    assert (
+        "1 entries added"
+        in ok(filled("--db", str(desktop), "merge", str(tmp_path / "data" / "ledger.db"))).stdout
+    )
+    assert "this ledger" in fails(filled("merge", str(tmp_path / "data" / "ledger.db")))
+
+
+def test_csv_export_is_flat_and_complete(filled: Run) -> None:
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(ok(filled("export", "--format", "csv")).stdout)))
+    assert len(rows) == 4
+    assert rows[0]["note"] == 'coffee, "quoted"; done'
+    assert {r["kind"] for r in rows} == {"deposit", "withdrawal", "received"}
+    bob = next(r for r in rows if r["contact"] == "Bob")
+    assert (bob["status"], bob["via"]) == ("open", "Ann Lee")
+    assert [r["voided"] for r in rows].count("true") == 1
+    assert "--format" in fails(filled("export", "--format", "xml"), code=2)
+
+
+HEADER = json.dumps(
+    {"type": "engage", "format": 1, "schema_version": 1, "exported_at": "2026-01-01T00:00:00Z"}
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("", "not an engage export"),
+        (HEADER + "\nnot json\n", "line 2: not JSON"),
+        (HEADER + '\n{"type": "entry"}\n', "line 2: "),
+        (HEADER + '\n{"type": "alien"}\n', "line 2"),
+        (HEADER + '\n{"type": "void", "id": "x", "entry": "y"}\n', "line 2"),
+    ],
+)
+def test_bad_import_files_change_nothing(
+    filled: Run, db_path: Path, tmp_path: Path, content: str, words: str
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(content)
+    sqlite3.connect(db_path).execute("PRAGMA wal_checkpoint(TRUNCATE)").connection.close()
+    before = hashlib.sha256(db_path.read_bytes()).hexdigest()
+    assert words in fails(filled("import", "ledger", str(bad)))
+    assert hashlib.sha256(db_path.read_bytes()).hexdigest() == before
+    assert "no file" in fails(filled("import", "ledger", str(tmp_path / "missing.jsonl")))
+
+
+# --- views, completion -------------------------------------------------------------------
+
+
+def test_views_match_the_reports(filled: Run, run_json, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    report = run_json("balance", "--all")
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    view = {r["name"]: dict(r) for r in conn.execute("SELECT * FROM contact_summary")}
+    assert set(view) == {c["name"] for c in report["contacts"]}
+    for c in report["contacts"]:
+        assert view[c["name"]]["charge"] == pytest.approx(c["charge"], rel=1e-6, abs=1e-9)
+        assert view[c["name"]]["last_contact"] == c["last_contact"]
+    live = conn.execute("SELECT count(*), sum(points) FROM live_entries").fetchone()
+    history = [e for e in run_json("history") if not e["voided"]]
+    assert tuple(live) == (len(history), sum(e["points"] for e in history))
+    (ask,) = conn.execute("SELECT contact, points FROM open_asks").fetchall()
+    assert tuple(ask) == ("Bob", 3.0)
+    conn.close()
+
+
+def test_shell_completion_offers_contact_names(filled: Run, db_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    def complete(words: str) -> list[str]:
+        env = {
+            **os.environ,
+            "ENGAGE_DB": str(db_path),
+            "_ENGAGE_COMPLETE": "complete_bash",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split()) - 1),
+        }
+        script = Path(sys.executable).with_name("engage")  # the installed console script
+        out = subprocess.run([str(script)], env=env, capture_output=True, text=True, check=False)
+        return out.stdout.split()
+
+    assert complete("engage show an") == ["ann", "Lee"]  # what was typed, then the rest
+    assert complete("engage log Ann b") == ["bob"]
+    assert complete("engage log Ann B") == ["Bob"]
+    assert complete("engage show zz") == []
