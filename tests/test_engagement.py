@@ -121,7 +121,7 @@ def test_bad_settlements_change_nothing(
 def test_asks_filter_and_json_contract(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
     ok(people("log", "Bob Stone", "-w", "2", "--on", "2026-10-01"))
     ok(people("log", "Ann Lee", "-w", "1", "--on", "2026-11-01"))
-    ok(people("declined", run_json("asks", "Ann Lee")[0]["id"]))
+    ok(people("declined", run_json("asks", "Ann Lee")[0]["id"], "--on", "2026-11-02"))
     rows = run_json("asks", "--as-of", AS_OF)
     assert [r["contact"] for r in rows] == ["Ann Lee", "Bob Stone"]  # newest first
     for r in rows:
@@ -406,3 +406,85 @@ def test_config_path_and_missing_file(run: Run, config: Path, monkeypatch) -> No
     monkeypatch.delenv("ENGAGE_CONFIG")
     out = ok(run("config", "show")).stdout
     assert "all defaults" in out and "circles.inner.half_life_days" in out
+
+
+# --- found in review ------------------------------------------------------------------------
+
+
+def test_voiding_a_done_ask_voids_what_it_gave_back(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(people("log", "Bob Stone", "-w", "3", "--on", "2026-11-12 15:00"))
+    ask_id = only_ask(run_json)["id"]
+    ok(people("done", ask_id, "--on", "2026-11-18"))
+    ok(people("void", ask_id))
+    assert run_json("explain", "Bob Stone", "--as-of", AS_OF) == {
+        **run_json("explain", "Bob Stone", "--as-of", AS_OF),
+        "charge": 0.0,
+        "entries": [],
+    }
+    assert "voided" in fails(people("reopen", ask_id))
+    ok(people("doctor"))
+
+
+def test_trend_weeks_start_exactly_at_their_boundary(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(people("log", "Ann Lee", "-d", "7", "--on", "2026-11-14 00:00"))  # 1 s into the last week
+    weeks = run_json("trend", "--weeks", "2", "--as-of", AS_OF)
+    assert [w["deposits"] for w in weeks] == [0.0, 7.0]
+    assert run_json("balance", "--as-of", AS_OF)["deposits"] == 7.0
+    out = ok(people("trend", "--weeks", "1", "--as-of", AS_OF)).stdout
+    assert "2026-11-14" in out  # labelled by its first whole day
+
+
+def test_can_ask_advice_is_always_enough(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    at = "2026-11-20 12:00"
+    ok(people("log", "Ann Lee", "-d", "2", "--on", at))
+    out = ok(people("can-ask", "Ann Lee", "--points", "2.03", "--as-of", at)).stdout
+    assert "at least 0.6 points" in out and "-0.0" not in out  # 0.5375 needed
+    ok(people("log", "Ann Lee", "-d", "0.6", "--on", at))
+    assert run_json("can-ask", "Ann Lee", "--points", "2.03", "--as-of", at)["ready"] is True
+
+
+def test_thank_first_uses_the_same_window_everywhere(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(people("log", "Cy Young", "-r", "5", "--on", "2025-06-01"))  # over a year before
+    ok(people("log", "Cy Young", "-d", "1", "--on", "2026-11-10"))
+    assert run_json("show", "Cy Young", "--as-of", AS_OF)["reciprocity"] is None
+    assert run_json("balance", "--as-of", AS_OF)["thank_first"] == []
+    assert run_json("show", "Cy Young", "--as-of", "2025-07-01")["reciprocity"] == "thank first"
+    for row in run_json("contacts"):
+        assert "received" not in row and "thank_first" not in row  # period figures: balance
+
+
+def test_asks_as_of_the_past(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(people("log", "Ann Lee", "-w", "1", "--on", "2026-11-01"))
+    ok(people("log", "Ann Lee", "-w", "2", "--on", "2026-11-19"))
+    first = run_json("asks", "--as-of", "2026-11-01")[-1]["id"]
+    ok(people("done", first, "--on", "2026-11-15"))
+    then = run_json("asks", "--as-of", "2026-11-10")
+    assert [(a["points"], a["status"]) for a in then] == [(1.0, "open")]
+    assert run_json("show", "Ann Lee", "--as-of", "2026-11-10")["open_asks"][0]["points"] == 1.0
+    assert [a["points"] for a in run_json("asks", "--open", "--as-of", AS_OF)] == [2.0]
+
+
+def test_undo_after_declined_reopens_the_ask(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(people("log", "Bob Stone", "-w", "2", "--on", "2026-11-15"))
+    ask_id = only_ask(run_json)["id"]
+    ok(people("declined", ask_id, "--on", "2026-11-16"))
+    assert "open again" in ok(people("undo", "--yes")).stdout
+    ask = only_ask(run_json)
+    assert ask["status"] == "open"
+    assert not run_json("history")[0]["voided"]
+
+
+def test_failing_via_creates_no_ledger(run: Run, db_path: Path) -> None:
+    assert "Nobody" in fails(run("log", "Zed", "-d", "1", "--new", "--via", "Nobody"))
+    assert not db_path.exists()
+
+
+def test_default_backups_never_collide(people: Run, db_path: Path) -> None:
+    ok(people("backup"))
+    ok(people("backup"))
+    assert len(list((db_path.parent / "backups").iterdir())) == 2
+
+
+def test_backups_folder_that_is_a_file(people: Run, db_path: Path) -> None:
+    (db_path.parent / "backups").write_text("not a folder")
+    assert "is a file" in fails(people("backup"))

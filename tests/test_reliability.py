@@ -191,13 +191,13 @@ def test_migration_backs_up_then_migrates_in_one_transaction(
 ) -> None:
     monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", 2)
     monkeypatch.setitem(
-        ledger_module.MIGRATIONS, 2, "ALTER TABLE contacts ADD COLUMN birthday TEXT;"
+        ledger_module.MIGRATIONS, 2, "ALTER TABLE contacts ADD COLUMN pronouns TEXT;"
     )
     before = digest(v1_ledger)
     with Ledger.open(v1_ledger, create=False) as ledger:
         assert ledger.conn.execute("PRAGMA user_version").fetchone()[0] == 2
         cols = [r[1] for r in ledger.conn.execute("PRAGMA table_info(contacts)")]
-        assert "birthday" in cols
+        assert "pronouns" in cols
     backup = v1_ledger.with_name("ledger.db.v1.bak")
     assert backup.exists()
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
@@ -213,7 +213,7 @@ def test_failed_migration_changes_nothing(v1_ledger: Path, monkeypatch: pytest.M
     monkeypatch.setitem(
         ledger_module.MIGRATIONS,
         2,
-        "ALTER TABLE contacts ADD COLUMN birthday TEXT;\nINSERT INTO no_such_table VALUES (1);",
+        "ALTER TABLE contacts ADD COLUMN pronouns TEXT;\nINSERT INTO no_such_table VALUES (1);",
     )
     before = digest(v1_ledger)
     with pytest.raises(ledger_module.LedgerError, match="cannot set up"):
@@ -221,7 +221,7 @@ def test_failed_migration_changes_nothing(v1_ledger: Path, monkeypatch: pytest.M
     assert digest(v1_ledger) == before
     conn = sqlite3.connect(v1_ledger)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
-    assert "birthday" not in [r[1] for r in conn.execute("PRAGMA table_info(contacts)")]
+    assert "pronouns" not in [r[1] for r in conn.execute("PRAGMA table_info(contacts)")]
     conn.close()
 
 

@@ -25,7 +25,14 @@ from engage_cli.dates import (
     parse_period,
     parse_since,
 )
-from engage_cli.errors import EngageError, ExitCode, InputError, LedgerError, UsageError
+from engage_cli.errors import (
+    EngageError,
+    ExitCode,
+    InputError,
+    LedgerError,
+    NotFoundError,
+    UsageError,
+)
 from engage_cli.ids import short
 from engage_cli.paths import ledger_path
 from engage_cli.vocab import Circle, ContactKind
@@ -260,6 +267,9 @@ def add(
     )
 
 
+PERIOD_KEYS = ("deposits", "withdrawals", "received", "thank_first")  # balance only
+
+
 @app.command("contacts")
 def contacts_cmd(
     ctx: typer.Context,
@@ -287,10 +297,7 @@ def contacts_cmd(
         )
     _show(
         json_out,
-        [
-            {k: v for k, v in line.to_json().items() if k not in ("deposits", "withdrawals")}
-            for line in lines
-        ],
+        [{k: v for k, v in line.to_json().items() if k not in PERIOD_KEYS} for line in lines],
         "contacts",
         lines,
     )
@@ -438,6 +445,10 @@ def log(
 
     policy = _policy()
     offer = interactive_new or _is_terminal()
+    if via is not None and not ledger_path((ctx.obj or Options()).db).exists():
+        raise NotFoundError(
+            f"no contact named {via!r} (the ledger is empty); --via names a contact"
+        )
     with _ledger(ctx, create=new or offer) as ledger:
         found = _resolve(ledger, list(unique.values()), new, offer)
         broker = ledger.contact(via) if via is not None else None
@@ -476,8 +487,6 @@ def _resolve(
     ledger: "Ledger", names: list[str], new: bool, offer: bool
 ) -> "list[Contact | _ToCreate]":
     """Find each contact; unknown ones are created with --new (or after asking on a terminal)."""
-    from engage_cli.errors import NotFoundError
-
     out: list[Contact | _ToCreate] = []
     for name in names:
         found = ledger.find_contact(name)
@@ -526,14 +535,37 @@ def undo(
     ctx: typer.Context,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Void what the last `engage log` wrote (all its entries), after showing it.
+    """Undo the last `engage log` (voiding all it wrote) or the last done/declined.
 
-    Voided entries stay in the history, marked, and count for nothing.
+    It shows what it will undo first. Voided entries stay in the history,
+    marked, and count for nothing; an undone settlement leaves the ask open.
 
     Example: engage undo --yes
     """
+    from engage_cli.dates import to_store
+
     with _ledger(ctx) as ledger:
         batch = ledger.last_batch()
+        settled = ledger.last_settlement()
+        later = settled is not None and (
+            not batch
+            or settled[1] > to_store(batch[0].logged_at)
+            or (
+                settled[1] == to_store(batch[0].logged_at)
+                and not any(e.source_id == settled[0].id for e in batch)
+            )
+        )
+        if settled is not None and later:
+            ask = settled[0]
+            typer.echo(f"The last change marked this ask {ask.status}:")
+            typer.echo(_describe([ask]))
+            if not yes and not typer.confirm("Set it back to open?", default=False):
+                raise InputError("undo cancelled; nothing was changed")
+            policy = _policy()
+            with ledger.transaction():
+                ledger.reopen(ask, local_now(), policy.half_life)
+            typer.echo("the ask is open again")
+            return
         if not batch:
             raise InputError("nothing to undo: no entry counts yet")
         typer.echo(f"The last log wrote {len(batch)} {'entry' if len(batch) == 1 else 'entries'}:")
@@ -756,7 +788,7 @@ def asks_cmd(
     when = _as_of(as_of)
     with _ledger(ctx) as ledger:
         contact = ledger.contact(name) if name else None
-        lines = reports.ask_lines(ledger.asks(contact, open_only), when)
+        lines = reports.ask_lines(ledger.asks(contact, open_only, until=when), when)
     _show(json_out, [line.to_json() for line in lines], "asks", lines)
 
 
@@ -1016,7 +1048,10 @@ def export(
 
 import_app = typer.Typer(
     name="import",
-    help="Bring data in: another device's export.\n\nExample: engage import ledger laptop.jsonl",
+    help=(
+        "Bring data in: contacts from address books, or another device's export."
+        "\n\nExample: engage import contacts contacts.vcf"
+    ),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -1058,6 +1093,118 @@ def import_ledger(
     with _ledger(ctx, create=True) as ledger, ledger.transaction():
         counts = ledger.merge_records(records, policy.half_life)
     _report_merge(counts, str(source))
+
+
+@import_app.command("contacts")
+def import_contacts(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(metavar="FILE", help="A .vcf (vCard) or .csv file.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")
+    ] = False,
+    circle: Annotated[
+        Circle, typer.Option("--circle", "-c", help="Circle for new contacts.")
+    ] = Circle.WIDE,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Add this tag to every card.")
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="FIELD=COLUMN",
+            help="CSV: which column holds a field (name, first, last, email, phone, org, ...).",
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Import contacts from vCard (3.0, 4.0) or CSV (Google, Outlook, any with a header).
+
+    Matches existing contacts by email, then by name, and only adds what is
+    missing: importing the same file again changes nothing. Cards that cannot
+    be read are reported with their position and skipped.
+
+    Example: engage import contacts ~/Downloads/contacts.vcf --dry-run
+    """
+    from pathlib import Path
+
+    from engage_cli.cards import FIELDS, read_cards
+    from engage_cli.inputs import clean_tags
+
+    source = Path(path).expanduser()
+    try:
+        text = source.read_text(encoding="utf-8-sig", errors="replace")
+    except FileNotFoundError:
+        raise InputError(f"no file at {source}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
+    fields: dict[str, str] = {}
+    for item in mapping or []:
+        field, sep, column = item.partition("=")
+        known = (*FIELDS, "email", "phone")
+        if not sep or field.strip() not in known:
+            raise UsageError(f"--map takes FIELD=COLUMN with FIELD one of {', '.join(known)}")
+        fields[field.strip()] = column.strip()
+    try:
+        extra = clean_tags(tag or [])
+        kind, cards, problems = read_cards(text, source.name, fields)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    if not cards and problems and problems[0].position == 0:
+        raise InputError(f"{source}: {problems[0].reason}")
+
+    class _DryRun(Exception):
+        pass
+
+    import tempfile
+    from contextlib import ExitStack
+
+    from engage_cli.ledger import Ledger
+
+    policy = _policy()
+    outcomes: list[tuple[str, Any, str]] = []
+    target = ledger_path((ctx.obj or Options()).db)
+    with ExitStack() as stack:
+        if dry_run and not target.exists():  # what a first import would do, in a scratch ledger
+            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "dry.db"
+            ledger = stack.enter_context(Ledger.open(scratch, create=True))
+        else:
+            ledger = stack.enter_context(_ledger(ctx, create=not dry_run))
+        try:
+            with ledger.transaction():
+                outcomes = ledger.import_cards(
+                    cards, local_now(), policy.half_life, circle.value, extra
+                )
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+    counts = {k: sum(1 for o in outcomes if o[0] == k) for k in ("added", "updated", "unchanged")}
+    counts["skipped"] = len(problems)
+    if json_out:
+        from engage_cli.jsonout import emit_json
+
+        emit_json(
+            {
+                "file": str(source),
+                "format": kind,
+                "dry_run": dry_run,
+                "counts": counts,
+                "contacts": [
+                    {"outcome": o, "name": c.name, "position": c.position, "detail": d}
+                    for o, c, d in outcomes
+                ],
+                "skipped": [{"position": p.position, "reason": p.reason} for p in problems],
+            }
+        )
+        return
+    for outcome, card, detail in outcomes:
+        if outcome != "unchanged":
+            typer.echo(f"{outcome:<8} {card.name}" + (f"  ({detail})" if detail else ""))
+    for problem in problems:
+        typer.echo(f"skipped  card {problem.position}: {problem.reason}")
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+    typer.echo(f"{'would import' if dry_run else 'imported'} {source.name} ({kind}): {summary}")
 
 
 @app.command()
@@ -1156,9 +1303,15 @@ def backup(
     with _ledger(ctx) as ledger:
         if path is None:
             folder = ledger.path.parent / "backups"
+            if folder.exists() and not folder.is_dir():
+                raise LedgerError(f"{folder} is a file; give the backup a PATH")
             folder.mkdir(mode=0o700, exist_ok=True)
             stamp = local_now().strftime("%Y%m%d-%H%M%S")
             target = folder / f"{ledger.path.stem}-{stamp}.db"
+            n = 1
+            while target.exists():  # two backups in one second
+                n += 1
+                target = folder / f"{ledger.path.stem}-{stamp}-{n}.db"
         else:
             if not path.strip():
                 raise UsageError("the backup path is empty")

@@ -65,10 +65,10 @@ def parse_points(text: str, what: str = "points") -> float:
     if not math.isfinite(value):
         raise InputError(f"{what} must be a finite number, got {text!r}")
     if value <= 0:
-        raise InputError(
-            f"{what} must be greater than 0, got {text!r}; "
-            "use --deposit for what you gave and --withdrawal for what you asked"
-        )
+        hint = ""
+        if what in ("deposit points", "withdrawal points", "points"):
+            hint = "; use --deposit for what you gave and --withdrawal for what you asked"
+        raise InputError(f"{what} must be greater than 0, got {text!r}{hint}")
     if value < MIN_POINTS:
         raise InputError(f"{what} must be at least {MIN_POINTS:g}, got {text!r}")
     if value > MAX_POINTS:

@@ -27,6 +27,7 @@ from engage_cli.vocab import name_key
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+    from engage_cli.cards import Card
     from engage_cli.models import ContactIn
 
 SCHEMA_VERSION = 1
@@ -43,7 +44,13 @@ CREATE TABLE contacts (
     circle TEXT NOT NULL CHECK (circle IN ('inner', 'close', 'active', 'wide')),
     tags TEXT NOT NULL DEFAULT '[]',
     note TEXT NOT NULL DEFAULT '',
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    -- from address books (engage import contacts); JSON lists for emails and phones
+    org TEXT NOT NULL DEFAULT '',
+    nickname TEXT NOT NULL DEFAULT '',
+    birthday TEXT NOT NULL DEFAULT '',
+    emails TEXT NOT NULL DEFAULT '[]',
+    phones TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE entries (
     id TEXT PRIMARY KEY,
@@ -59,6 +66,7 @@ CREATE TABLE entries (
     -- asks (withdrawals) only: open, done or declined, and when that was settled
     status TEXT CHECK (status IN ('open', 'done', 'declined')),
     resolved_at TEXT,
+    settled_logged_at TEXT,  -- when the settlement was recorded (what undo looks at)
     -- the ask whose completion gave this deposit back (synergy)
     source_id TEXT REFERENCES entries(id),
     -- the contact who brokered this (introduced you, engaged someone for you)
@@ -151,6 +159,11 @@ class Contact(NamedTuple):
     tags: list[str]
     note: str
     created_at: datetime
+    org: str = ""
+    nickname: str = ""
+    birthday: str = ""
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
 
 
 class Entry(NamedTuple):
@@ -233,6 +246,11 @@ def _contact(row: dict[str, Any]) -> Contact:
         tags=json.loads(row["tags"]),
         note=row["note"],
         created_at=from_store(row["created_at"]),
+        org=row["org"],
+        nickname=row["nickname"],
+        birthday=row["birthday"],
+        emails=tuple(json.loads(row["emails"])),
+        phones=tuple(json.loads(row["phones"])),
     )
 
 
@@ -746,6 +764,20 @@ class Ledger:
         )
         return [_entry(r) for r in self._rows(sql, params)]
 
+    def last_settlement(self) -> tuple[Entry, str] | None:
+        """The most recently recorded settlement of an ask, with when it was recorded."""
+        rows = self._entry_rows(
+            "e.settled_logged_at IS NOT NULL AND e.voided_by IS NULL",
+            [],
+            "ORDER BY e.settled_logged_at DESC, e.id DESC LIMIT 1",
+        )
+        if not rows:
+            return None
+        row = self.conn.execute(
+            "SELECT settled_logged_at FROM entries WHERE id = ?", [rows[0].id]
+        ).fetchone()
+        return rows[0], str(row[0])
+
     def last_batch(self) -> list[Entry]:
         """The entries written by the most recent command that still count."""
         row = self.conn.execute(
@@ -799,8 +831,8 @@ class Ledger:
             self.conn.execute("UPDATE entries SET voided_by = ? WHERE id = ?", [void_id, entry.id])
             if entry.source_id is not None:  # what a done ask gave back: the ask is open again
                 self.conn.execute(
-                    "UPDATE entries SET status = 'open', resolved_at = NULL "
-                    "WHERE id = ? AND status = 'done'",
+                    "UPDATE entries SET status = 'open', resolved_at = NULL, "
+                    "settled_logged_at = NULL WHERE id = ? AND status = 'done'",
                     [entry.source_id],
                 )
             new_state = scoring.remove(state, entry.impulse, hl)
@@ -813,6 +845,9 @@ class Ledger:
                 new_state = scoring.State()  # nothing counts any more: exactly zero
             self._save_state(contact.id, hl, new_state, last_contact, last_ask)
             ids.append(void_id)
+            if entry.kind == "withdrawal":  # an ask that no longer counts gives nothing back
+                given = self._entry_rows("e.source_id = ? AND e.voided_by IS NULL", [entry.id])
+                ids += self.void(given, now, "its ask was voided", half_life)
         return ids
 
     def history(
@@ -883,15 +918,29 @@ class Ledger:
     # --- asks -----------------------------------------------------------------
 
     def asks(
-        self, contact: Contact | None = None, open_only: bool = False, limit: int | None = None
+        self,
+        contact: Contact | None = None,
+        open_only: bool = False,
+        limit: int | None = None,
+        until: datetime | None = None,
     ) -> list[Ask]:
-        """Asks newest first, with the points their completion gave back."""
+        """Asks newest first, with the points their completion gave back.
+
+        With `until`, only asks made by then, each with its status as of then
+        (settled later means open then).
+        """
         where = ["e.kind = 'withdrawal'", "e.voided_by IS NULL"]
         params: list[Any] = []
         if contact is not None:
             where.append("e.contact_id = ?")
             params.append(contact.id)
-        if open_only:
+        if until is not None:
+            where.append("e.occurred_at <= ?")
+            params.append(to_store(until))
+        if open_only and until is not None:
+            where.append("(e.status = 'open' OR e.resolved_at > ?)")
+            params.append(to_store(until))
+        elif open_only:
             where.append("e.status = 'open'")
         tail = "ORDER BY e.occurred_at DESC, e.id DESC" + (f" LIMIT {int(limit)}" if limit else "")
         entries = self._entry_rows(" AND ".join(where), params, tail)
@@ -906,7 +955,22 @@ class Ledger:
                     [e.id for e in entries],
                 )
             }
-        return [Ask(e, returned.get(e.id, 0.0)) for e in entries]
+        out = []
+        for e in entries:
+            if until is not None and e.resolved_at is not None and e.resolved_at > until:
+                out.append(Ask(e._replace(status="open", resolved_at=None), 0.0))
+            else:
+                out.append(Ask(e, returned.get(e.id, 0.0)))
+        return out
+
+    def sums_between(self, contact: Contact, start: datetime, end: datetime) -> Sums:
+        """One contact's points by kind for start < occurred_at <= end."""
+        row = self.conn.execute(
+            f"SELECT {_SUMS_SQL} FROM entries WHERE contact_id = ? AND voided_by IS NULL "
+            "AND occurred_at > ? AND occurred_at <= ?",
+            [contact.id, to_store(start), to_store(end)],
+        ).fetchone()
+        return Sums(float(row[0]), float(row[1]), float(row[2]))
 
     def resolve(
         self,
@@ -931,27 +995,34 @@ class Ledger:
                 f"ask {short_id(ask.id)} is already {ask.status}; `engage reopen` undoes that"
             )
         if at < ask.occurred_at:
-            raise InputError("an ask cannot be settled before it was made")
+            raise InputError(
+                f"an ask cannot be settled before it was made ({ask.occurred_at:%Y-%m-%d %H:%M} "
+                "UTC); a bare day means noon: give a time, such as --on '2026-11-12 18:00'"
+            )
         self.conn.execute(
-            "UPDATE entries SET status = ?, resolved_at = ? WHERE id = ?",
-            [status, to_store(at), ask.id],
+            "UPDATE entries SET status = ?, resolved_at = ?, settled_logged_at = ? WHERE id = ?",
+            [status, to_store(at), to_store(now), ask.id],
         )
         if status != "done" or synergy <= 0:
             return []
         contact = self.contact(ask.contact)
-        points = round(ask.points * synergy, 6)
+        points = ask.points * synergy
         note = "ask done" + (f": {ask.note}" if ask.note else "")
         gift = NewEntry(contact, "deposit", points, at, note[:200], ["synergy"], None, ask.id)
         return self.log([gift], now, half_life)
 
     def reopen(self, ask: Entry, now: datetime, half_life: Callable[[str], float]) -> None:
         """Set a settled ask back to open, voiding the deposit its completion gave back."""
+        if ask.voided_by is not None:
+            raise InputError(f"entry {short_id(ask.id)} is voided")
         if ask.kind != "withdrawal" or ask.status == "open":
             raise InputError(f"entry {short_id(ask.id)} is not a settled ask")
         given = self._entry_rows("e.source_id = ? AND e.voided_by IS NULL", [ask.id])
         self.void(given, now, "ask reopened", half_life)
         self.conn.execute(
-            "UPDATE entries SET status = 'open', resolved_at = NULL WHERE id = ?", [ask.id]
+            "UPDATE entries SET status = 'open', resolved_at = NULL, settled_logged_at = NULL "
+            "WHERE id = ?",
+            [ask.id],
         )
 
     # --- who brokered what ---------------------------------------------------------
@@ -982,13 +1053,15 @@ class Ledger:
         """Points by kind in each of `weeks` consecutive weeks from `start`."""
         where = "voided_by IS NULL AND occurred_at > ? AND occurred_at <= ?"
         end = start + timedelta(days=7 * weeks)
-        params: list[Any] = [to_store(start), to_store(start), to_store(end)]
+        params: list[Any] = [int(start.timestamp()), to_store(start), to_store(end)]
         if contact is not None:
             where += " AND contact_id = ?"
             params.append(contact.id)
         out = [Sums() for _ in range(weeks)]
+        # Whole seconds (strftime('%s')), not julianday: floating-point days put
+        # an entry one second after a boundary into the week before.
         sql = (
-            "SELECT CAST((julianday(occurred_at) - julianday(?)) * 86400 - 1 AS INTEGER) / 604800,"
+            "SELECT (CAST(strftime('%s', occurred_at) AS INTEGER) - ? - 1) / 604800,"
             f" {_SUMS_SQL} FROM entries WHERE {where} GROUP BY 1"
         )
         for week, d, w, r in self.conn.execute(sql, params):
@@ -1131,6 +1204,97 @@ class Ledger:
                 wrong.append(c.name)
         return wrong
 
+    # --- address-book cards ---------------------------------------------------------
+
+    def import_cards(
+        self,
+        cards: Sequence[Card],
+        now: datetime,
+        half_life: Callable[[str], float],
+        circle: str,
+        extra_tags: Sequence[str] = (),
+    ) -> list[tuple[str, Card, str]]:
+        """Add or update contacts from cards (the caller holds the transaction).
+
+        A card matches an existing contact by any of its emails, else by name (any
+        case). A match gains the card's missing emails, phones and tags and fills
+        its empty organisation, nickname, birthday and note; nothing is
+        overwritten, so importing the same file again changes nothing. Returns
+        (outcome, card, detail) with outcome added, updated or unchanged.
+        """
+        by_email: dict[str, int] = {}
+        by_key: dict[str, int] = {}
+        rows: dict[int, dict[str, Any]] = {}
+        for r in self._rows("SELECT * FROM contacts"):
+            rows[r["id"]] = r
+            by_key[r["name_key"]] = r["id"]
+            for e in json.loads(r["emails"]):
+                by_email.setdefault(e, r["id"])
+        out: list[tuple[str, Card, str]] = []
+        for card in cards:
+            tags = list(card.tags) + [t for t in extra_tags if t not in card.tags]
+            cid = next((by_email[e] for e in card.emails if e in by_email), None)
+            how = "email"
+            if cid is None:
+                cid, how = by_key.get(name_key(card.name)), "name"
+            if cid is None:
+                uid = uuid7()
+                self.conn.execute(
+                    "INSERT INTO contacts (uid, name, name_key, kind, circle, tags, note, "
+                    "created_at, org, nickname, birthday, emails, phones) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        uid,
+                        card.name,
+                        name_key(card.name),
+                        card.kind,
+                        circle,
+                        json.dumps(tags, ensure_ascii=False),
+                        card.note,
+                        to_store(now),
+                        card.org,
+                        card.nickname,
+                        card.birthday,
+                        json.dumps(list(card.emails), ensure_ascii=False),
+                        json.dumps(list(card.phones), ensure_ascii=False),
+                    ],
+                )
+                new_id = int(
+                    self.conn.execute("SELECT id FROM contacts WHERE uid = ?", [uid]).fetchone()[0]
+                )
+                self.conn.execute(
+                    "INSERT INTO contact_state (contact_id, half_life_days) VALUES (?, ?)",
+                    [new_id, half_life(circle)],
+                )
+                rows[new_id] = self._rows("SELECT * FROM contacts WHERE id = ?", [new_id])[0]
+                by_key[name_key(card.name)] = new_id
+                for e in card.emails:
+                    by_email.setdefault(e, new_id)
+                out.append(("added", card, ""))
+                continue
+            row = rows[cid]
+            changes: dict[str, Any] = {}
+            for key, values in (("emails", card.emails), ("phones", card.phones), ("tags", tags)):
+                have = json.loads(row[key])
+                more = [v for v in values if v not in have]
+                if more:
+                    changes[key] = json.dumps(have + more, ensure_ascii=False)
+            for key in ("org", "nickname", "birthday", "note"):
+                value = getattr(card, key)
+                if value and not row[key]:
+                    changes[key] = value
+            if not changes:
+                out.append(("unchanged", card, f"matched {row['name']!r} by {how}"))
+                continue
+            sets = ", ".join(f"{k} = ?" for k in changes)
+            self.conn.execute(f"UPDATE contacts SET {sets} WHERE id = ?", [*changes.values(), cid])
+            rows[cid] = {**row, **changes}
+            for e in card.emails:
+                by_email.setdefault(e, cid)
+            detail = f"{row['name']!r} (by {how}): " + ", ".join(sorted(changes))
+            out.append(("updated", card, detail))
+        return out
+
     # --- export, import and merge ---------------------------------------------------
 
     def export_records(self) -> Iterator[dict[str, Any]]:
@@ -1149,6 +1313,11 @@ class Ledger:
                 "tags": json.loads(r["tags"]),
                 "note": r["note"],
                 "created_at": r["created_at"],
+                "org": r["org"],
+                "nickname": r["nickname"],
+                "birthday": r["birthday"],
+                "emails": json.loads(r["emails"]),
+                "phones": json.loads(r["phones"]),
             }
         cur = self.conn.execute(
             "SELECT e.id, c.uid, e.kind, e.points, e.occurred_at, e.logged_at, e.note, e.tags, "
@@ -1225,8 +1394,9 @@ class Ledger:
         )
         if not found:
             self.conn.execute(
-                "INSERT INTO contacts (uid, name, name_key, kind, circle, tags, note, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO contacts (uid, name, name_key, kind, circle, tags, note, created_at, "
+                "org, nickname, birthday, emails, phones) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     rec["uid"],
                     rec["name"],
@@ -1236,26 +1406,51 @@ class Ledger:
                     json.dumps(rec["tags"], ensure_ascii=False),
                     rec["note"],
                     rec["created_at"],
+                    rec.get("org", ""),
+                    rec.get("nickname", ""),
+                    rec.get("birthday", ""),
+                    json.dumps(rec.get("emails", []), ensure_ascii=False),
+                    json.dumps(rec.get("phones", []), ensure_ascii=False),
                 ],
             )
             row = self.conn.execute("SELECT id FROM contacts WHERE uid = ?", [rec["uid"]])
             return int(row.fetchone()[0]), True
         local = found[0]
-        mine = {**local, "tags": json.loads(local["tags"])}
+        mine = {
+            **local,
+            "tags": json.loads(local["tags"]),
+            "emails": json.loads(local["emails"]),
+            "phones": json.loads(local["phones"]),
+        }
         winner, other = (rec, mine) if rec["uid"] < local["uid"] else (mine, rec)
-        tags = list(winner["tags"]) + [t for t in other["tags"] if t not in winner["tags"]]
+
+        def union(key: str) -> str:
+            first = list(winner.get(key, []))
+            return json.dumps(
+                first + [v for v in other.get(key, []) if v not in first], ensure_ascii=False
+            )
+
+        def pick(key: str) -> str:
+            return str(winner.get(key, "") or other.get(key, ""))
+
         self.conn.execute(
             "UPDATE contacts SET uid = ?, name = ?, name_key = ?, kind = ?, circle = ?, "
-            "tags = ?, note = ?, created_at = ? WHERE id = ?",
+            "tags = ?, note = ?, created_at = ?, org = ?, nickname = ?, birthday = ?, "
+            "emails = ?, phones = ? WHERE id = ?",
             [
                 winner["uid"],
                 winner["name"],
                 name_key(winner["name"]),
                 winner["kind"],
                 winner["circle"],
-                json.dumps(tags, ensure_ascii=False),
+                union("tags"),
                 winner["note"],
                 min(local["created_at"], rec["created_at"]),
+                pick("org"),
+                pick("nickname"),
+                pick("birthday"),
+                union("emails"),
+                union("phones"),
                 local["id"],
             ],
         )

@@ -199,6 +199,11 @@ class ContactRecord(_Record):
     tags: list[str]
     note: str
     created_at: str = Field(pattern=_STAMP)
+    org: str = Field(default="", max_length=200)
+    nickname: str = Field(default="", max_length=200)
+    birthday: str = Field(default="", max_length=40)
+    emails: list[str] = Field(default_factory=list)
+    phones: list[str] = Field(default_factory=list)
 
     @field_validator("name")
     @classmethod

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import timedelta
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -360,6 +361,15 @@ def profile(p: Profile) -> None:
         out.print(f"  tags          {', '.join(c.tags)}")
     if c.note:
         out.print(f"  note          {c.note}")
+    for label, value in (
+        ("org", c.org),
+        ("nickname", c.nickname),
+        ("birthday", c.birthday),
+        ("email", ", ".join(c.emails)),
+        ("phone", ", ".join(c.phones)),
+    ):
+        if value:
+            out.print(Text(f"  {label:<13} {value}"))
     out.print(f"  added         {fmt_local(c.created_at, False)}")
     out.print(
         Text.assemble("  charge        ", charge(line.charge), "   status ", _status(line.status))
@@ -450,11 +460,13 @@ def can_ask(c: CanAsk) -> None:
         out.print(
             Text.assemble(("not yet", "bold yellow"), f": an ask of {r.points:g} is too big now")
         )
-    out.print(f"  charge now    {r.charge:+.1f}")
-    out.print(f"  after the ask {r.after:+.1f}")
+    out.print(Text.assemble("  charge now    ", charge(r.charge)))
+    out.print(Text.assemble("  after the ask ", charge(r.after)))
     if not r.ready:
+        # Rounded up, so that following the advice is always enough.
+        at_least = max(0.1, math.ceil(r.suggested_deposit * 10 - 1e-9) / 10)
         out.print(
-            f"  deposit first at least {r.suggested_deposit:.1f} points "
+            f"  deposit first at least {at_least:.1f} points "
             f"(an ask is comfortable when the charge covers it plus {c.reserve:.0%} of it)"
         )
 
@@ -518,7 +530,7 @@ def trend(weeks: Sequence[Week], title: str) -> None:
     for w in weeks:
         t = w.totals
         grid.add_row(
-            fmt_local(w.start, False),
+            fmt_local(w.start + timedelta(seconds=1), False),  # its first whole day
             Text(f"{t.deposits:>5g} {_bar(t.deposits, scale)}", style="green"),
             Text(f"{t.withdrawals:>5g} {_bar(t.withdrawals, scale)}", style="red"),
             Text(t.verdict, style=VERDICT_STYLE[t.verdict]),

@@ -408,6 +408,11 @@ class Profile(NamedTuple):
             "circle": c.circle,
             "tags": c.tags,
             "note": c.note,
+            "org": c.org,
+            "nickname": c.nickname,
+            "birthday": c.birthday,
+            "emails": list(c.emails),
+            "phones": list(c.phones),
             "added": iso(c.created_at),
             "charge": self.line.charge,
             "status": self.line.status,
@@ -431,6 +436,7 @@ def profile(
 ) -> Profile:
     facts = ledger.facts(as_of, policy.half_life, [contact])[0]
     totals, live = ledger.totals(contact, as_of)
+    window = ledger.sums_between(contact, as_of - timedelta(days=policy.reciprocity_days), as_of)
     return Profile(
         contact=contact,
         line=_line(facts, as_of, policy, Sums()),
@@ -440,9 +446,9 @@ def profile(
         entries=ledger.history(contact, until=as_of, limit=recent),
         entry_count=ledger.count_entries(contact, until=as_of),
         live_count=live,
-        open_asks=ask_lines(ledger.asks(contact, open_only=True), as_of),
+        open_asks=ask_lines(ledger.asks(contact, open_only=True, until=as_of), as_of),
         brokered=ledger.brokered(contact, as_of),
-        reciprocity=scoring.reciprocity(totals.deposits, totals.received),
+        reciprocity=scoring.reciprocity(window.deposits, window.received),
     )
 
 
@@ -579,7 +585,7 @@ class Review(NamedTuple):
 
 def review(ledger: Ledger, policy: Policy, as_of: datetime, old_days: float = 14) -> Review:
     """The whole weekly review: balance, eight weeks of trend, old open asks, three to call."""
-    open_asks = ask_lines(ledger.asks(open_only=True), as_of)
+    open_asks = ask_lines(ledger.asks(open_only=True, until=as_of), as_of)
     old = sorted((a for a in open_asks if a.age_days >= old_days), key=lambda a: -a.age_days)
     return Review(
         balance=balance(ledger, policy, as_of, policy.period_days),

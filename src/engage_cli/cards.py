@@ -1,0 +1,271 @@
+"""Address-book cards in: vCard 3.0/4.0 (parsed with vobject) and CSV exports.
+
+Pure parsing, no ledger: text in, `Card`s and `Problem`s out. A card that
+cannot be read is reported with its position and skipped; the rest still count.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+from engage_cli.inputs import clean_name, clean_tags
+
+
+class Card(NamedTuple):
+    position: int  # 1-based: the card in a vCard file, the data row in a CSV
+    name: str
+    kind: str = "person"
+    org: str = ""
+    nickname: str = ""
+    birthday: str = ""
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    note: str = ""
+
+
+class Problem(NamedTuple):
+    position: int
+    reason: str
+
+
+def _email(value: str) -> str:
+    return value.strip().removeprefix("mailto:").strip().lower()
+
+
+def _phone(value: str) -> str:
+    return value.strip().removeprefix("tel:").strip()
+
+
+def _birthday(value: str) -> str:
+    """ISO dates as ISO (19850412 → 1985-04-12, --0412 → --04-12); anything else as given."""
+    v = value.strip()
+    m = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?", v)
+    if m:
+        return f"{m[1]}-{m[2]}-{m[3]}"
+    m = re.fullmatch(r"--(\d{2})-?(\d{2})", v)
+    if m:
+        return f"--{m[1]}-{m[2]}"
+    return v[:40]
+
+
+def _tags(values: list[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values:
+        try:
+            out += [t for t in clean_tags([v]) if t not in out]
+        except ValueError:
+            continue  # an unusable category is dropped, not the whole card
+    return tuple(out)
+
+
+def _card(position: int, fields: dict[str, Any]) -> Card | Problem:
+    raw = str(fields.get("name") or "").strip()
+    if not raw:
+        return Problem(position, "no name (neither FN nor N)")
+    try:
+        name = clean_name(raw)
+    except ValueError as exc:
+        return Problem(position, f"{exc} ({raw[:40]!r})")
+    return Card(
+        position=position,
+        name=name,
+        kind=fields.get("kind", "person"),
+        org=str(fields.get("org", ""))[:200],
+        nickname=str(fields.get("nickname", ""))[:200],
+        birthday=_birthday(str(fields.get("birthday", ""))),
+        emails=tuple(dict.fromkeys(e for e in map(_email, fields.get("emails", [])) if e)),
+        phones=tuple(dict.fromkeys(p for p in map(_phone, fields.get("phones", [])) if p)),
+        tags=_tags(list(fields.get("tags", []))),
+        note=str(fields.get("note", "")).strip()[:10_000],
+    )
+
+
+# --- vCard ---------------------------------------------------------------------------
+
+_BEGIN = re.compile(r"^BEGIN:VCARD\s*$", re.I)
+_END = re.compile(r"^END:VCARD\s*$", re.I)
+
+
+def _split_cards(text: str) -> Iterator[str]:
+    """Each BEGIN:VCARD … END:VCARD block as its own text (folded lines stay with it)."""
+    block: list[str] = []
+    inside = False
+    for line in text.splitlines():
+        if _BEGIN.match(line):
+            if inside:  # the previous card never ended: hand it over, let it fail
+                yield "\r\n".join(block) + "\r\n"
+            block, inside = [line], True
+        elif inside:
+            block.append(line)
+            if _END.match(line):
+                inside = False
+                yield "\r\n".join(block) + "\r\n"
+    if inside:
+        yield "\r\n".join(block) + "\r\n"  # unterminated: let the parser say so
+
+
+def _values(component: Any, key: str) -> list[Any]:
+    return [line.value for line in component.contents.get(key, [])]
+
+
+def _vcard_fields(component: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    fn = [v for v in _values(component, "fn") if str(v).strip()]
+    if fn:
+        fields["name"] = str(fn[0])
+    else:
+        for n in _values(component, "n"):
+            parts = [n.prefix, n.given, n.additional, n.family, n.suffix]
+            flat = [" ".join(p) if isinstance(p, list) else str(p) for p in parts]
+            name = " ".join(p for p in flat if p.strip())
+            if name:
+                fields["name"] = name
+                break
+    orgs = _values(component, "org")
+    if orgs:
+        org = orgs[0]
+        fields["org"] = ", ".join(p for p in org if p) if isinstance(org, list) else str(org)
+    nick = _values(component, "nickname")
+    if nick:
+        fields["nickname"] = str(nick[0])
+    bday = _values(component, "bday")
+    if bday:
+        fields["birthday"] = str(bday[0])
+    fields["emails"] = [str(v) for v in _values(component, "email")]
+    fields["phones"] = [str(v) for v in _values(component, "tel")]
+    tags: list[str] = []
+    for cats in _values(component, "categories"):
+        tags += [str(c) for c in (cats if isinstance(cats, list) else [cats])]
+    fields["tags"] = tags
+    notes = _values(component, "note")
+    if notes:
+        fields["note"] = "\n".join(str(n) for n in notes)
+    kinds = [str(k).lower() for k in _values(component, "kind")]
+    if "org" in kinds or (
+        "x-abshowas" in component.contents
+        and any(str(v).upper() == "COMPANY" for v in _values(component, "x-abshowas"))
+    ):
+        fields["kind"] = "org"
+    return fields
+
+
+def read_vcards(text: str) -> tuple[list[Card], list[Problem]]:
+    import vobject  # only `engage import contacts` pays for it
+
+    cards: list[Card] = []
+    problems: list[Problem] = []
+    blocks = list(_split_cards(text))
+    if not blocks:
+        return [], [Problem(0, "no BEGIN:VCARD found: not a vCard file")]
+    for position, block in enumerate(blocks, 1):
+        try:
+            component = vobject.readOne(block, ignoreUnreadable=True)
+            got = _card(position, _vcard_fields(component))
+        except Exception as exc:  # vobject raises many kinds for broken cards
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            got = Problem(position, f"unreadable card: {reason[:120]}")
+        (cards if isinstance(got, Card) else problems).append(got)  # type: ignore[arg-type]
+    return cards, problems
+
+
+# --- CSV -----------------------------------------------------------------------------
+
+FIELDS = ("name", "first", "middle", "last", "nickname", "org", "birthday", "note", "tags")
+_ALIASES = {
+    "name": ("name", "full name", "display name", "fn", "contact"),
+    "first": ("first name", "given name", "firstname"),
+    "middle": ("middle name", "additional name"),
+    "last": ("last name", "family name", "surname", "lastname"),
+    "nickname": ("nickname", "nick name"),
+    "org": ("organization", "organization name", "organization 1 - name", "company", "org"),
+    "birthday": ("birthday", "bday", "birth date", "date of birth"),
+    "note": ("notes", "note"),
+    "tags": ("labels", "group membership", "categories", "tags", "groups"),
+}
+_MULTI = re.compile(r"\s*:::\s*|\s*;\s*")
+
+
+def _column_kind(header: str) -> str | None:
+    h = header.strip().lower()
+    if re.search(r"\b(type|label)\b", h):
+        return None
+    if "e-mail" in h or "email" in h:
+        return "email"
+    if "phone" in h or h in ("mobile", "tel", "telephone"):
+        return "phone"
+    return None
+
+
+def read_csv(text: str, mapping: dict[str, str] | None = None) -> tuple[list[Card], list[Problem]]:
+    """Google Contacts, Outlook or any CSV with a header row; `mapping` names columns by field."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headers = reader.fieldnames or []
+    if not headers:
+        return [], [Problem(0, "no header row: not a CSV of contacts")]
+    lower = {h.strip().lower(): h for h in headers}
+    columns: dict[str, str] = {}
+    for field, aliases in _ALIASES.items():
+        for alias in aliases:
+            if alias in lower:
+                columns[field] = lower[alias]
+                break
+    for field, column in (mapping or {}).items():
+        if column not in headers:
+            raise ValueError(f"no column {column!r} in the CSV; it has: {', '.join(headers)}")
+        columns[field] = column
+    email_cols = [h for h in headers if _column_kind(h) == "email"]
+    phone_cols = [h for h in headers if _column_kind(h) == "phone"]
+    if "email" in (mapping or {}):
+        email_cols = [mapping["email"]]  # type: ignore[index]
+    if "phone" in (mapping or {}):
+        phone_cols = [mapping["phone"]]  # type: ignore[index]
+    if "name" not in columns and "first" not in columns and "last" not in columns:
+        return [], [
+            Problem(0, f"no name column (looked for: name, first name, last name); has {headers}")
+        ]
+    cards: list[Card] = []
+    problems: list[Problem] = []
+    for position, row in enumerate(reader, 1):
+
+        def get(field: str, row: dict[str, Any] = row) -> str:
+            column = columns.get(field)
+            return str(row.get(column) or "").strip() if column else ""
+
+        name = get("name") or " ".join(p for p in (get("first"), get("middle"), get("last")) if p)
+        if not name and get("org"):
+            name = get("org")
+        emails = [e for c in email_cols for e in _MULTI.split(str(row.get(c) or "")) if e]
+        phones = [p for c in phone_cols for p in re.split(r"\s*:::\s*", str(row.get(c) or "")) if p]
+        tags = [
+            t.lstrip("* ").strip()
+            for t in _MULTI.split(get("tags"))
+            if t and t.strip() not in ("* myContacts", "myContacts")
+        ]
+        fields = {
+            "name": name,
+            "org": get("org"),
+            "nickname": get("nickname"),
+            "birthday": get("birthday"),
+            "note": get("note"),
+            "emails": emails,
+            "phones": phones,
+            "tags": tags,
+        }
+        got = _card(position, fields)
+        (cards if isinstance(got, Card) else problems).append(got)  # type: ignore[arg-type]
+    return cards, problems
+
+
+def read_cards(
+    text: str, filename: str, mapping: dict[str, str] | None = None
+) -> tuple[str, list[Card], list[Problem]]:
+    """vCard or CSV, by content first and the file name second."""
+    head = text.lstrip("\ufeff \r\n\t")[:20].upper()
+    if head.startswith("BEGIN:VCARD") or filename.lower().endswith((".vcf", ".vcard")):
+        return ("vcard", *read_vcards(text))
+    return ("csv", *read_csv(text, mapping))
