@@ -91,3 +91,22 @@ def test_unknown_name_on_a_terminal_offers_to_add(tmp_path: Path) -> None:
     assert code == 1
     assert "no contact named 'Yan'" in seen
     assert len(json.loads(_engage(db, "history", "--json").stdout)) == 1
+
+
+def test_inbox_log_walks_through_meetings(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.db"
+    for name in ("Ann Lee", "Bob Stone", "Cy Young"):
+        assert _engage(db, "add", name, "--on", "2026-01-01").returncode == 0
+    ics = str(Path(__file__).parent / "fixtures" / "calendar.ics")
+    window = ["--since", "2026-10-13", "--as-of", "2026-10-22"]  # the offsite and the late call
+    code, out = _converse(
+        db,
+        ["inbox", "--ics", ics, *window, "--log"],
+        [("Bob Stone, Offsite", "2"), ("Cy Young, Late call", "s")],
+    )
+    assert code == 0, out
+    assert "logged deposit    +2  Bob Stone  2026-10-14 12:00" in out
+    history = json.loads(_engage(db, "history", "--json").stdout)
+    assert [(e["contact"], e["points"], e["note"]) for e in history] == [
+        ("Bob Stone", 2.0, "Offsite with Bob Stone and the board")
+    ]

@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
@@ -1205,6 +1205,125 @@ def import_contacts(
         typer.echo(f"skipped  card {problem.position}: {problem.reason}")
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
     typer.echo(f"{'would import' if dry_run else 'imported'} {source.name} ({kind}): {summary}")
+
+
+@app.command()
+def inbox(
+    ctx: typer.Context,
+    ics: Annotated[
+        str, typer.Option("--ics", metavar="FILE", help="An iCalendar (.ics) file to read.")
+    ],
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="WHEN", help="From when (default: 30 days ago)."),
+    ] = None,
+    as_of: AsOfOpt = None,
+    log_them: Annotated[
+        bool, typer.Option("--log", help="On a terminal: walk through them and log each.")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Past meetings in a calendar with contacts but no ledger entry that day, ready to log.
+
+    A meeting matches a contact by an attendee's email or name, or by the
+    contact's full name in its title. Recurring and all-day events and time
+    zones are shown the way calendar apps show them.
+
+    Example: engage inbox --ics ~/Downloads/calendar.ics --since "2 weeks ago"
+    """
+    import shlex
+    from pathlib import Path
+
+    from engage_cli.calendar import Person, read_meetings
+
+    if log_them and not _is_terminal():
+        raise UsageError("--log asks about each meeting, so it needs a terminal")
+    now = local_now()
+    until = min(_as_of(as_of), now)
+    start = parse_since(since, now) if since else until - timedelta(days=30)
+    if start >= until:
+        raise InputError(
+            f"--since ({fmt_local(start)}) must be before the end ({fmt_local(until)}); "
+            "the inbox only lists meetings that have happened"
+        )
+    source = Path(ics).expanduser()
+    try:
+        text = source.read_text(encoding="utf-8-sig", errors="replace")
+    except FileNotFoundError:
+        raise InputError(f"no file at {source}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
+    if "BEGIN:VCALENDAR" not in text[:2000].upper():
+        raise InputError(f"{source} is not an iCalendar file (no BEGIN:VCALENDAR)")
+    with _ledger(ctx) as ledger:
+        people = [Person(c.name, c.emails) for c in ledger.contacts()]
+        try:
+            meetings = read_meetings(text, people, start, until)
+        except (ValueError, KeyError) as exc:
+            raise InputError(f"cannot read the calendar {source}: {exc}") from None
+        logged = {(name, at.astimezone().date()) for name, at in ledger.entry_times(start, until)}
+        todo = [m for m in meetings if (m.contact, m.start.date()) not in logged]
+
+        def command(m: Any) -> str:
+            when = m.start.strftime("%Y-%m-%d") if m.all_day else m.start.strftime("%Y-%m-%d %H:%M")
+            return (
+                f"engage log {shlex.quote(m.contact)} -d 1 --on {shlex.quote(when)} "
+                f"-m {shlex.quote(m.title)}"
+            )
+
+        if json_out:
+            from engage_cli.dates import iso
+            from engage_cli.jsonout import emit_json
+
+            emit_json(
+                [
+                    {
+                        "start": iso(m.start),
+                        "all_day": m.all_day,
+                        "title": m.title,
+                        "contact": m.contact,
+                        "matched_by": m.why,
+                        "command": command(m),
+                    }
+                    for m in todo
+                ]
+            )
+            return
+        if not todo:
+            typer.echo(
+                f"nothing to log: {len(meetings)} meetings with contacts since "
+                f"{fmt_local(start, False)}, each already has an entry that day"
+            )
+            return
+        typer.echo(f"{len(todo)} meetings with contacts and no entry that day:")
+        for m in todo:
+            when = fmt_local(m.start, False) if m.all_day else fmt_local(m.start)
+            typer.echo(f"  {when}  {m.contact}: {m.title}  (by {m.why})")
+            typer.echo(f"    {command(m)}")
+        if not log_them:
+            return
+        from engage_cli.inputs import parse_points
+        from engage_cli.ledger import NewEntry
+
+        policy = _policy()
+        for m in todo:
+            answer = typer.prompt(
+                f"{m.contact}, {m.title}: deposit points (Enter for 1, s to skip, q to stop)",
+                default="1",
+                show_default=False,
+            ).strip()
+            if answer.lower() == "q":
+                break
+            if answer.lower() == "s":
+                continue
+            pts = parse_points(answer, "deposit points")
+            with ledger.transaction():
+                written = ledger.log(
+                    [NewEntry(ledger.contact(m.contact), "deposit", pts, m.start, m.title, [])],
+                    now,
+                    policy.half_life,
+                )
+            _echo_written(written)
 
 
 @app.command()

@@ -1204,6 +1204,16 @@ class Ledger:
                 wrong.append(c.name)
         return wrong
 
+    def entry_times(self, since: datetime, until: datetime) -> list[tuple[str, datetime]]:
+        """(contact name, when) of every live entry in [since, until]."""
+        rows = self.conn.execute(
+            "SELECT c.name, e.occurred_at FROM entries e INDEXED BY entries_live_by_time "
+            "JOIN contacts c ON c.id = e.contact_id "
+            "WHERE e.voided_by IS NULL AND e.occurred_at >= ? AND e.occurred_at <= ?",
+            [to_store(since), to_store(until)],
+        )
+        return [(name, from_store(at)) for name, at in rows]
+
     # --- address-book cards ---------------------------------------------------------
 
     def import_cards(

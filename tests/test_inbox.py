@@ -1,0 +1,76 @@
+"""The calendar inbox: past meetings with contacts that have no ledger entry that day."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from tests.conftest import Run, fails, ok
+
+ICS = str(Path(__file__).parent / "fixtures" / "calendar.ics")
+WINDOW = ("--since", "2026-10-01", "--as-of", "2026-11-20")
+
+
+@pytest.fixture
+def people(run: Run) -> Run:
+    for name in ("Ann Lee", "Bob Stone", "Cy Young"):
+        ok(run("add", name, "--on", "2026-01-01"))
+    card = Path(__file__).parent / "fixtures" / "contacts" / "varied.vcf"
+    ok(run("import", "contacts", str(card)))  # gives Ann Lee her email, ann@example.org
+    return run
+
+
+def test_inbox_lists_unlogged_meetings_as_calendar_apps_show_them(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(people("log", "Ann Lee", "-d", "1", "--on", "2026-10-12 18:00"))  # that day is logged
+    rows = run_json("inbox", "--ics", ICS, *WINDOW)
+    got = [(r["start"], r["contact"], r["matched_by"]) for r in rows]
+    assert got == [
+        ("2026-10-05T10:00:00Z", "Ann Lee", "attendee email"),  # weekly, from 10-05
+        ("2026-10-14T12:00:00Z", "Bob Stone", "title"),  # all-day: noon that day
+        ("2026-10-21T01:00:00Z", "Cy Young", "attendee name"),  # 21:00 in New York
+        ("2026-10-27T14:00:00Z", "Ann Lee", "attendee email"),  # the 10-26 one, moved
+        ("2026-11-02T10:00:00Z", "Ann Lee", "attendee email"),
+        ("2026-11-09T10:00:00Z", "Ann Lee", "attendee email"),
+        ("2026-11-16T10:00:00Z", "Ann Lee", "attendee email"),
+    ]  # 10-12 is logged, 10-19 is excluded (EXDATE), the cancelled lunch and the future coffee
+    assert rows[1]["all_day"] is True
+    assert (
+        rows[0]["command"] == "engage log 'Ann Lee' -d 1 --on '2026-10-05 10:00' -m '1:1 catch-up'"
+    )
+
+
+def test_the_suggested_command_clears_the_inbox(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    import shlex
+
+    first = run_json("inbox", "--ics", ICS, *WINDOW)[0]
+    ok(people(*shlex.split(first["command"])[1:]))
+    after = run_json("inbox", "--ics", ICS, *WINDOW)
+    assert first["start"] not in [r["start"] for r in after]
+    assert len(after) == 7
+
+
+def test_time_zones_move_the_day(people: Run, run_json, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        rows = run_json("inbox", "--ics", ICS, *WINDOW)
+        late = next(r for r in rows if r["contact"] == "Cy Young")
+        assert late["command"].endswith("--on '2026-10-20 21:00' -m 'Late call'")
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+
+
+def test_inbox_text_and_errors(people: Run, tmp_path: Path) -> None:
+    out = ok(people("inbox", "--ics", ICS, *WINDOW)).stdout
+    assert "8 meetings with contacts and no entry that day" in out  # 10-12 not logged here
+    assert "engage log 'Bob Stone' -d 1 --on 2026-10-14" in out
+    quiet = ok(people("inbox", "--ics", ICS, "--since", "2026-11-17", "--as-of", "2026-11-20"))
+    assert "nothing to log" in quiet.stdout
+    assert "must be before" in fails(people("inbox", "--ics", ICS, "--since", "2099-01-01"))
+    text = tmp_path / "notes.ics"
+    text.write_text("hello")
+    assert "not an iCalendar file" in fails(people("inbox", "--ics", str(text)))
+    assert "no file" in fails(people("inbox", "--ics", str(tmp_path / "none.ics")))
+    assert "terminal" in fails(people("inbox", "--ics", ICS, "--log"), code=2)
