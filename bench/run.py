@@ -41,6 +41,7 @@ COMMANDS: list[tuple[str, list[str], float | None, bool]] = [
     ("contacts (all 2,000)", ["contacts"], None, False),
     ("--help", ["--help"], 120, False),
     ("balance --json", ["balance", "--json"], None, False),
+    ("review", ["review"], None, False),
     ("balance --as-of (past)", ["balance", "--as-of", "2026-06-01"], None, False),
 ]
 
