@@ -91,8 +91,9 @@ CREATE TABLE contact_state (
 );
 CREATE INDEX voids_by_entry ON voids (entry_id);
 CREATE INDEX entries_by_contact ON entries (contact_id, occurred_at);
-CREATE INDEX entries_live_by_time ON entries (occurred_at, contact_id, kind, points)
-    WHERE voided_by IS NULL;
+-- In time order, covering what period sums read: history newest first and
+-- sums over a period never touch the table.
+CREATE INDEX entries_by_time ON entries (occurred_at, contact_id, kind, points, voided_by);
 CREATE INDEX entries_by_batch ON entries (batch);
 -- Foreign-key checks on voids look entries up by voided_by; without this index
 -- each void would scan every entry.
@@ -101,8 +102,9 @@ CREATE INDEX entries_open_asks ON entries (contact_id, occurred_at)
     WHERE status = 'open' AND voided_by IS NULL;
 CREATE INDEX entries_by_source ON entries (source_id) WHERE source_id IS NOT NULL;
 CREATE INDEX entries_by_via ON entries (via_id, occurred_at) WHERE via_id IS NOT NULL;
-CREATE INDEX entries_received ON entries (occurred_at, contact_id)
-    WHERE kind = 'received' AND voided_by IS NULL;
+CREATE INDEX entries_resolved ON entries (resolved_at) WHERE resolved_at IS NOT NULL;
+CREATE INDEX entries_open_by_time ON entries (occurred_at)
+    WHERE status = 'open' AND voided_by IS NULL;
 
 -- Views for browsing with sqlite3, sqlite-utils or Datasette (docs/schema.md).
 -- Each contact with its charge now, decayed from the derived state.
@@ -758,8 +760,11 @@ class Ledger:
 
     def _entry_rows(self, where: str, params: Sequence[Any], tail: str = "") -> list[Entry]:
         sql = (
+            # CROSS JOIN keeps entries the outer loop: their indexes pick the rows
+            # (and their order); contacts are looked up by key for each.
             "SELECT e.*, c.name AS contact, v.name AS via FROM entries e "
-            "JOIN contacts c ON c.id = e.contact_id LEFT JOIN contacts v ON v.id = e.via_id "
+            "CROSS JOIN contacts c ON c.id = e.contact_id "
+            "LEFT JOIN contacts v ON v.id = e.via_id "
             f"WHERE {where} {tail}"
         )
         return [_entry(r) for r in self._rows(sql, params)]
@@ -923,27 +928,40 @@ class Ledger:
         open_only: bool = False,
         limit: int | None = None,
         until: datetime | None = None,
+        oldest_first: bool = False,
+        made_by: datetime | None = None,
     ) -> list[Ask]:
-        """Asks newest first, with the points their completion gave back.
+        """Asks newest first (or oldest first), with the points their completion gave back.
 
         With `until`, only asks made by then, each with its status as of then
-        (settled later means open then).
+        (settled later means open then). With `made_by`, only asks made by then.
         """
         where = ["e.kind = 'withdrawal'", "e.voided_by IS NULL"]
         params: list[Any] = []
+        if made_by is not None:
+            where.append("e.occurred_at <= ?")
+            params.append(to_store(made_by))
         if contact is not None:
             where.append("e.contact_id = ?")
             params.append(contact.id)
         if until is not None:
             where.append("e.occurred_at <= ?")
             params.append(to_store(until))
-        if open_only and until is not None:
-            where.append("(e.status = 'open' OR e.resolved_at > ?)")
-            params.append(to_store(until))
-        elif open_only:
-            where.append("e.status = 'open'")
-        tail = "ORDER BY e.occurred_at DESC, e.id DESC" + (f" LIMIT {int(limit)}" if limit else "")
-        entries = self._entry_rows(" AND ".join(where), params, tail)
+        order = "ASC" if oldest_first else "DESC"
+        tail = f"ORDER BY e.occurred_at {order}, e.id {order}"
+        tail += f" LIMIT {int(limit)}" if limit else ""
+        if not open_only:
+            entries = self._entry_rows(" AND ".join(where), params, tail)
+        else:
+            # Open now, through a partial index walked in time order (stops at the
+            # limit) ...
+            entries = self._entry_rows(" AND ".join([*where, "e.status = 'open'"]), params, tail)
+            if until is not None:  # ... and open then: settled after `until`
+                entries += self._entry_rows(
+                    " AND ".join([*where, "e.resolved_at > ?"]), [*params, to_store(until)], tail
+                )
+                entries.sort(key=lambda e: (e.occurred_at, e.id), reverse=not oldest_first)
+                entries = entries[:limit] if limit else entries
         returned: dict[str, float] = {}
         if entries:
             marks = ", ".join("?" for _ in entries)
@@ -1143,19 +1161,15 @@ class Ledger:
     def reciprocity_sums(self, start: datetime, end: datetime) -> dict[int, Sums]:
         """Points by kind in a period, only for contacts who gave you something unasked in it.
 
-        Costs what those contacts logged, not the whole history: received
-        entries are found through their own small index.
+        One pass over the covering index of live entries by time: its cost follows
+        the entries in the period, never the whole history.
         """
-        params = [to_store(start), to_store(end)]
         rows = self.conn.execute(
-            "WITH givers AS (SELECT DISTINCT contact_id FROM entries INDEXED BY entries_received "
-            "WHERE kind = 'received' AND voided_by IS NULL "
-            "AND occurred_at > ? AND occurred_at <= ?) "
-            f"SELECT g.contact_id, {_SUMS_SQL} "
-            "FROM givers g JOIN entries USING (contact_id) "
+            f"SELECT contact_id, {_SUMS_SQL} "
+            "FROM entries INDEXED BY entries_by_time "
             "WHERE voided_by IS NULL AND occurred_at > ? AND occurred_at <= ? "
-            "GROUP BY g.contact_id",
-            params + params,
+            "GROUP BY contact_id HAVING sum(kind = 'received') > 0",
+            [to_store(start), to_store(end)],
         )
         return {cid: Sums(float(d), float(w), float(r)) for cid, d, w, r in rows}
 
@@ -1163,7 +1177,7 @@ class Ledger:
         """Points by kind per contact id for start < occurred_at <= end."""
         rows = self.conn.execute(
             f"SELECT contact_id, {_SUMS_SQL} "
-            "FROM entries INDEXED BY entries_live_by_time "
+            "FROM entries INDEXED BY entries_by_time "
             "WHERE voided_by IS NULL AND occurred_at > ? AND occurred_at <= ? "
             "GROUP BY contact_id",
             [to_store(start), to_store(end)],
@@ -1207,7 +1221,7 @@ class Ledger:
     def entry_times(self, since: datetime, until: datetime) -> list[tuple[str, datetime]]:
         """(contact name, when) of every live entry in [since, until]."""
         rows = self.conn.execute(
-            "SELECT c.name, e.occurred_at FROM entries e INDEXED BY entries_live_by_time "
+            "SELECT c.name, e.occurred_at FROM entries e INDEXED BY entries_by_time "
             "JOIN contacts c ON c.id = e.contact_id "
             "WHERE e.voided_by IS NULL AND e.occurred_at >= ? AND e.occurred_at <= ?",
             [to_store(since), to_store(until)],

@@ -585,11 +585,12 @@ class Review(NamedTuple):
 
 def review(ledger: Ledger, policy: Policy, as_of: datetime, old_days: float = 14) -> Review:
     """The whole weekly review: balance, eight weeks of trend, old open asks, three to call."""
-    open_asks = ask_lines(ledger.asks(open_only=True, until=as_of), as_of)
-    old = sorted((a for a in open_asks if a.age_days >= old_days), key=lambda a: -a.age_days)
+    made_by = as_of - timedelta(days=old_days)
+    old_asks = ledger.asks(open_only=True, until=as_of, oldest_first=True, limit=5, made_by=made_by)
+    old = ask_lines(old_asks, as_of)
     return Review(
         balance=balance(ledger, policy, as_of, policy.period_days),
         weeks=trend(ledger, policy, as_of, 8),
-        old_asks=old[:5],
+        old_asks=old,
         neglected=neglected(ledger, policy, as_of, None, 3),
     )
