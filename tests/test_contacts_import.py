@@ -11,12 +11,14 @@ import pytest
 from tests.conftest import Run, fails, ok
 
 HERE = Path(__file__).parent / "fixtures" / "contacts"
-# Real vCards from other projects' test suites, kept beside this repository.
-CORPUS = Path(
-    os.environ.get(
-        "ENGAGE_VCARD_CORPUS", Path(__file__).resolve().parents[2] / "shared/fixtures/vcards"
-    )
-)
+# Real vCards from other projects' test suites, kept beside this repository
+# (../shared/fixtures/vcards); ENGAGE_VCARD_CORPUS points elsewhere.
+_CANDIDATES = [
+    os.environ.get("ENGAGE_VCARD_CORPUS", ""),
+    str(Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "vcards"),
+    "/work/shared/fixtures/vcards",
+]
+CORPUS = next((Path(c) for c in _CANDIDATES if c and Path(c).is_dir()), Path(_CANDIDATES[1]))
 
 
 def by_name(run_json: Any) -> dict[str, dict[str, Any]]:
