@@ -259,3 +259,21 @@ def test_shell_completion_offers_contact_names(filled: Run, db_path: Path) -> No
     assert complete("engage log Ann b") == ["bob"]
     assert complete("engage log Ann B") == ["Bob"]
     assert complete("engage show zz") == []
+
+
+def test_merge_only_reads_the_other_ledger(
+    filled: Run, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = tmp_path / "other.db"
+    ok(filled("--db", str(other), "add", "Zoe", "--on", "2026-01-01"))
+    sqlite3.connect(other).execute("PRAGMA wal_checkpoint(TRUNCATE)").connection.close()
+    before = hashlib.sha256(other.read_bytes()).hexdigest()
+    assert "1 contacts added" in ok(filled("merge", str(other))).stdout
+    assert hashlib.sha256(other.read_bytes()).hexdigest() == before
+    from engage_cli import ledger as ledger_module
+
+    # As if this engage had a newer schema: the other file must not be migrated.
+    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(ledger_module.MIGRATIONS, 2, "CREATE TABLE later (x);")
+    assert "older engage" in fails(filled("merge", str(other)))
+    assert hashlib.sha256(other.read_bytes()).hexdigest() == before

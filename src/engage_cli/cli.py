@@ -1346,7 +1346,7 @@ def merge(
     with _ledger(ctx) as ledger:
         if source.exists() and ledger.path.exists() and source.samefile(ledger.path):
             raise InputError("that is this ledger; merge another one")
-        with Ledger.open(source, create=False) as theirs:
+        with Ledger.open(source, create=False, read_only=True) as theirs:
             records = list(theirs.export_records())
         with ledger.transaction():
             counts = ledger.merge_records(records, policy.half_life)

@@ -330,10 +330,11 @@ class Ledger:
     # --- opening -------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, create: bool) -> Ledger:
+    def open(cls, path: Path, *, create: bool, read_only: bool = False) -> Ledger:
         """Open the ledger at `path`; with `create`, make it (0600) when it is missing.
 
-        A read-only open of a missing ledger creates nothing.
+        An open without `create` of a missing ledger creates nothing; with
+        `read_only`, SQLite itself refuses every write (and no migration runs).
         """
         existed = path.exists()
         if existed:
@@ -346,18 +347,28 @@ class Ledger:
         else:
             _create_file(path)
         try:
-            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            if read_only:
+                from urllib.request import pathname2url
+
+                uri = f"file:{pathname2url(str(path.resolve()))}?mode=ro"
+                conn = sqlite3.connect(
+                    uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+                )
+            else:
+                conn = sqlite3.connect(
+                    str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+                )
         except sqlite3.Error as exc:
             raise LedgerError(f"cannot open {path}: {exc}") from None
         ledger = cls(path, conn)
         try:
-            ledger._prepare(fresh=not existed, create=create)
+            ledger._prepare(fresh=not existed, create=create, read_only=read_only)
         except BaseException:
             conn.close()
             raise
         return ledger
 
-    def _prepare(self, fresh: bool, create: bool) -> None:
+    def _prepare(self, fresh: bool, create: bool, read_only: bool = False) -> None:
         conn = self.conn
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -386,6 +397,11 @@ class Ledger:
         except sqlite3.OperationalError:
             conn.create_function("exp", 1, math.exp, deterministic=True)
         if version < SCHEMA_VERSION:
+            if read_only:
+                raise LedgerError(
+                    f"{self.path} was written by an older engage (schema {version}); "
+                    "run any engage command on it once to upgrade it, then try again"
+                )
             self._migrate(version, backup=version > 0)
 
     def _migrate(self, version: int, backup: bool) -> None:
