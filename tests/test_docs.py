@@ -52,3 +52,26 @@ def test_version(run: Run) -> None:
 
     assert ok(run("--version")).stdout.strip() == f"engage {__version__}"
     assert isinstance(app, typer.Typer)
+
+
+def test_the_example_walkthrough_runs(tmp_path: Path) -> None:
+    """examples/weekly-review.sh is documented in README: it must keep working."""
+    import os
+    import subprocess
+    import sys
+
+    bin_dir = Path(sys.executable).parent  # where the engage console script is installed
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.pop("ENGAGE_DB", None)
+    result = subprocess.run(
+        ["bash", str(ROOT / "examples" / "weekly-review.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ask done" in result.stdout and "Reflect" in result.stdout
+    assert "Traceback" not in result.stderr
