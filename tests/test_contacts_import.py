@@ -160,3 +160,37 @@ def test_the_shared_corpus_of_real_vcards(run: Run, run_json) -> None:  # type: 
     assert added == len(names) and skipped >= 1  # the unparsable card, and nothing else lost
     assert run_json("show", "Michael Smith")["nickname"] == "Mike"
     assert run_json("show", "ACME Inc.")["kind"] == "org"
+
+
+def test_messy_cards_from_real_exporters(run: Run, run_json, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cards = tmp_path / "messy.vcf"
+    cards.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lee;Ann;;;\r\nFN:Lee, Ann\r\n"
+        b"EMAIL:ann@lee.example\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lee;Bob;;;\r\nFN:Lee, Bob\r\n"
+        b"NOTE:Ann's brother, lives in Leeds\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:QP Person\r\n"
+        b"NOTE;ENCODING=QUOTED-PRINTABLE:an intro t=\r\no the platform team\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Form Feed\r\nNOTE:one\x0ctwo\r\nEND:VCARD\r\n"
+    )
+    result = ok(run("import", "contacts", str(cards)))
+    assert "4 added" in result.stdout and result.stderr == ""
+    names = set(by_name(run_json))
+    assert {"Lee, Ann", "Lee, Bob", "QP Person", "Form Feed"} <= names
+    assert run_json("show", "Lee, Bob")["note"] == "Ann's brother, lives in Leeds"
+    assert run_json("show", "QP Person")["note"] == "an intro to the platform team"
+
+
+def test_european_and_outlook_csv_quirks(run: Run, run_json, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    semi = tmp_path / "semi.csv"
+    semi.write_text("Name;Email;Phone\nAnn Lee;ann@x.example;+1 555\n")
+    ok(run("import", "contacts", str(semi)))
+    assert run_json("show", "Ann Lee")["emails"] == ["ann@x.example"]
+    outlook = tmp_path / "outlook.csv"
+    outlook.write_text(
+        "First Name,Last Name,E-mail Address,E-mail Type,E-mail Display Name,Birthday\n"
+        "Tom,Whitaker,tom@angels.example,SMTP,Tom Whitaker (tom@angels.example),0/0/00\n"
+    )
+    ok(run("import", "contacts", str(outlook)))
+    tom = run_json("show", "Tom Whitaker")
+    assert (tom["emails"], tom["birthday"]) == (["tom@angels.example"], "")

@@ -74,3 +74,20 @@ def test_inbox_text_and_errors(people: Run, tmp_path: Path) -> None:
     assert "not an iCalendar file" in fails(people("inbox", "--ics", str(text)))
     assert "no file" in fails(people("inbox", "--ics", str(tmp_path / "none.ics")))
     assert "terminal" in fails(people("inbox", "--ics", ICS, "--log"), code=2)
+
+
+def test_odd_events_and_names(run: Run, run_json, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import shlex
+
+    ok(run("add", "--on", "2026-01-01", "--", "-Dash Person"))
+    ics = tmp_path / "odd.ics"
+    ics.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:a\r\nSUMMARY:no start\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20261102T100000Z\r\nSUMMARY:chat\r\n"
+        "ATTENDEE;CN=-Dash Person:mailto:dash@example.org\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    )
+    (row,) = run_json("inbox", "--ics", str(ics), *WINDOW)
+    ok(run(*shlex.split(row["command"])[1:]))  # the suggestion works as printed
+    assert run_json("inbox", "--ics", str(ics), *WINDOW) == []

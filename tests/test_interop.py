@@ -253,9 +253,9 @@ def test_shell_completion_offers_contact_names(filled: Run, db_path: Path) -> No
         }
         script = Path(sys.executable).with_name("engage")  # the installed console script
         out = subprocess.run([str(script)], env=env, capture_output=True, text=True, check=False)
-        return out.stdout.split()
+        return [line for line in out.stdout.splitlines() if line]
 
-    assert complete("engage show an") == ["ann", "Lee"]  # what was typed, then the rest
+    assert complete("engage show an") == ["ann\\ Lee"]  # as typed, then the rest, escaped
     assert complete("engage log Ann b") == ["bob"]
     assert complete("engage log Ann B") == ["Bob"]
     assert complete("engage show zz") == []
@@ -277,3 +277,91 @@ def test_merge_only_reads_the_other_ledger(
     monkeypatch.setitem(ledger_module.MIGRATIONS, 2, "CREATE TABLE later (x);")
     assert "older engage" in fails(filled("merge", str(other)))
     assert hashlib.sha256(other.read_bytes()).hexdigest() == before
+
+
+# --- found in review ---------------------------------------------------------------------
+
+
+def test_impossible_times_in_an_import_are_refused(filled: Run, tmp_path: Path) -> None:
+    lines = ok(filled("export")).stdout.splitlines()
+    entry = next(json.loads(x) for x in lines if '"type": "entry"' in x)
+    entry["id"] = entry["id"][:-4] + "ffff"
+    entry["occurred_at"] = "2026-13-45T99:99:99Z"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join([lines[0], json.dumps(entry)]) + "\n")
+    assert "not a real moment" in fails(filled("import", "ledger", str(bad)))
+    ok(filled("doctor"))
+
+
+def test_devices_that_enrich_the_same_contact_converge(run: Run, tmp_path: Path) -> None:
+    a, b = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    card = tmp_path / "ann.vcf"
+    card.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:ann@x.example\r\nEND:VCARD\r\n"
+    )
+    ok(run("--db", a, "import", "contacts", str(card)))
+    ok(run("--db", a, "export", "-o", str(tmp_path / "a0.jsonl")))
+    ok(run("--db", b, "import", "ledger", str(tmp_path / "a0.jsonl")))
+    for db, org, mail in ((a, "Acme", "ann@a.example"), (b, "Beta", "ann@b.example")):
+        card.write_text(
+            f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:ann@x.example\r\n"
+            f"EMAIL:{mail}\r\nORG:{org}\r\nEND:VCARD\r\n"
+        )
+        ok(run("--db", db, "import", "contacts", str(card)))
+    ok(run("--db", a, "merge", b))
+    ok(run("--db", b, "merge", a))
+    assert (
+        ok(run("--db", a, "export")).stdout.splitlines()[1:]
+        == ok(run("--db", b, "export")).stdout.splitlines()[1:]
+    )
+
+
+def test_done_on_one_device_declined_on_the_other(run: Run, tmp_path: Path) -> None:
+    p, q = str(tmp_path / "p.db"), str(tmp_path / "q.db")
+    ok(run("--db", p, "add", "Ann Lee", "--on", "2026-01-01"))
+    ok(run("--db", p, "log", "Ann Lee", "-w", "3", "--on", "2026-11-01"))
+    ok(run("--db", q, "merge", p))
+    ask = json.loads(ok(run("--db", p, "asks", "--json")).stdout)[0]["id"]
+    ok(run("--db", p, "done", ask, "--on", "2026-11-06 10:00"))
+    ok(run("--db", q, "declined", ask, "--on", "2026-11-05 10:00"))  # earlier: it wins
+    ok(run("--db", p, "merge", q))
+    ok(run("--db", q, "merge", p))
+    for db in (p, q):
+        (state,) = json.loads(ok(run("--db", db, "asks", "--json")).stdout)
+        assert state["status"] == "declined"
+        live = [
+            e
+            for e in json.loads(ok(run("--db", db, "history", "--json")).stdout)
+            if not e["voided"]
+        ]
+        assert [e["kind"] for e in live] == ["withdrawal"]  # the give-back is voided
+    assert (
+        ok(run("--db", p, "export")).stdout.splitlines()[1:]
+        == ok(run("--db", q, "export")).stdout.splitlines()[1:]
+    )
+
+
+def test_a_reopen_survives_a_sync(run: Run, tmp_path: Path) -> None:
+    r1, r2 = str(tmp_path / "r1.db"), str(tmp_path / "r2.db")
+    ok(run("--db", r1, "add", "Ann Lee", "--on", "2026-01-01"))
+    ok(run("--db", r1, "log", "Ann Lee", "-w", "3", "--on", "2026-11-01"))
+    ask = json.loads(ok(run("--db", r1, "asks", "--json")).stdout)[0]["id"]
+    ok(run("--db", r1, "done", ask, "--on", "2026-11-02"))
+    ok(run("--db", r2, "merge", r1))
+    ok(run("--db", r1, "reopen", ask))
+    ok(run("--db", r2, "merge", r1))
+    ok(run("--db", r1, "merge", r2))
+    for db in (r1, r2):
+        (state,) = json.loads(ok(run("--db", db, "asks", "--json")).stdout)
+        assert state["status"] == "open"
+        ok(run("--db", db, "doctor"))
+
+
+def test_export_writes_through_symlinks(filled: Run, tmp_path: Path) -> None:
+    real = tmp_path / "sync" / "laptop.jsonl"
+    real.parent.mkdir()
+    real.write_text("")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(real)
+    ok(filled("export", "-o", str(link)))
+    assert link.is_symlink() and real.read_text().startswith('{"exported_at"')

@@ -69,6 +69,11 @@ def read_meetings(
     import recurring_ical_events
 
     calendar = icalendar.Calendar.from_ical(text)
+    # An event without a start cannot be placed on a day (and would stop the
+    # expansion of the whole calendar): leave it out.
+    calendar.subcomponents = [
+        c for c in calendar.subcomponents if not (c.name == "VEVENT" and c.get("DTSTART") is None)
+    ]
     by_email: dict[str, str] = {}
     by_key: dict[str, str] = {}
     for p in people:
@@ -79,10 +84,12 @@ def read_meetings(
     for event in recurring_ical_events.of(calendar).between(since, until):
         if str(event.get("STATUS", "")).upper() == "CANCELLED":
             continue
+        if event.get("DTSTART") is None:
+            continue  # an event with no start cannot be placed on a day
         start, all_day = _aware(event.decoded("DTSTART"))
         if not since <= start <= until:
             continue
-        title = str(event.get("SUMMARY", "")).strip() or "(no title)"
+        title = " ".join(str(event.get("SUMMARY", "")).split()) or "(no title)"
         matched: dict[str, str] = {}
         for email, cn in _attendees(event):
             if email in by_email:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from engage_cli.inputs import clean_name, clean_tags
+from engage_cli.inputs import clean_name, clean_note, clean_tags
 
 
 class Card(NamedTuple):
@@ -44,6 +44,8 @@ def _phone(value: str) -> str:
 def _birthday(value: str) -> str:
     """ISO dates as ISO (19850412 → 1985-04-12, --0412 → --04-12); anything else as given."""
     v = value.strip()
+    if v in ("0/0/00", "0/0/0000", "00/00/0000", "1604-01-01"):  # exporters' "no birthday"
+        return ""
     m = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?", v)
     if m:
         return f"{m[1]}-{m[2]}-{m[3]}"
@@ -69,19 +71,22 @@ def _card(position: int, fields: dict[str, Any]) -> Card | Problem:
         return Problem(position, "no name (neither FN nor N)")
     try:
         name = clean_name(raw)
+        note = clean_note(str(fields.get("note", ""))[:10_000].replace("\x00", ""))
+        org = clean_note(str(fields.get("org", ""))[:200]).replace("\n", " ")
+        nickname = clean_note(str(fields.get("nickname", ""))[:200]).replace("\n", " ")
     except ValueError as exc:
         return Problem(position, f"{exc} ({raw[:40]!r})")
     return Card(
         position=position,
         name=name,
         kind=fields.get("kind", "person"),
-        org=str(fields.get("org", ""))[:200],
-        nickname=str(fields.get("nickname", ""))[:200],
+        org=org,
+        nickname=nickname,
         birthday=_birthday(str(fields.get("birthday", ""))),
         emails=tuple(dict.fromkeys(e for e in map(_email, fields.get("emails", [])) if e)),
         phones=tuple(dict.fromkeys(p for p in map(_phone, fields.get("phones", [])) if p)),
         tags=_tags(list(fields.get("tags", []))),
-        note=str(fields.get("note", "")).strip()[:10_000],
+        note=note,
     )
 
 
@@ -91,11 +96,41 @@ _BEGIN = re.compile(r"^BEGIN:VCARD\s*$", re.I)
 _END = re.compile(r"^END:VCARD\s*$", re.I)
 
 
+# Properties whose value is one text: many exporters leave their commas unescaped,
+# and a vCard parser would cut the value at the first one ("Lee, Ann" -> "Lee").
+_TEXT_PROPS = re.compile(r"^(?:[\w-]+\.)?(FN|NOTE|NICKNAME|TITLE|ROLE)([;:])", re.I)
+
+
+def _logical_lines(text: str) -> list[str]:
+    """Unfold lines (RFC 6350 3.2) and quoted-printable soft breaks (vCard 2.1).
+
+    Splits on CRLF or LF only: U+2028 or a form feed inside a value stays in it.
+    """
+    physical = [line.removesuffix("\r") for line in text.split("\n")]
+    out: list[str] = []
+    for line in physical:
+        if out and line[:1] in (" ", "\t"):
+            out[-1] += line[1:]
+        elif out and out[-1].endswith("=") and "QUOTED-PRINTABLE" in out[-1].upper():
+            out[-1] = out[-1][:-1] + line
+        else:
+            out.append(line)
+    return out
+
+
+def _escape_text_commas(line: str) -> str:
+    m = _TEXT_PROPS.match(line)
+    if not m:
+        return line
+    head, sep, value = line.partition(":")
+    return f"{head}{sep}" + re.sub(r"(?<!\\),", r"\\,", value)
+
+
 def _split_cards(text: str) -> Iterator[str]:
-    """Each BEGIN:VCARD … END:VCARD block as its own text (folded lines stay with it)."""
+    """Each BEGIN:VCARD … END:VCARD block as its own text, lines unfolded."""
     block: list[str] = []
     inside = False
-    for line in text.splitlines():
+    for line in map(_escape_text_commas, _logical_lines(text)):
         if _BEGIN.match(line):
             if inside:  # the previous card never ended: hand it over, let it fail
                 yield "\r\n".join(block) + "\r\n"
@@ -155,7 +190,12 @@ def _vcard_fields(component: Any) -> dict[str, Any]:
 
 
 def read_vcards(text: str) -> tuple[list[Card], list[Problem]]:
+    import logging
+
     import vobject  # only `engage import contacts` pays for it
+
+    # vobject logs what it skips to stderr; engage reports problems itself.
+    logging.getLogger("vobject").setLevel(logging.CRITICAL)
 
     cards: list[Card] = []
     problems: list[Problem] = []
@@ -192,7 +232,7 @@ _MULTI = re.compile(r"\s*:::\s*|\s*;\s*")
 
 def _column_kind(header: str) -> str | None:
     h = header.strip().lower()
-    if re.search(r"\b(type|label)\b", h):
+    if re.search(r"\b(type|label|display)\b", h):
         return None
     if "e-mail" in h or "email" in h:
         return "email"
@@ -203,7 +243,10 @@ def _column_kind(header: str) -> str | None:
 
 def read_csv(text: str, mapping: dict[str, str] | None = None) -> tuple[list[Card], list[Problem]]:
     """Google Contacts, Outlook or any CSV with a header row; `mapping` names columns by field."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    body = text.lstrip("\ufeff")
+    first = body.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count) if first else ","  # Europe's Excel uses ";"
+    reader = csv.DictReader(io.StringIO(body), delimiter=delimiter)
     headers = reader.fieldnames or []
     if not headers:
         return [], [Problem(0, "no header row: not a CSV of contacts")]

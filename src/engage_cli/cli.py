@@ -7,6 +7,7 @@ about 10 ms a run; names only known to the type checker are quoted instead.
 
 import gc
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -205,7 +206,15 @@ def _complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
     key = name_key(incomplete)
     # Keep what was typed as typed (Typer filters completions case-sensitively, and
     # names match in any case anyway): "an" completes to "ann Lee".
-    return [incomplete + n[len(incomplete) :] for n in names if name_key(n).startswith(key)]
+    found = [
+        incomplete + n[len(incomplete) :]
+        for n in names
+        if name_key(n).startswith(key) and name_key(n[: len(incomplete)]) == key
+    ]
+    if os.environ.get("_ENGAGE_COMPLETE") == "complete_bash":
+        # bash inserts the words as they are: escape what the shell would split on.
+        found = [re.sub(r"([\s'\"\\$`&;|<>()])", r"\\\1", f) for f in found]
+    return found
 
 
 def _is_terminal() -> bool:
@@ -950,6 +959,12 @@ def _write_private(path: str, chunks: "Iterator[str]") -> None:
     target = Path(path).expanduser()
     if target.is_dir():
         raise InputError(f"{target} is a directory; give a file path")
+    if target.exists() and not target.is_file():  # /dev/stdout, a pipe: write straight in
+        with open(target, "w", encoding="utf-8", newline="") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+        return
+    target = target.resolve()  # a symlink is followed, never replaced
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"{folder} does not exist")
@@ -1074,6 +1089,7 @@ def import_ledger(
 
     Example: engage import ledger ~/Sync/engage-desktop.jsonl
     """
+    import json
     from pathlib import Path
 
     from engage_cli.models import read_records
@@ -1085,8 +1101,12 @@ def import_ledger(
         raise InputError(f"no file at {source}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {source}: {exc}") from None
-    lines = text.splitlines()
-    if not lines or '"type": "engage"' not in lines[0]:
+    lines = text.lstrip("\ufeff").split("\n")
+    try:
+        header = json.loads(lines[0]) if lines[0].strip() else None
+    except ValueError:
+        header = None
+    if not isinstance(header, dict) or header.get("type") != "engage":
         raise InputError(f"{source} is not an engage export (its first line must be the header)")
     records = list(read_records(lines, str(source)))
     policy = _policy()
@@ -1266,10 +1286,10 @@ def inbox(
 
         def command(m: Any) -> str:
             when = m.start.strftime("%Y-%m-%d") if m.all_day else m.start.strftime("%Y-%m-%d %H:%M")
-            return (
-                f"engage log {shlex.quote(m.contact)} -d 1 --on {shlex.quote(when)} "
-                f"-m {shlex.quote(m.title)}"
-            )
+            opts = f"-d 1 --on {shlex.quote(when)} -m {shlex.quote(m.title)}"
+            if m.contact.startswith("-"):  # a name that looks like an option goes after --
+                return f"engage log {opts} -- {shlex.quote(m.contact)}"
+            return f"engage log {shlex.quote(m.contact)} {opts}"
 
         if json_out:
             from engage_cli.dates import iso
@@ -1337,17 +1357,22 @@ def merge(
 
     Example: engage merge /media/usb/ledger.db
     """
+    import json
     from pathlib import Path
 
     from engage_cli.ledger import Ledger
+    from engage_cli.models import read_records
 
     source = Path(other).expanduser()
     policy = _policy()
-    with _ledger(ctx) as ledger:
+    with _ledger(ctx, create=source.is_file()) as ledger:  # a new device may start by merging
         if source.exists() and ledger.path.exists() and source.samefile(ledger.path):
             raise InputError("that is this ledger; merge another one")
         with Ledger.open(source, create=False, read_only=True) as theirs:
-            records = list(theirs.export_records())
+            # Through the same validation as `import ledger`: a merge accepts
+            # exactly what an import of the other ledger's export would.
+            lines = (json.dumps(r) for r in theirs.export_records())
+            records = list(read_records(lines, str(source)))
         with ledger.transaction():
             counts = ledger.merge_records(records, policy.half_life)
     _report_merge(counts, str(source))

@@ -1424,8 +1424,41 @@ class Ledger:
             counts["entries added"] += self._merge_entry(rec, uid_to_id)
         for rec in pending_voids:
             counts["voids added"] += self._merge_void(rec)
+        self._reconcile_asks()
         self.rebuild_state(half_life)
         return counts
+
+    def _reconcile_asks(self) -> None:
+        """Make asks and what they gave back agree after a merge, the same way on every device.
+
+        A give-back whose ask is not done (another device declined it first, or
+        reopened it) is voided, with a void id derived from the deposit so that
+        both devices write the same one; a done ask whose give-backs are all
+        voided is open.
+        """
+        import uuid
+
+        stale = self.conn.execute(
+            "SELECT d.id, d.occurred_at FROM entries d JOIN entries a ON a.id = d.source_id "
+            "WHERE d.voided_by IS NULL AND (a.status != 'done' OR a.voided_by IS NOT NULL)"
+        ).fetchall()
+        for deposit_id, occurred_at in stale:
+            void_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"engage:unsettled:{deposit_id}"))
+            self._merge_void(
+                {
+                    "id": void_id,
+                    "entry": deposit_id,
+                    "voided_at": occurred_at,
+                    "reason": "its ask is not done",
+                }
+            )
+        self.conn.execute(
+            "UPDATE entries SET status = 'open', resolved_at = NULL, settled_logged_at = NULL "
+            "WHERE status = 'done' AND voided_by IS NULL "
+            "AND EXISTS (SELECT 1 FROM entries d WHERE d.source_id = entries.id) "
+            "AND NOT EXISTS (SELECT 1 FROM entries d WHERE d.source_id = entries.id "
+            "AND d.voided_by IS NULL)"
+        )
 
     def _merge_contact(self, rec: dict[str, Any]) -> tuple[int, bool]:
         by_uid = self._rows("SELECT * FROM contacts WHERE uid = ?", [rec["uid"]])
@@ -1462,7 +1495,14 @@ class Ledger:
             "emails": json.loads(local["emails"]),
             "phones": json.loads(local["phones"]),
         }
-        winner, other = (rec, mine) if rec["uid"] < local["uid"] else (mine, rec)
+
+        def rank(r: dict[str, Any]) -> tuple[str, str]:
+            # The smaller uid wins; between two versions of the same contact the
+            # values decide, so that both devices pick the same one.
+            fields = {k: r.get(k) for k in _CONTACT_FIELDS}
+            return (r["uid"], json.dumps(fields, sort_keys=True, ensure_ascii=False))
+
+        winner, other = (rec, mine) if rank(rec) < rank(mine) else (mine, rec)
 
         def union(key: str) -> str:
             first = list(winner.get(key, []))
@@ -1551,6 +1591,10 @@ class Ledger:
 
 
 _SETTLED_RANK = {None: 0, "open": 0, "declined": 1, "done": 2}
+_CONTACT_FIELDS = (
+    "name", "kind", "circle", "tags", "note", "created_at",
+    "org", "nickname", "birthday", "emails", "phones",
+)  # fmt: skip
 
 
 def _settle_merge(

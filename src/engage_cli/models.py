@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from engage_cli.errors import InputError
 from engage_cli.inputs import clean_name, clean_note, clean_tags
@@ -186,6 +194,22 @@ _UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 _STAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 
 
+def _real_time(value: str | None) -> str | None:
+    """A stored time that exists on the calendar (the pattern alone lets 2026-13-45 in)."""
+    if value is not None:
+        from datetime import datetime
+
+        try:
+            datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"not a real moment: {value!r} ({exc})") from None
+    return value
+
+
+Stamp = Annotated[str, Field(pattern=_STAMP), AfterValidator(_real_time)]
+OptStamp = Annotated[str | None, Field(pattern=_STAMP), AfterValidator(_real_time)]
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -198,12 +222,17 @@ class ContactRecord(_Record):
     circle: Circle
     tags: list[str]
     note: str
-    created_at: str = Field(pattern=_STAMP)
+    created_at: Stamp
     org: str = Field(default="", max_length=200)
     nickname: str = Field(default="", max_length=200)
     birthday: str = Field(default="", max_length=40)
     emails: list[str] = Field(default_factory=list)
     phones: list[str] = Field(default_factory=list)
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, v: list[str]) -> list[str]:
+        return list(dict.fromkeys(e.strip().lower() for e in v if e.strip()))
 
     @field_validator("name")
     @classmethod
@@ -227,13 +256,13 @@ class EntryRecord(_Record):
     contact: str = Field(pattern=_UUID)
     kind: Literal["deposit", "withdrawal", "received"]
     points: float = Field(gt=0, le=100, allow_inf_nan=False)
-    occurred_at: str = Field(pattern=_STAMP)
-    logged_at: str = Field(pattern=_STAMP)
+    occurred_at: Stamp
+    logged_at: Stamp
     note: str
     tags: list[str]
     batch: str = Field(pattern=_UUID)
     status: Literal["open", "done", "declined"] | None
-    resolved_at: str | None = Field(pattern=_STAMP)
+    resolved_at: OptStamp
     source: str | None = Field(pattern=_UUID)
     via: str | None = Field(pattern=_UUID)
 
@@ -251,6 +280,10 @@ class EntryRecord(_Record):
     def _ask(self) -> EntryRecord:
         if (self.kind == "withdrawal") != (self.status is not None):
             raise ValueError("only an ask (withdrawal) has a status, and every ask has one")
+        if (self.status in ("done", "declined")) != (self.resolved_at is not None):
+            raise ValueError("a settled ask has a resolved_at, an open one has none")
+        if self.source is not None and (self.source == self.id or self.kind != "deposit"):
+            raise ValueError("only a deposit can come from an ask, and not from itself")
         return self
 
 
@@ -258,7 +291,7 @@ class VoidRecord(_Record):
     type: Literal["void"]
     id: str = Field(pattern=_UUID)
     entry: str = Field(pattern=_UUID)
-    voided_at: str = Field(pattern=_STAMP)
+    voided_at: Stamp
     reason: str
 
 
@@ -266,7 +299,20 @@ class HeaderRecord(_Record):
     type: Literal["engage"]
     format: Literal[1]
     schema_version: int = Field(ge=1)
-    exported_at: str = Field(pattern=_STAMP)
+
+    @field_validator("schema_version")
+    @classmethod
+    def _known(cls, v: int) -> int:
+        from engage_cli.ledger import SCHEMA_VERSION
+
+        if v > SCHEMA_VERSION:
+            raise ValueError(
+                f"written by a newer engage (schema {v}; this one reads up to "
+                f"{SCHEMA_VERSION}): upgrade engage to import it"
+            )
+        return v
+
+    exported_at: Stamp
 
 
 Record = Annotated[
