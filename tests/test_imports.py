@@ -75,3 +75,38 @@ def test_command_paths_import_only_what_they_need(
     assert loaded & HEAVY <= allowed, sorted(loaded & HEAVY - allowed)
     assert "engage_cli" in loaded
     assert allowed <= loaded, "the command did not run as far as the test expects"
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["log", "Ann", "-d", "1"], "log"),
+        (["--db", "x.db", "balance"], "balance"),
+        (["--db", "log", "show", "log"], "show"),
+        (["--version"], None),
+        (["--", "log"], None),
+        ([], None),
+    ],
+)
+def test_the_launcher_finds_the_command_name(args: list[str], name: str | None) -> None:
+    from engage_cli.launch import _command_name
+
+    assert _command_name(args) == name
+
+
+def test_only_the_named_command_is_built_yet_help_and_typos_see_all(ledger: Path) -> None:
+    def engage(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "ENGAGE_DB": str(ledger / "ledger.db")}
+        return subprocess.run(
+            [sys.executable, "-c", "from engage_cli.launch import main; main()", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
+
+    assert "Did you mean 'log'" in engage("lgo").stderr
+    listing = engage("--help").stdout
+    assert "who-neglected" in listing and "inbox" in listing
+    assert engage("log", "Ann Lee", "-d", "1").returncode == 0
+    assert "Usage:" in engage("config", "show", "--help").stdout
