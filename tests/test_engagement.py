@@ -388,6 +388,7 @@ def test_config_changes_reports_consistently(people: Run, run_json, config: Path
         ("[circles.close]\nhalf_life_days = -3\n", "circles.close.half_life_days: "),
         ("[circles.closest]\nhalf_life_days = 3\n", "circles are inner, close, active, wide"),
         ("synergy = 2\n", "synergy: "),
+        ("reciprocity_days = 365\n", "reciprocity_days: no longer used: what you gave"),
         ("period = 'fortnight'\n", "period"),
         ("[verdict]\nengaged_min_ratio = 9\nengaged_max_ratio = 2\n", "must not exceed"),
         ("this is not toml", "not valid TOML"),
@@ -443,12 +444,21 @@ def test_can_ask_advice_is_always_enough(people: Run, run_json) -> None:  # type
     assert run_json("can-ask", "Ann Lee", "--points", "2.03", "--as-of", at)["ready"] is True
 
 
-def test_thank_first_uses_the_same_window_everywhere(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
-    ok(people("log", "Cy Young", "-r", "5", "--on", "2025-06-01"))  # over a year before
+def test_thank_first_fades_and_agrees_everywhere(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(people("log", "Cy Young", "-r", "5", "--on", "2025-06-01"))  # long faded by AS_OF
     ok(people("log", "Cy Young", "-d", "1", "--on", "2026-11-10"))
     assert run_json("show", "Cy Young", "--as-of", AS_OF)["reciprocity"] is None
     assert run_json("balance", "--as-of", AS_OF)["thank_first"] == []
-    assert run_json("show", "Cy Young", "--as-of", "2025-07-01")["reciprocity"] == "thank first"
+    assert not run_json("who-neglected", "--as-of", AS_OF)["contacts"][0]["thank_first"]
+    # Back then (before the latest entry: computed from the entries, not the running state).
+    then = "2025-07-01"
+    assert run_json("show", "Cy Young", "--as-of", then)["reciprocity"] == "thank first"
+    assert run_json("balance", "--as-of", then)["thank_first"] == ["Cy Young"]
+    top = run_json("who-neglected", "--as-of", then)["contacts"][0]
+    assert top["name"] == "Cy Young" and top["thank_first"]
+    shown = run_json("show", "Cy Young", "--as-of", then)
+    assert shown["received"] == 5 and shown["gave"] == 0
+    assert 0 < shown["received_decayed"] < 5  # a month old: partly faded
     for row in run_json("contacts"):
         assert "received" not in row and "thank_first" not in row  # period figures: balance
 

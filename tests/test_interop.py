@@ -230,6 +230,12 @@ def test_views_match_the_reports(filled: Run, run_json, db_path: Path) -> None: 
     for c in report["contacts"]:
         assert view[c["name"]]["charge"] == pytest.approx(c["charge"], rel=1e-6, abs=1e-9)
         assert view[c["name"]]["last_contact"] == c["last_contact"]
+        shown = run_json("show", c["name"])
+        for side in ("gave", "received"):
+            assert view[c["name"]][side] == pytest.approx(
+                shown[f"{side}_decayed"], rel=1e-6, abs=1e-9
+            )
+    assert view["Ann Lee"]["received"] > 0 and view["Ann Lee"]["gave"] > 0
     live = conn.execute("SELECT count(*), sum(points) FROM live_entries").fetchone()
     history = [e for e in run_json("history") if not e["voided"]]
     assert tuple(live) == (len(history), sum(e["points"] for e in history))
@@ -272,9 +278,10 @@ def test_merge_only_reads_the_other_ledger(
     assert hashlib.sha256(other.read_bytes()).hexdigest() == before
     from engage_cli import ledger as ledger_module
 
+    NEXT = ledger_module.SCHEMA_VERSION + 1
     # As if this engage had a newer schema: the other file must not be migrated.
-    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(ledger_module.MIGRATIONS, 2, "CREATE TABLE later (x);")
+    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setitem(ledger_module.MIGRATIONS, NEXT, "CREATE TABLE later (x);")
     assert "older engage" in fails(filled("merge", str(other)))
     assert hashlib.sha256(other.read_bytes()).hexdigest() == before
 

@@ -27,6 +27,8 @@ from engage_cli import ledger as ledger_module
 from engage_cli.ledger import Ledger
 from engage_cli.policy import Policy
 
+NEXT = ledger_module.SCHEMA_VERSION + 1  # a schema from the future, for migration tests
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -168,7 +170,10 @@ def test_killed_writers_leave_whole_batches_only(tmp_path: Path) -> None:
 
 def test_released_ledger_fixture_opens_and_reports(tmp_path: Path) -> None:
     """Each released schema is kept as a fixture; today's engage must read it."""
-    for fixture in sorted(FIXTURES.glob("ledger-v*.db")):
+    fixtures = sorted(FIXTURES.glob("ledger-v*.db"))
+    assert len(fixtures) == ledger_module.SCHEMA_VERSION  # one per schema, none forgotten
+    profiles = []
+    for fixture in fixtures:
         db = tmp_path / fixture.name
         shutil.copyfile(fixture, db)
         report = doctor(db)
@@ -177,6 +182,58 @@ def test_released_ledger_fixture_opens_and_reports(tmp_path: Path) -> None:
         assert len(entries) == 6
         balance = json.loads(engage(db, "balance", "--as-of", "2026-03-31", "--json").stdout)
         assert balance["deposits"] == 2 and balance["withdrawals"] == 1
+        show = json.loads(engage(db, "show", "Ann Lee", "--as-of", "2026-04-30", "--json").stdout)
+        profiles.append({k: show[k] for k in ("charge", "gave", "gave_decayed", "entry_count")})
+    # The same commands under every schema: the same numbers once migrated.
+    for profile in profiles[1:]:
+        assert profile == pytest.approx(profiles[0], rel=1e-9)
+    assert profiles[0]["gave"] == 2 and 0 < profiles[0]["gave_decayed"] < 2
+
+
+def _as_schema_1(db: Path) -> None:
+    """Turn a ledger back into the shape schema 1 had (what migration 2 starts from)."""
+    v1_view = next(
+        stmt
+        for stmt in ledger_module._statements(ledger_module.SCHEMA_V1)
+        if "CREATE VIEW contact_summary" in stmt
+    )
+    conn = sqlite3.connect(db)
+    conn.execute("DROP VIEW contact_summary")
+    conn.execute("ALTER TABLE contact_state DROP COLUMN gave")
+    conn.execute("ALTER TABLE contact_state DROP COLUMN received")
+    conn.execute(v1_view)
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+def test_migration_2_fills_what_each_side_gave_from_the_entries(
+    run: Run, run_json: Any, db_path: Path
+) -> None:
+    ok(run("add", "Ann Lee", "--on", "2025-01-01", "--circle", "close"))
+    ok(run("add", "Bob Stone", "--on", "2025-01-01"))
+    ok(run("add", "Cy Young", "--on", "2025-01-01", "--circle", "wide"))
+    ok(run("log", "Ann Lee", "-d", "2", "-r", "3", "--on", "2026-03-01"))
+    ok(run("log", "Ann Lee", "-r", "4", "--on", "2026-03-20"))
+    ok(run("log", "Ann Lee", "-d", "1", "--on", "2026-02-01"))  # back-dated
+    ok(run("log", "Bob Stone", "-r", "5", "-w", "1", "--on", "2026-03-10"))
+    ok(run("log", "Bob Stone", "-d", "9", "--on", "2026-03-11"))
+    ok(run("undo", "--yes"))  # voided: counts for nothing
+    ok(run("log", "Cy Young", "-d", "1", "--on", "2026-01-10"))
+    names = ("Ann Lee", "Bob Stone", "Cy Young")
+    keys = ("charge", "gave", "received", "gave_decayed", "received_decayed")
+    before = {n: run_json("show", n, "--as-of", "2026-04-01") for n in names}
+    assert before["Bob Stone"]["reciprocity"] == "thank first"
+    _as_schema_1(db_path)
+    ok(run("doctor"))  # migrates (after a backup), then checks derived state against entries
+    assert db_path.with_name("ledger.db.v1.bak").exists()
+    for n in names:
+        after = run_json("show", n, "--as-of", "2026-04-01")
+        assert after["reciprocity"] == before[n]["reciprocity"]
+        assert {k: after[k] for k in keys} == pytest.approx(
+            {k: before[n][k] for k in keys}, rel=1e-9, abs=1e-12
+        )
 
 
 @pytest.fixture
@@ -189,13 +246,13 @@ def v1_ledger(tmp_path: Path) -> Path:
 def test_migration_backs_up_then_migrates_in_one_transaction(
     v1_ledger: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", NEXT)
     monkeypatch.setitem(
-        ledger_module.MIGRATIONS, 2, "ALTER TABLE contacts ADD COLUMN pronouns TEXT;"
+        ledger_module.MIGRATIONS, NEXT, "ALTER TABLE contacts ADD COLUMN pronouns TEXT;"
     )
     before = digest(v1_ledger)
     with Ledger.open(v1_ledger, create=False) as ledger:
-        assert ledger.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert ledger.conn.execute("PRAGMA user_version").fetchone()[0] == NEXT
         cols = [r[1] for r in ledger.conn.execute("PRAGMA table_info(contacts)")]
         assert "pronouns" in cols
     backup = v1_ledger.with_name("ledger.db.v1.bak")
@@ -209,10 +266,10 @@ def test_migration_backs_up_then_migrates_in_one_transaction(
 
 
 def test_failed_migration_changes_nothing(v1_ledger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", NEXT)
     monkeypatch.setitem(
         ledger_module.MIGRATIONS,
-        2,
+        NEXT,
         "ALTER TABLE contacts ADD COLUMN pronouns TEXT;\nINSERT INTO no_such_table VALUES (1);",
     )
     before = digest(v1_ledger)

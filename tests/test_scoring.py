@@ -15,7 +15,8 @@ from engage_cli.scoring import DAY, Impulse, State
 HALF_LIVES = st.sampled_from([7.0, 30.0, 60.0, 120.0, 240.0])
 TIMES = st.floats(min_value=0, max_value=3650 * DAY, allow_nan=False)
 POINTS = st.floats(min_value=0.1, max_value=100, allow_nan=False)
-IMPULSE = st.builds(Impulse, at=TIMES, value=st.one_of(POINTS, POINTS.map(lambda p: -p)))
+KINDS = st.sampled_from(["deposit", "withdrawal", "received"])
+IMPULSE = st.builds(scoring.impulse, at=TIMES, kind=KINDS, points=POINTS)
 IMPULSES = st.lists(IMPULSE, max_size=40)
 
 
@@ -95,11 +96,16 @@ def test_running_state_equals_recomputation_in_any_order(
         state = scoring.add(state, imp, hl)
     expected = scoring.rebuild(imps, hl)
     assert state.anchor == expected.anchor
-    scale = sum(abs(i.value) for i in imps)
+    scale = sum(abs(i.value) + i.gave + i.received for i in imps)
     assert _close(state.charge, expected.charge, scale)
+    assert _close(state.gave, expected.gave, scale)
+    assert _close(state.received, expected.received, scale)
     if expected.anchor is not None:
         probe = expected.anchor + 17 * DAY
-        assert _close(state.at(probe, hl), scoring.charge(imps, probe, hl), scale)
+        later = state.projected(probe, hl)
+        assert _close(later.charge, scoring.charge(imps, probe, hl), scale)
+        gave, received = scoring.exchange(imps, probe, hl)
+        assert _close(later.gave, gave, scale) and _close(later.received, received, scale)
 
 
 @given(st.lists(IMPULSE, min_size=1, max_size=30), HALF_LIVES, st.data())
@@ -113,8 +119,38 @@ def test_removing_an_entry_equals_never_having_it(
     state = scoring.remove(state, imps[gone], hl)
     rest = imps[:gone] + imps[gone + 1 :]
     assert state.anchor is not None
-    scale = sum(abs(i.value) for i in imps)
+    scale = sum(abs(i.value) + i.gave + i.received for i in imps)
     assert _close(state.charge, scoring.charge(rest, state.anchor, hl), scale)
+    gave, received = scoring.exchange(rest, state.anchor, hl)
+    assert _close(state.gave, gave, scale) and _close(state.received, received, scale)
+    assert state.gave >= 0 and state.received >= 0
+
+
+@given(IMPULSES, HALF_LIVES, TIMES, st.floats(min_value=0, max_value=3650 * DAY))
+def test_who_owes_whom_does_not_change_while_nothing_happens(
+    imps: list[Impulse], hl: float, offset: float, wait: float
+) -> None:
+    """Both sides decay alike: silence only fades the flag below the minimum, never flips it."""
+    as_of = max((i.at for i in imps), default=0.0) + offset  # after every entry
+    gave, received = scoring.exchange(imps, as_of, hl)
+    later_gave, later_received = scoring.exchange(imps, as_of + wait, hl)
+    if later_received >= 1.0 + 1e-9 and not math.isclose(later_gave, later_received / 2):
+        assert scoring.reciprocity(later_gave, later_received) == scoring.reciprocity(
+            gave, received
+        )
+    if scoring.reciprocity(gave, received) is None and received >= 1.0:
+        assert scoring.reciprocity(later_gave, later_received) is None
+
+
+def test_received_counts_for_reciprocity_only() -> None:
+    imp = scoring.impulse(0.0, "received", 3.0)
+    assert (imp.value, imp.gave, imp.received) == (0.0, 0.0, 3.0)
+    dep = scoring.impulse(0.0, "deposit", 2.0)
+    assert (dep.value, dep.gave, dep.received) == (2.0, 2.0, 0.0)
+    ask = scoring.impulse(0.0, "withdrawal", 2.0)
+    assert (ask.value, ask.gave, ask.received) == (-2.0, 0.0, 0.0)
+    gave, received = scoring.exchange([imp, dep], 60 * DAY, 60)
+    assert (gave, received) == pytest.approx((1.0, 1.5))
 
 
 def test_state_refuses_to_project_backwards() -> None:

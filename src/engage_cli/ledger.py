@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from engage_cli.cards import Card
     from engage_cli.models import ContactIn
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 
@@ -134,8 +134,47 @@ WHERE e.status = 'open' AND e.voided_by IS NULL
 ORDER BY e.occurred_at;
 """
 
+# Schema 2: the derived state also keeps what you gave and what they gave unasked,
+# decayed like the charge, so reciprocity costs O(contacts). The existing states
+# are completed from the entries; contact_summary shows both.
+SCHEMA_V2 = f"""
+ALTER TABLE contact_state ADD COLUMN gave REAL NOT NULL DEFAULT 0;
+ALTER TABLE contact_state ADD COLUMN received REAL NOT NULL DEFAULT 0;
+UPDATE contact_state SET
+    gave = coalesce((
+        SELECT sum(e.points * exp(-((contact_state.anchor / 86400.0 + 2440587.5)
+                                    - julianday(e.occurred_at))
+                                  * {math.log(2)!r} / contact_state.half_life_days))
+        FROM entries e
+        WHERE e.contact_id = contact_state.contact_id AND e.voided_by IS NULL
+          AND e.kind = 'deposit'), 0),
+    received = coalesce((
+        SELECT sum(e.points * exp(-((contact_state.anchor / 86400.0 + 2440587.5)
+                                    - julianday(e.occurred_at))
+                                  * {math.log(2)!r} / contact_state.half_life_days))
+        FROM entries e
+        WHERE e.contact_id = contact_state.contact_id AND e.voided_by IS NULL
+          AND e.kind = 'received'), 0)
+WHERE anchor IS NOT NULL;
+DROP VIEW contact_summary;
+-- Each contact with its charge now, and what you gave and they gave unasked,
+-- decayed from the derived state to the moment of the query.
+CREATE VIEW contact_summary AS
+SELECT c.name, c.kind, c.circle, c.tags, c.note, c.created_at AS added,
+       coalesce(s.charge * s.f, 0.0) AS charge,
+       s.last_contact_at AS last_contact, s.last_ask_at AS last_ask,
+       s.half_life_days,
+       coalesce(s.gave * s.f, 0.0) AS gave,
+       coalesce(s.received * s.f, 0.0) AS received
+FROM contacts c LEFT JOIN (
+    SELECT *, exp(-max(0.0, (julianday('now') - 2440587.5) * 86400.0 - anchor)
+                  / 86400.0 * {math.log(2)!r} / half_life_days) AS f
+    FROM contact_state
+) s ON s.contact_id = c.id;
+"""
+
 # MIGRATIONS[n] takes a ledger from schema n-1 to n; all run in one transaction.
-MIGRATIONS: dict[int, str] = {1: SCHEMA_V1}
+MIGRATIONS: dict[int, str] = {1: SCHEMA_V1, 2: SCHEMA_V2}
 
 
 def _statements(script: str) -> list[str]:
@@ -186,7 +225,7 @@ class Entry(NamedTuple):
 
     @property
     def impulse(self) -> scoring.Impulse:
-        return scoring.Impulse(self.occurred_at.timestamp(), scoring.signed(self.kind, self.points))
+        return scoring.impulse(self.occurred_at.timestamp(), self.kind, self.points)
 
 
 class Facts(NamedTuple):
@@ -196,6 +235,8 @@ class Facts(NamedTuple):
     charge: float
     last_contact: datetime | None
     last_ask: datetime | None
+    gave: float = 0.0  # what you gave, decayed like the charge
+    received: float = 0.0  # what they gave unasked, decayed like the charge
 
 
 class Sums(NamedTuple):
@@ -475,7 +516,7 @@ class Ledger:
             "WHERE NOT EXISTS (SELECT 1 FROM contact_state s WHERE s.contact_id = c.id)"
         ).fetchone()[0]
         state = [
-            f"{n}: derived charge differs from its entries" for n in self.verify_state(half_life)
+            f"{n}: derived state differs from its entries" for n in self.verify_state(half_life)
         ]
         if missing:
             state.insert(0, f"{missing} contacts have no derived state")
@@ -589,12 +630,13 @@ class Ledger:
 
     def _state(self, contact: Contact, half_life: float) -> scoring.State:
         row = self.conn.execute(
-            "SELECT half_life_days, anchor, charge FROM contact_state WHERE contact_id = ?",
+            "SELECT half_life_days, anchor, charge, gave, received FROM contact_state "
+            "WHERE contact_id = ?",
             [contact.id],
         ).fetchone()
         if row is None or row[0] != half_life:
             return self.recompute_state(contact.id, half_life)
-        return scoring.State(row[2], row[1])
+        return scoring.State(row[2], row[1], row[3], row[4])
 
     def _impulses(self, contact_id: int) -> list[scoring.Impulse]:
         rows = self.conn.execute(
@@ -602,10 +644,7 @@ class Ledger:
             "WHERE contact_id = ? AND voided_by IS NULL",
             [contact_id],
         )
-        return [
-            scoring.Impulse(from_store(at).timestamp(), scoring.signed(kind, pts))
-            for kind, pts, at in rows
-        ]
+        return [scoring.impulse(from_store(at).timestamp(), kind, pts) for kind, pts, at in rows]
 
     def recompute_state(self, contact_id: int, half_life: float) -> scoring.State:
         """Rebuild one contact's derived state from its entries and store it."""
@@ -633,37 +672,57 @@ class Ledger:
             params += [circle, half_life(circle)]
         self.conn.execute("DELETE FROM contact_state")
         self.conn.execute("DROP TABLE IF EXISTS temp.last_entry")
-        # One pass over the entries for each contact's latest moments, kept in a
-        # temporary table so the query below does not recompute it per contact.
+        self.conn.execute("DROP TABLE IF EXISTS temp.decayed")
+        # One pass over the entries for each contact's latest moments, and one for
+        # the decayed sums as of them, kept in temporary tables.
         self.conn.execute(
             "CREATE TEMP TABLE last_entry AS "
             "SELECT contact_id, max(occurred_at) AS at, "
             "max(CASE kind WHEN 'withdrawal' THEN occurred_at END) AS ask "
             "FROM entries WHERE voided_by IS NULL GROUP BY contact_id"
         )
+        self.conn.execute("CREATE UNIQUE INDEX temp.last_entry_key ON last_entry (contact_id)")
+        self.conn.execute(
+            f"""
+            CREATE TEMP TABLE decayed AS
+            WITH hl(circle, half_life) AS (VALUES {values})
+            SELECT x.contact_id,
+                   sum(CASE x.kind WHEN 'deposit' THEN x.points
+                       WHEN 'withdrawal' THEN -x.points ELSE 0 END * x.f) AS charge,
+                   sum(CASE x.kind WHEN 'deposit' THEN x.points ELSE 0 END * x.f) AS gave,
+                   sum(CASE x.kind WHEN 'received' THEN x.points ELSE 0 END * x.f) AS received
+            FROM (
+                SELECT e.contact_id, e.kind, e.points,
+                       exp(-(julianday(l.at) - julianday(e.occurred_at))
+                           * {math.log(2)!r} / hl.half_life) AS f
+                FROM entries e
+                JOIN temp.last_entry AS l ON l.contact_id = e.contact_id
+                JOIN contacts c ON c.id = e.contact_id
+                JOIN hl ON hl.circle = c.circle
+                WHERE e.voided_by IS NULL
+            ) AS x
+            GROUP BY x.contact_id
+            """,
+            params,
+        )
         self.conn.execute(
             f"""
             WITH hl(circle, half_life) AS (VALUES {values})
-            INSERT INTO contact_state
-                (contact_id, half_life_days, anchor, charge, last_contact_at, last_ask_at)
+            INSERT INTO contact_state (contact_id, half_life_days, anchor, charge,
+                                       last_contact_at, last_ask_at, gave, received)
             SELECT c.id, hl.half_life,
                    CAST(strftime('%s', last.at) AS REAL),
-                   coalesce((
-                       SELECT sum(CASE e.kind WHEN 'deposit' THEN e.points
-                                  WHEN 'withdrawal' THEN -e.points ELSE 0 END
-                                  * exp(-(julianday(last.at) - julianday(e.occurred_at))
-                                        * {math.log(2)!r} / hl.half_life))
-                       FROM entries e
-                       WHERE e.contact_id = c.id AND e.voided_by IS NULL
-                   ), 0),
-                   last.at, last.ask
+                   coalesce(d.charge, 0), last.at, last.ask,
+                   coalesce(d.gave, 0), coalesce(d.received, 0)
             FROM contacts c
             JOIN hl ON hl.circle = c.circle
             LEFT JOIN temp.last_entry AS last ON last.contact_id = c.id
+            LEFT JOIN temp.decayed AS d ON d.contact_id = c.id
             """,
             params,
         )
         self.conn.execute("DROP TABLE temp.last_entry")
+        self.conn.execute("DROP TABLE temp.decayed")
         return self.count_contacts()
 
     def bulk_insert(
@@ -697,10 +756,18 @@ class Ledger:
         last_ask: str | None,
     ) -> None:
         self.conn.execute(
-            "INSERT OR REPLACE INTO contact_state "
-            "(contact_id, half_life_days, anchor, charge, last_contact_at, last_ask_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [contact_id, half_life, state.anchor, state.charge, last_contact, last_ask],
+            "INSERT OR REPLACE INTO contact_state (contact_id, half_life_days, anchor, charge, "
+            "last_contact_at, last_ask_at, gave, received) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                contact_id,
+                half_life,
+                state.anchor,
+                state.charge,
+                last_contact,
+                last_ask,
+                state.gave,
+                state.received,
+            ],
         )
 
     def log(
@@ -749,13 +816,15 @@ class Ledger:
             )
             state = scoring.add(self._state(new.contact, hl), entry.impulse, hl)
             self.conn.execute(
-                "UPDATE contact_state SET anchor = ?, charge = ?, "
+                "UPDATE contact_state SET anchor = ?, charge = ?, gave = ?, received = ?, "
                 "last_contact_at = max(coalesce(last_contact_at, ''), ?), "
                 "last_ask_at = CASE WHEN ? THEN max(coalesce(last_ask_at, ''), ?) "
                 "ELSE last_ask_at END WHERE contact_id = ?",
                 [
                     state.anchor,
                     state.charge,
+                    state.gave,
+                    state.received,
                     to_store(entry.occurred_at),
                     entry.kind == "withdrawal",
                     to_store(entry.occurred_at),
@@ -1111,7 +1180,7 @@ class Ledger:
         half_life: Callable[[str], float],
         contacts: Sequence[Contact] | None = None,
     ) -> list[Facts]:
-        """Every contact's charge, last contact and last ask as of `as_of`.
+        """Every contact's charge, last contact, last ask and exchange as of `as_of`.
 
         From the derived state when `as_of` is at or after every contact's latest
         entry (the usual case, O(contacts)); otherwise aggregated from the entries.
@@ -1123,8 +1192,8 @@ class Ledger:
         states = {
             row[0]: row[1:]
             for row in self.conn.execute(
-                "SELECT contact_id, half_life_days, anchor, charge, last_contact_at, last_ask_at "
-                "FROM contact_state"
+                "SELECT contact_id, half_life_days, anchor, charge, last_contact_at, last_ask_at, "
+                "gave, received FROM contact_state"
             )
         }
         fast = all(
@@ -1136,9 +1205,18 @@ class Ledger:
         if fast:
             out = []
             for c in chosen:
-                hl, anchor, charge, last_contact, last_ask = states[c.id]
-                state = scoring.State(charge, anchor)
-                out.append(Facts(c, state.at(t, hl), _opt_time(last_contact), _opt_time(last_ask)))
+                hl, anchor, charge, last_contact, last_ask, gave, received = states[c.id]
+                now = scoring.State(charge, anchor, gave, received).projected(t, hl)
+                out.append(
+                    Facts(
+                        c,
+                        now.charge,
+                        _opt_time(last_contact),
+                        _opt_time(last_ask),
+                        now.gave,
+                        now.received,
+                    )
+                )
             return out
         return self._facts_from_entries(chosen, as_of, half_life)
 
@@ -1154,40 +1232,41 @@ class Ledger:
         params += [stamp, stamp]
         sql = f"""
             WITH hl(circle, half_life) AS (VALUES {values})
-            SELECT e.contact_id,
-                   sum(CASE e.kind WHEN 'deposit' THEN e.points
-                       WHEN 'withdrawal' THEN -e.points ELSE 0 END
-                       * exp(-(julianday(?) - julianday(e.occurred_at)) * {math.log(2)!r}
-                             / hl.half_life)),
-                   max(e.occurred_at),
-                   max(CASE e.kind WHEN 'withdrawal' THEN e.occurred_at END)
-            FROM entries e
-            JOIN contacts c ON c.id = e.contact_id
-            JOIN hl ON hl.circle = c.circle
-            WHERE e.voided_by IS NULL AND e.occurred_at <= ?
-            GROUP BY e.contact_id
+            SELECT x.contact_id,
+                   sum(CASE x.kind WHEN 'deposit' THEN x.points
+                       WHEN 'withdrawal' THEN -x.points ELSE 0 END * x.f),
+                   max(x.occurred_at),
+                   max(CASE x.kind WHEN 'withdrawal' THEN x.occurred_at END),
+                   sum(CASE x.kind WHEN 'deposit' THEN x.points ELSE 0 END * x.f),
+                   sum(CASE x.kind WHEN 'received' THEN x.points ELSE 0 END * x.f)
+            FROM (
+                SELECT e.contact_id, e.kind, e.points, e.occurred_at,
+                       exp(-(julianday(?) - julianday(e.occurred_at)) * {math.log(2)!r}
+                           / hl.half_life) AS f
+                FROM entries e
+                JOIN contacts c ON c.id = e.contact_id
+                JOIN hl ON hl.circle = c.circle
+                WHERE e.voided_by IS NULL AND e.occurred_at <= ?
+            ) AS x
+            GROUP BY x.contact_id
         """
         found = {row[0]: row[1:] for row in self.conn.execute(sql, params)}
         out = []
         for c in chosen:
-            charge, last_contact, last_ask = found.get(c.id, (0.0, None, None))
-            out.append(Facts(c, float(charge or 0.0), _opt_time(last_contact), _opt_time(last_ask)))
+            charge, last_contact, last_ask, gave, received = found.get(
+                c.id, (0.0, None, None, 0.0, 0.0)
+            )
+            out.append(
+                Facts(
+                    c,
+                    float(charge or 0.0),
+                    _opt_time(last_contact),
+                    _opt_time(last_ask),
+                    float(gave or 0.0),
+                    float(received or 0.0),
+                )
+            )
         return out
-
-    def reciprocity_sums(self, start: datetime, end: datetime) -> dict[int, Sums]:
-        """Points by kind in a period, only for contacts who gave you something unasked in it.
-
-        One pass over the covering index of live entries by time: its cost follows
-        the entries in the period, never the whole history.
-        """
-        rows = self.conn.execute(
-            f"SELECT contact_id, {_SUMS_SQL} "
-            "FROM entries INDEXED BY entries_by_time "
-            "WHERE voided_by IS NULL AND occurred_at > ? AND occurred_at <= ? "
-            "GROUP BY contact_id HAVING sum(kind = 'received') > 0",
-            [to_store(start), to_store(end)],
-        )
-        return {cid: Sums(float(d), float(w), float(r)) for cid, d, w, r in rows}
 
     def period_sums(self, start: datetime, end: datetime) -> dict[int, Sums]:
         """Points by kind per contact id for start < occurred_at <= end."""
@@ -1206,8 +1285,8 @@ class Ledger:
         for c in self.contacts():
             hl = half_life(c.circle)
             row = self.conn.execute(
-                "SELECT half_life_days, anchor, charge, last_contact_at, last_ask_at "
-                "FROM contact_state WHERE contact_id = ?",
+                "SELECT half_life_days, anchor, charge, last_contact_at, last_ask_at, gave, "
+                "received FROM contact_state WHERE contact_id = ?",
                 [c.id],
             ).fetchone()
             if row is not None:
@@ -1222,13 +1301,14 @@ class Ledger:
                 if expected.anchor is not None:
                     wrong.append(c.name)
                 continue
-            stored = scoring.State(row[2], row[1])
+            stored = scoring.State(row[2], row[1], row[5], row[6])
             probe = max(x for x in (stored.anchor, expected.anchor, 0.0) if x is not None)
-            same = math.isclose(
-                stored.at(probe, row[0]) if stored.anchor is not None else 0.0,
-                expected.at(probe, hl),
-                rel_tol=tolerance,
-                abs_tol=tolerance,
+            now, then = stored.projected(probe, row[0]), expected.projected(probe, hl)
+            if stored.anchor is None:
+                now = scoring.State()
+            same = all(
+                math.isclose(a, b, rel_tol=tolerance, abs_tol=tolerance)
+                for a, b in zip(now[:1] + now[2:], then[:1] + then[2:], strict=True)
             )
             if not same or (row[3], row[4]) != tuple(last):
                 wrong.append(c.name)

@@ -95,7 +95,6 @@ class PolicyFile(BaseModel):
     period: str | None = None
     synergy: float | None = Field(default=None, ge=0, le=1)
     ask_reserve: float | None = Field(default=None, ge=0, le=10)
-    reciprocity_days: float | None = Field(default=None, gt=0, le=36_500)
     verdict: VerdictFile = Field(default_factory=VerdictFile)
     untapped: UntappedFile = Field(default_factory=UntappedFile)
     circles: dict[Circle, CircleFile] = Field(default_factory=dict)
@@ -150,6 +149,11 @@ def read_policy_file(path: Path, defaults: Policy) -> tuple[Policy, list[str]]:
         if err.get("type") == "extra_forbidden":
             accepted = _accepted(loc)
             msg = f"unknown key; accepted here: {accepted}" if accepted else "unknown key"
+            if loc == ("reciprocity_days",):
+                msg = (
+                    "no longer used: what you gave and what they gave decay with each "
+                    "circle's half_life_days, like the charge (docs/scoring.md); remove the key"
+                )
         elif err.get("type") == "enum" or (loc and loc[0] == "circles" and len(loc) == 2):
             msg = f"{msg}; circles are {', '.join(c.value for c in Circle)}"
         elif "input" in err and not isinstance(err["input"], dict):
@@ -169,7 +173,7 @@ def read_policy_file(path: Path, defaults: Policy) -> tuple[Policy, list[str]]:
     if cfg.period is not None:
         values["period_days"] = parse_period(cfg.period)
         keys.append("period")
-    for name in ("synergy", "ask_reserve", "reciprocity_days"):
+    for name in ("synergy", "ask_reserve"):
         if getattr(cfg, name) is not None:
             values[name] = getattr(cfg, name)
             keys.append(name)

@@ -45,8 +45,6 @@ class Policy(NamedTuple):
     synergy: float = 0.5
     # An ask is comfortable when the charge covers it plus this share of it.
     ask_reserve: float = 0.25
-    # "You gave / they gave" is weighed over this many days.
-    reciprocity_days: float = 365.0
 
     def half_life(self, circle: str) -> float:
         return self.circles[circle].half_life_days

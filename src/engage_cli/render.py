@@ -384,6 +384,12 @@ def profile(p: Profile) -> None:
         f"  all time      you gave {t.deposits:g}, asked {t.withdrawals:g}; they gave "
         f"{t.received:g} unasked; {p.live_count} entries; half-life {p.half_life_days:g}d"
     )
+    gave, received = p.exchange
+    if gave >= 0.05 or received >= 0.05:
+        out.print(
+            f"  exchange      you gave {gave:.1f}, they gave {received:.1f} "
+            f"(decayed like the charge)"
+        )
     if p.reciprocity:
         out.print(
             Text(f"  {p.reciprocity}: they gave more than twice what you gave back", "yellow")
@@ -572,11 +578,7 @@ def policy_rows(loaded: Loaded) -> list[tuple[str, float, str]]:
     """Every policy value as (dotted config key, value, where it came from)."""
     p = loaded.policy
     rows: list[tuple[str, float]] = [("period", p.period_days)]
-    rows += [
-        ("synergy", p.synergy),
-        ("ask_reserve", p.ask_reserve),
-        ("reciprocity_days", p.reciprocity_days),
-    ]
+    rows += [("synergy", p.synergy), ("ask_reserve", p.ask_reserve)]
     rows += [
         ("verdict.engaged_min_ratio", p.engaged_min_ratio),
         ("verdict.engaged_max_ratio", p.engaged_max_ratio),

@@ -41,14 +41,9 @@ def _status(facts: Facts, as_of: datetime, policy: Policy) -> str:
     )
 
 
-def _thank_first(ledger: Ledger, policy: Policy, as_of: datetime) -> dict[int, Sums]:
-    """Contacts who gave unasked over the reciprocity window and got less than half back."""
-    start = as_of - timedelta(days=policy.reciprocity_days)
-    return {
-        cid: sums
-        for cid, sums in ledger.reciprocity_sums(start, as_of).items()
-        if scoring.reciprocity(sums.deposits, sums.received) is not None
-    }
+def _thank_first(facts: Facts) -> bool:
+    """They gave unasked and got less than half back (both decayed like the charge)."""
+    return scoring.reciprocity(facts.gave, facts.received) is not None
 
 
 class ContactLine(NamedTuple):
@@ -248,10 +243,9 @@ def balance(
     before = start - timedelta(days=period_days)
     sums = ledger.period_sums(start, as_of)
     prev_sums = ledger.period_sums(before, start)
-    thank = _thank_first(ledger, policy, as_of)
     pairs = [
         (
-            _line(f, as_of, policy, sums.get(f.contact.id, Sums()), f.contact.id in thank),
+            _line(f, as_of, policy, sums.get(f.contact.id, Sums()), _thank_first(f)),
             sums.get(f.contact.id, Sums()),
         )
         for f in ledger.facts(as_of, policy.half_life)
@@ -329,7 +323,6 @@ def neglected(
     they are the first people to thank.
     """
     contacts = ledger.contacts(circle=circle)
-    thank = _thank_first(ledger, policy, as_of)
     rows = [
         scoring.Neglect(
             name=f.contact.name,
@@ -339,7 +332,7 @@ def neglected(
             days_since=_days_since(f, as_of),
             cadence_days=policy.cadence(f.contact.circle),
             contacted=f.last_contact is not None,
-            thank_first=f.contact.id in thank,
+            thank_first=_thank_first(f),
         )
         for f in ledger.facts(as_of, policy.half_life, contacts)
         if _known(f, as_of)
@@ -399,6 +392,7 @@ class Profile(NamedTuple):
     open_asks: list[AskLine]
     brokered: list[Entry]
     reciprocity: str | None
+    exchange: tuple[float, float]  # (you gave, they gave unasked), decayed like the charge
 
     def to_json(self) -> dict[str, Any]:
         c = self.contact
@@ -423,6 +417,10 @@ class Profile(NamedTuple):
             "deposits_total": self.totals.deposits,
             "withdrawals_total": self.totals.withdrawals,
             "received_total": self.totals.received,
+            "gave": self.totals.deposits,
+            "received": self.totals.received,
+            "gave_decayed": self.exchange[0],
+            "received_decayed": self.exchange[1],
             "reciprocity": self.reciprocity,
             "entry_count": self.live_count,
             "open_asks": [a.to_json() for a in self.open_asks],
@@ -436,7 +434,6 @@ def profile(
 ) -> Profile:
     facts = ledger.facts(as_of, policy.half_life, [contact])[0]
     totals, live = ledger.totals(contact, as_of)
-    window = ledger.sums_between(contact, as_of - timedelta(days=policy.reciprocity_days), as_of)
     return Profile(
         contact=contact,
         line=_line(facts, as_of, policy, Sums()),
@@ -448,7 +445,8 @@ def profile(
         live_count=live,
         open_asks=ask_lines(ledger.asks(contact, open_only=True, until=as_of), as_of),
         brokered=ledger.brokered(contact, as_of),
-        reciprocity=scoring.reciprocity(window.deposits, window.received),
+        reciprocity=scoring.reciprocity(facts.gave, facts.received),
+        exchange=(facts.gave, facts.received),
     )
 
 

@@ -42,59 +42,112 @@ def factor(age_days: float, half_life_days: float) -> float:
 
 
 class Impulse(NamedTuple):
-    """One entry as the model sees it: when (epoch seconds) and its signed points."""
+    """One entry as the model sees it: when (epoch seconds) and its signed points.
+
+    `gave` and `received` are what it adds to each side of the exchange: the
+    points of a deposit (what you gave) and of what they gave you unasked.
+    """
 
     at: float
     value: float
+    gave: float = 0.0
+    received: float = 0.0
 
 
-def charge(impulses: Iterable[Impulse], as_of: float, half_life_days: float) -> float:
-    """Sum of decayed impulses at `as_of`; impulses after `as_of` count for nothing.
+def impulse(at: float, kind: str, points: float) -> Impulse:
+    """The impulse of an entry of `kind` with `points`, happening at `at`."""
+    return Impulse(
+        at,
+        signed(kind, points),
+        points if kind == "deposit" else 0.0,
+        points if kind == "received" else 0.0,
+    )
+
+
+def _decayed(values: Iterable[tuple[float, float]], as_of: float, half_life_days: float) -> float:
+    """Sum of (time, value) pairs decayed to `as_of`; later ones count for nothing.
 
     `math.fsum` is exactly rounded, so the result does not depend on order.
     """
     return math.fsum(
-        imp.value * factor((as_of - imp.at) / DAY, half_life_days)
-        for imp in impulses
-        if imp.at <= as_of
+        value * factor((as_of - at) / DAY, half_life_days) for at, value in values if at <= as_of
+    )
+
+
+def charge(impulses: Iterable[Impulse], as_of: float, half_life_days: float) -> float:
+    """Sum of decayed impulses at `as_of`; impulses after `as_of` count for nothing."""
+    return _decayed(((imp.at, imp.value) for imp in impulses), as_of, half_life_days)
+
+
+def exchange(
+    impulses: Iterable[Impulse], as_of: float, half_life_days: float
+) -> tuple[float, float]:
+    """(you gave, they gave unasked) at `as_of`, decayed like the charge."""
+    items = list(impulses)
+    return (
+        _decayed(((imp.at, imp.gave) for imp in items), as_of, half_life_days),
+        _decayed(((imp.at, imp.received) for imp in items), as_of, half_life_days),
     )
 
 
 class State(NamedTuple):
-    """A contact's charge as of `anchor` (the latest entry time seen).
+    """A contact's charge as of `anchor` (the latest entry time seen), with what
+    you gave and what they gave unasked, decayed to the same moment.
 
-    Exponential decay is memoryless, so the charge at any moment at or after the
-    anchor follows from this pair alone: that is what keeps reports O(contacts).
+    Exponential decay is memoryless, so each figure at any moment at or after
+    the anchor follows from the state alone: that is what keeps reports
+    O(contacts).
     """
 
     charge: float = 0.0
     anchor: float | None = None
+    gave: float = 0.0
+    received: float = 0.0
 
     def at(self, as_of: float, half_life_days: float) -> float:
         """The charge at `as_of`, which must not be before the anchor."""
+        return self.projected(as_of, half_life_days).charge
+
+    def projected(self, as_of: float, half_life_days: float) -> State:
+        """The state carried forward to `as_of`, which must not be before the anchor."""
         if self.anchor is None:
-            return 0.0
+            return self
         if as_of < self.anchor:
             raise ValueError("a state cannot be projected to before its anchor")
-        return self.charge * factor((as_of - self.anchor) / DAY, half_life_days)
+        f = factor((as_of - self.anchor) / DAY, half_life_days)
+        return State(self.charge * f, as_of, self.gave * f, self.received * f)
 
 
 def add(state: State, imp: Impulse, half_life_days: float) -> State:
     """The state after one more entry, whether it is newer or back-dated."""
     if state.anchor is None:
-        return State(imp.value, imp.at)
+        return State(imp.value, imp.at, imp.gave, imp.received)
     if imp.at >= state.anchor:
-        return State(state.at(imp.at, half_life_days) + imp.value, imp.at)
-    back = imp.value * factor((state.anchor - imp.at) / DAY, half_life_days)
-    return State(state.charge + back, state.anchor)
+        now = state.projected(imp.at, half_life_days)
+        return State(
+            now.charge + imp.value, imp.at, now.gave + imp.gave, now.received + imp.received
+        )
+    f = factor((state.anchor - imp.at) / DAY, half_life_days)
+    return State(
+        state.charge + imp.value * f,
+        state.anchor,
+        state.gave + imp.gave * f,
+        state.received + imp.received * f,
+    )
 
 
 def remove(state: State, imp: Impulse, half_life_days: float) -> State:
     """The state once an entry is voided: its contribution at the anchor is taken back."""
     if state.anchor is None or imp.at > state.anchor:
         raise ValueError("cannot remove an entry the state has not seen")
-    back = imp.value * factor((state.anchor - imp.at) / DAY, half_life_days)
-    return State(state.charge - back, state.anchor)
+    f = factor((state.anchor - imp.at) / DAY, half_life_days)
+    # Sums of non-negative points stay non-negative despite rounding.
+    return State(
+        state.charge - imp.value * f,
+        state.anchor,
+        max(0.0, state.gave - imp.gave * f),
+        max(0.0, state.received - imp.received * f),
+    )
 
 
 def rebuild(impulses: Iterable[Impulse], half_life_days: float) -> State:
@@ -103,7 +156,8 @@ def rebuild(impulses: Iterable[Impulse], half_life_days: float) -> State:
     if not items:
         return State()
     anchor = max(imp.at for imp in items)
-    return State(charge(items, anchor, half_life_days), anchor)
+    gave, received = exchange(items, anchor, half_life_days)
+    return State(charge(items, anchor, half_life_days), anchor, gave, received)
 
 
 # --- balance ---------------------------------------------------------------
@@ -265,7 +319,10 @@ THANK_FIRST = "thank first"
 def reciprocity(gave: float, received: float, min_received: float = 1.0) -> str | None:
     """Flag a relationship where you mostly take: they gave unasked, you gave less than half.
 
-    None when the exchange is balanced enough (or nothing was received).
+    Both sides are decayed with the contact's half-life, like the charge, so an
+    old favour fades and the flag clears by itself once what they gave has
+    decayed below `min_received`. None when the exchange is balanced enough
+    (or nothing was received).
     """
     if received >= min_received and gave < received / 2:
         return THANK_FIRST
