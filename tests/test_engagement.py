@@ -142,6 +142,10 @@ def test_received_is_tracked_not_charged(people: Run, run_json) -> None:  # type
     assert profile["received_total"] == 3 and profile["deposits_total"] == 0
     assert profile["reciprocity"] == scoring.THANK_FIRST
     assert profile["last_contact"] == "2026-11-15T12:00:00Z"
+    assert profile["gave"] == 0 and profile["received"] == 3
+    assert profile["gave_decayed"] == 0 and 2.5 < profile["received_decayed"] < 3
+    text = ok(people("show", "Cy Young", "--as-of", AS_OF)).stdout
+    assert "exchange      you gave 0.0, they gave 2." in text and "thank first:" in text
     report = run_json("balance", "--as-of", AS_OF)
     assert report["received"] == 3
     assert report["thank_first"] == ["Cy Young"]

@@ -385,7 +385,7 @@ def profile(p: Profile) -> None:
         f"{t.received:g} unasked; {p.live_count} entries; half-life {p.half_life_days:g}d"
     )
     gave, received = p.exchange
-    if gave >= 0.05 or received >= 0.05:
+    if received >= 0.05:  # the exchange matters once they have given something
         out.print(
             f"  exchange      you gave {gave:.1f}, they gave {received:.1f} "
             f"(decayed like the charge)"
