@@ -282,6 +282,45 @@ def test_failed_migration_changes_nothing(v1_ledger: Path, monkeypatch: pytest.M
     conn.close()
 
 
+def test_old_ledger_opened_by_several_processes_at_once_migrates_once(tmp_path: Path) -> None:
+    """The first to get the write lock migrates; the others find it done and go on."""
+    for attempt in range(3):  # the race is timing-dependent: try it a few times
+        db = tmp_path / f"ledger-{attempt}.db"
+        shutil.copyfile(FIXTURES / "ledger-v1.db", db)
+        env = {**os.environ, "ENGAGE_DB": str(db), "TZ": "UTC"}
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "engage_cli", "history", "--json", "--limit", "0"],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(4)
+        ]
+        for p in procs:
+            out, err = p.communicate(timeout=120)
+            assert p.returncode == 0, err
+            assert len(json.loads(out)) == 6
+        assert [b.name for b in tmp_path.glob(f"{db.name}.*.bak")] == [f"{db.name}.v1.bak"]
+        assert doctor(db)["ok"]
+
+
+def test_a_kept_backup_is_never_overwritten_by_a_migration(v1_ledger: Path) -> None:
+    earlier = v1_ledger.with_name("ledger.db.v1.bak")
+    earlier.write_bytes(b"an earlier backup, kept by its owner")
+    with Ledger.open(v1_ledger, create=False) as ledger:
+        assert (
+            ledger.conn.execute("PRAGMA user_version").fetchone()[0] == ledger_module.SCHEMA_VERSION
+        )
+    assert earlier.read_bytes() == b"an earlier backup, kept by its owner"
+    conn = sqlite3.connect(v1_ledger.with_name("ledger.db.v1.2.bak"))
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 6
+    conn.close()
+
+
 def test_ledger_from_a_newer_engage_is_refused(v1_ledger: Path, run: Run) -> None:
     conn = sqlite3.connect(v1_ledger)
     conn.execute("PRAGMA user_version = 7")

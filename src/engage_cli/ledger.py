@@ -446,12 +446,24 @@ class Ledger:
             self._migrate(version, backup=version > 0)
 
     def _migrate(self, version: int, backup: bool) -> None:
-        if backup:
-            self.backup(self.path.with_name(f"{self.path.name}.v{version}.bak"))
         conn = self.conn
         try:
             conn.execute("PRAGMA journal_mode = WAL")
+            # One migrator at a time: another process may have opened the same old
+            # ledger at the same moment and migrated it while this one waited.
             conn.execute("BEGIN IMMEDIATE")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
+                conn.execute("COMMIT")
+                return
+            if backup:
+                # Through a second connection: a connection holding the write lock
+                # cannot be the source of a backup, another one can still read.
+                reader = sqlite3.connect(str(self.path))
+                try:
+                    self.backup(self._backup_name(version), source=reader)
+                finally:
+                    reader.close()
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 for stmt in _statements(MIGRATIONS[target]):
                     conn.execute(stmt)
@@ -461,8 +473,22 @@ class Ledger:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise LedgerError(f"cannot set up the ledger at {self.path}: {exc}") from None
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
-    def backup(self, target: Path) -> Path:
+    def _backup_name(self, version: int) -> Path:
+        """`ledger.db.v1.bak`, or `ledger.db.v1.2.bak`... when an earlier one is kept there."""
+        n = 1
+        while True:
+            suffix = f".v{version}.bak" if n == 1 else f".v{version}.{n}.bak"
+            target = self.path.with_name(self.path.name + suffix)
+            if not target.exists():
+                return target
+            n += 1
+
+    def backup(self, target: Path, source: sqlite3.Connection | None = None) -> Path:
         """Copy the ledger with SQLite's online backup API to a new owner-only file.
 
         The copy is one consistent snapshot even while another process writes.
@@ -478,7 +504,7 @@ class Ledger:
         os.close(fd)
         dest = sqlite3.connect(str(target))
         try:
-            self.conn.backup(dest)
+            (source or self.conn).backup(dest)
             # A backup is one self-contained file: no -wal beside it.
             dest.execute("PRAGMA journal_mode = DELETE")
         except BaseException:
