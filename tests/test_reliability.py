@@ -52,6 +52,27 @@ def engage(db: Path, *args: str, check: bool = True) -> subprocess.CompletedProc
     return result
 
 
+def at_once(argv: list[str], db: Path, n: int = 4) -> list[tuple[int, str, str]]:
+    """Run `python ARGV...` in n processes at the same time on one ledger: (exit, out, err)."""
+    env = {**os.environ, "ENGAGE_DB": str(db), "TZ": "UTC"}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, *argv],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(n)
+    ]
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=600)
+        results.append((p.returncode, out, err))
+    return results
+
+
 def doctor(db: Path) -> dict[str, Any]:
     result = engage(db, "doctor", "--json", check=False)
     report: dict[str, Any] = json.loads(result.stdout)
@@ -79,21 +100,9 @@ def test_four_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
     for name in ("Ann", "Bob"):
         engage(db, "add", name, "--on", "2026-01-01")
-    env = {**os.environ, "ENGAGE_DB": str(db), "TZ": "UTC"}
     # Every worker writes to both contacts, so they contend for the same rows.
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-c", WORKER, "Ann", "Bob"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(4)
-    ]
-    for w in workers:
-        _, err = w.communicate(timeout=600)
-        assert w.returncode == 0, err
+    for code, _, err in at_once(["-c", WORKER, "Ann", "Bob"], db):
+        assert code == 0, err
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 200
     assert conn.execute("SELECT count(DISTINCT note) FROM entries").fetchone()[0] == 200
@@ -287,21 +296,10 @@ def test_old_ledger_opened_by_several_processes_at_once_migrates_once(tmp_path: 
     for attempt in range(3):  # the race is timing-dependent: try it a few times
         db = tmp_path / f"ledger-{attempt}.db"
         shutil.copyfile(FIXTURES / "ledger-v1.db", db)
-        env = {**os.environ, "ENGAGE_DB": str(db), "TZ": "UTC"}
-        procs = [
-            subprocess.Popen(
-                [sys.executable, "-m", "engage_cli", "history", "--json", "--limit", "0"],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for _ in range(4)
-        ]
-        for p in procs:
-            out, err = p.communicate(timeout=120)
-            assert p.returncode == 0, err
+        for code, out, err in at_once(
+            ["-m", "engage_cli", "history", "--json", "--limit", "0"], db
+        ):
+            assert code == 0, err
             assert len(json.loads(out)) == 6
         assert [b.name for b in tmp_path.glob(f"{db.name}.*.bak")] == [f"{db.name}.v1.bak"]
         assert doctor(db)["ok"]
