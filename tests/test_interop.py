@@ -323,16 +323,22 @@ def test_devices_that_enrich_the_same_contact_converge(run: Run, tmp_path: Path)
     )
 
 
-def test_done_on_one_device_declined_on_the_other(run: Run, tmp_path: Path) -> None:
+def _settled_on_two_devices(run: Run, tmp_path: Path, on_p: str, on_q: str) -> tuple[str, str]:
+    """Ledgers p and q sharing one ask, settled as `on_p` on p (later), `on_q` on q, synced."""
     p, q = str(tmp_path / "p.db"), str(tmp_path / "q.db")
     ok(run("--db", p, "add", "Ann Lee", "--on", "2026-01-01"))
-    ok(run("--db", p, "log", "Ann Lee", "-w", "3", "--on", "2026-11-01"))
+    ok(run("--db", p, "log", "Ann Lee", "-w", "4", "--on", "2026-11-01"))
     ok(run("--db", q, "merge", p))
     ask = json.loads(ok(run("--db", p, "asks", "--json")).stdout)[0]["id"]
-    ok(run("--db", p, "done", ask, "--on", "2026-11-06 10:00"))
-    ok(run("--db", q, "declined", ask, "--on", "2026-11-05 10:00"))  # earlier: it wins
+    ok(run("--db", p, on_p, ask, "--on", "2026-11-06 10:00"))
+    ok(run("--db", q, on_q, ask, "--on", "2026-11-05 10:00"))  # earlier: it wins
     ok(run("--db", p, "merge", q))
     ok(run("--db", q, "merge", p))
+    return p, q
+
+
+def test_done_on_one_device_declined_on_the_other(run: Run, tmp_path: Path) -> None:
+    p, q = _settled_on_two_devices(run, tmp_path, "done", "declined")
     for db in (p, q):
         (state,) = json.loads(ok(run("--db", db, "asks", "--json")).stdout)
         assert state["status"] == "declined"
@@ -342,6 +348,24 @@ def test_done_on_one_device_declined_on_the_other(run: Run, tmp_path: Path) -> N
             if not e["voided"]
         ]
         assert [e["kind"] for e in live] == ["withdrawal"]  # the give-back is voided
+    assert (
+        ok(run("--db", p, "export")).stdout.splitlines()[1:]
+        == ok(run("--db", q, "export")).stdout.splitlines()[1:]
+    )
+
+
+def test_an_ask_done_on_both_devices_gives_back_once(run: Run, tmp_path: Path) -> None:
+    p, q = _settled_on_two_devices(run, tmp_path, "done", "done")
+    for db in (p, q):
+        (state,) = json.loads(ok(run("--db", db, "asks", "--json")).stdout)
+        assert state["status"] == "done" and state["resolved_at"] == "2026-11-05T10:00:00Z"
+        live = [
+            e
+            for e in json.loads(ok(run("--db", db, "history", "--json")).stdout)
+            if not e["voided"] and e["kind"] == "deposit"
+        ]
+        assert [(e["points"], e["occurred_at"]) for e in live] == [(2.0, "2026-11-05T10:00:00Z")]
+        ok(run("--db", db, "doctor"))
     assert (
         ok(run("--db", p, "export")).stdout.splitlines()[1:]
         == ok(run("--db", q, "export")).stdout.splitlines()[1:]

@@ -1538,9 +1538,10 @@ class Ledger:
         """Make asks and what they gave back agree after a merge, the same way on every device.
 
         A give-back whose ask is not done (another device declined it first, or
-        reopened it) is voided, with a void id derived from the deposit so that
-        both devices write the same one; a done ask whose give-backs are all
-        voided is open.
+        reopened it) is voided, and so is every give-back but the earliest of an
+        ask marked done on two devices; the void ids derive from the deposit so
+        that both devices write the same ones. A done ask whose give-backs are
+        all voided is open.
         """
         import uuid
 
@@ -1548,15 +1549,19 @@ class Ledger:
             "SELECT d.id, d.occurred_at FROM entries d JOIN entries a ON a.id = d.source_id "
             "WHERE d.voided_by IS NULL AND (a.status != 'done' OR a.voided_by IS NOT NULL)"
         ).fetchall()
-        for deposit_id, occurred_at in stale:
-            void_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"engage:unsettled:{deposit_id}"))
+        twice = self.conn.execute(
+            "SELECT d.id, d.occurred_at FROM entries d INDEXED BY entries_by_source "
+            "WHERE d.source_id IS NOT NULL AND d.voided_by IS NULL AND EXISTS ("
+            "SELECT 1 FROM entries k WHERE k.source_id = d.source_id AND k.voided_by IS NULL "
+            "AND (k.occurred_at, k.id) < (d.occurred_at, d.id))"
+        ).fetchall()
+        for (deposit_id, occurred_at), why, reason in [
+            *((row, "unsettled", "its ask is not done") for row in stale),
+            *((row, "duplicate", "its ask was done on two devices") for row in twice),
+        ]:
+            void_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"engage:{why}:{deposit_id}"))
             self._merge_void(
-                {
-                    "id": void_id,
-                    "entry": deposit_id,
-                    "voided_at": occurred_at,
-                    "reason": "its ask is not done",
-                }
+                {"id": void_id, "entry": deposit_id, "voided_at": occurred_at, "reason": reason}
             )
         self.conn.execute(
             "UPDATE entries SET status = 'open', resolved_at = NULL, settled_logged_at = NULL "
