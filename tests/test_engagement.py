@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -236,7 +237,7 @@ op = st.one_of(
 def test_explain_sums_to_the_reported_charge(
     tmp_path: Path, ops: list[tuple[Any, ...]], probe: int
 ) -> None:
-    path = tmp_path / f"e{abs(hash((tuple(ops), probe)))}.db"
+    path = tmp_path / f"e{uuid.uuid4().hex}.db"  # a new ledger for every example
     now = START + timedelta(days=2000)
     with Ledger.open(path, create=True) as ledger:
         with ledger.transaction():
@@ -269,6 +270,13 @@ def test_explain_sums_to_the_reported_charge(
                 assert math.isclose(x.charge, math.fsum(p.contribution for _, p in x.rows))
                 if person.name in charges:
                     assert abs(x.charge - charges[person.name]) <= 1e-9 * max(1.0, abs(x.charge))
+                # both sides of the exchange, from the same entries
+                live = [e.impulse for e in ledger.live_entries(person, as_of)]
+                gave, received = scoring.exchange(
+                    live, as_of.timestamp(), POLICY.half_life(person.circle)
+                )
+                shown = reports.profile(ledger, POLICY, person, as_of).exchange
+                assert shown == pytest.approx((gave, received), rel=1e-9, abs=1e-9)
         assert ledger.verify_state(POLICY.half_life, tolerance=1e-9) == []
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ op = st.one_of(
     st.tuples(
         st.just("log"),
         st.integers(0, 2),  # contact
-        st.sampled_from(["deposit", "withdrawal"]),
+        st.sampled_from(["deposit", "withdrawal", "received"]),
         st.floats(0.5, 5),
         st.integers(0, 2000),  # day offset: any order, so many are back-dated
     ),
@@ -35,7 +36,7 @@ op = st.one_of(
 )
 @given(st.lists(op, max_size=30))
 def test_running_state_equals_recomputation(tmp_path: Path, ops: list[tuple]) -> None:  # type: ignore[type-arg]
-    path = tmp_path / f"l{abs(hash(tuple(ops)))}.db"
+    path = tmp_path / f"l{uuid.uuid4().hex}.db"  # a new ledger for every example
     with Ledger.open(path, create=True) as ledger:
         with ledger.transaction():
             people = [
@@ -66,10 +67,18 @@ def test_running_state_equals_recomputation(tmp_path: Path, ops: list[tuple]) ->
             as_of = START + timedelta(days=probe_day)
             fast = ledger.facts(as_of, POLICY.half_life)
             slow = ledger._facts_from_entries(ledger.contacts(), as_of, POLICY.half_life)
-            for f, s in zip(fast, slow, strict=True):
-                assert abs(f.charge - s.charge) <= 1e-9 * max(1.0, abs(s.charge))
+            for f, s in zip(fast, slow.values(), strict=True):
+                assert f.contact == s.contact
+                for mine, theirs in ((f.charge, s.charge), (f.gave, s.gave)):
+                    assert abs(mine - theirs) <= 1e-9 * max(1.0, abs(theirs))
+                assert abs(f.received - s.received) <= 1e-9 * max(1.0, s.received)
                 assert f.last_contact == s.last_contact
                 assert f.last_ask == s.last_ask
+            # one contact on its own, through the per-contact path, agrees too
+            (alone,) = ledger._facts_from_entries(
+                [fast[0].contact], as_of, POLICY.half_life
+            ).values()
+            assert abs(alone.charge - fast[0].charge) <= 1e-9 * max(1.0, abs(alone.charge))
         # the bulk rebuild in SQL (doctor --repair) agrees with the Python recomputation
         before = ledger.facts(START + timedelta(days=4000), POLICY.half_life)
         with ledger.transaction():
@@ -78,6 +87,7 @@ def test_running_state_equals_recomputation(tmp_path: Path, ops: list[tuple]) ->
         after = ledger.facts(START + timedelta(days=4000), POLICY.half_life)
         for b, a in zip(before, after, strict=True):
             assert abs(b.charge - a.charge) <= 1e-9 * max(1.0, abs(b.charge))
+            assert abs(b.received - a.received) <= 1e-9 * max(1.0, b.received)
 
 
 def test_past_as_of_is_computed_from_entries(tmp_path: Path) -> None:
