@@ -86,12 +86,28 @@ def test_command_paths_import_only_what_they_need(
         (["--version"], None),
         (["--", "log"], None),
         ([], None),
+        (["--help", "log"], None),  # help for the whole app: every command listed
+        (["-h", "show"], None),
+        (["--db=x.db", "log"], "log"),
+        (["log", "--help"], "log"),
     ],
 )
 def test_the_launcher_finds_the_command_name(args: list[str], name: str | None) -> None:
     from engage_cli.launch import _command_name
 
     assert _command_name(args) == name
+
+
+@pytest.mark.parametrize(("name", "commands", "groups"), [("log", 1, 0), ("config", 0, 1)])
+def test_the_launcher_keeps_only_the_named_command_or_group(
+    name: str, commands: int, groups: int
+) -> None:
+    from engage_cli.cli import app
+    from engage_cli.launch import _only
+
+    only = _only(app, name)
+    assert only is not None and (len(only[0]), len(only[1])) == (commands, groups)
+    assert _only(app, "lgo") is None and _only(app, None) is None
 
 
 def test_only_the_named_command_is_built_yet_help_and_typos_see_all(ledger: Path) -> None:
@@ -106,7 +122,8 @@ def test_only_the_named_command_is_built_yet_help_and_typos_see_all(ledger: Path
         )
 
     assert "Did you mean 'log'" in engage("lgo").stderr
-    listing = engage("--help").stdout
-    assert "who-neglected" in listing and "inbox" in listing
+    for first in (["--help"], ["--help", "log"], ["-h", "show"]):
+        listing = engage(*first).stdout
+        assert "who-neglected" in listing and "inbox" in listing
     assert engage("log", "Ann Lee", "-d", "1").returncode == 0
     assert "Usage:" in engage("config", "show", "--help").stdout

@@ -15,6 +15,10 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typer import Typer
 
 # Root options that take a value, and so hide the command name after them.
 _VALUED = {"--db"}
@@ -29,7 +33,7 @@ def _command_name(args: list[str]) -> str | None:
         if arg in _VALUED:
             skip = True
             continue
-        if arg == "--":
+        if arg in ("--", "--help", "-h"):  # `engage --help log` lists every command
             return None
         if arg.startswith("-"):
             continue
@@ -37,19 +41,27 @@ def _command_name(args: list[str]) -> str | None:
     return None
 
 
+def _only(app: Typer, name: str | None) -> tuple[list[Any], list[Any]] | None:
+    """The registered commands and groups named `name`, or None when none is."""
+    commands = [
+        c
+        for c in app.registered_commands
+        if (c.name or getattr(c.callback, "__name__", "").replace("_", "-")) == name
+    ]
+    groups = [
+        g
+        for g in app.registered_groups
+        if g.typer_instance is not None and g.typer_instance.info.name == name
+    ]
+    return (commands, groups) if commands or groups else None
+
+
 def main() -> None:
     gc.disable()
     from engage_cli.cli import app
 
     if not any(k.startswith("_ENGAGE_COMPLETE") for k in os.environ):
-        name = _command_name(sys.argv[1:])
-        chosen = [
-            c
-            for c in app.registered_commands
-            if (c.name or getattr(c.callback, "__name__", "").replace("_", "-")) == name
-        ]
-        groups = [g for g in app.registered_groups if g.name == name]
-        if chosen or groups:
-            app.registered_commands = chosen
-            app.registered_groups = groups
+        only = _only(app, _command_name(sys.argv[1:]))
+        if only is not None:
+            app.registered_commands, app.registered_groups = only
     app()
