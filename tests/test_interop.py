@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sqlite3
 import stat
 import uuid
@@ -279,11 +280,38 @@ def test_merge_only_reads_the_other_ledger(
     from engage_cli import ledger as ledger_module
 
     NEXT = ledger_module.SCHEMA_VERSION + 1
-    # As if this engage had a newer schema: the other file must not be migrated.
+    # As if this engage had a newer schema: the other file is read, never migrated.
     monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", NEXT)
     monkeypatch.setitem(ledger_module.MIGRATIONS, NEXT, "CREATE TABLE later (x);")
+    assert "1 contacts matched" in ok(filled("merge", str(other))).stdout
+    assert hashlib.sha256(other.read_bytes()).hexdigest() == before
+    # A file older than the records engage can read is refused, still unchanged.
+    monkeypatch.setattr(ledger_module, "RECORDS_SINCE", NEXT)
     assert "older engage" in fails(filled("merge", str(other)))
     assert hashlib.sha256(other.read_bytes()).hexdigest() == before
+
+
+def test_a_new_device_starts_by_merging_a_ledger_of_an_older_engage(
+    run: Run, run_json: Any, tmp_path: Path, db_path: Path
+) -> None:
+    old = tmp_path / "old.db"
+    shutil.copyfile(Path(__file__).parent / "fixtures" / "ledger-v1.db", old)
+    before = hashlib.sha256(old.read_bytes()).hexdigest()
+    ok(run("merge", str(old)))
+    assert hashlib.sha256(old.read_bytes()).hexdigest() == before  # still schema 1
+    assert sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == 1
+    assert len(run_json("history", "--limit", "0")) == 6
+    ok(run("doctor"))
+
+
+def test_a_merge_that_cannot_read_the_other_file_creates_nothing(
+    run: Run, tmp_path: Path, db_path: Path
+) -> None:
+    text = tmp_path / "notes.db"
+    text.write_text("not a ledger")
+    fails(run("merge", str(text)))
+    fails(run("merge", str(tmp_path / "missing.db")))
+    assert not db_path.exists() and not db_path.parent.exists()
 
 
 # --- found in review ---------------------------------------------------------------------

@@ -1365,14 +1365,15 @@ def merge(
 
     source = Path(other).expanduser()
     policy = _policy()
-    with _ledger(ctx, create=source.is_file()) as ledger:  # a new device may start by merging
-        if source.exists() and ledger.path.exists() and source.samefile(ledger.path):
+    # The other file first: if it cannot be read, nothing here is created.
+    with Ledger.open(source, create=False, read_only=True) as theirs:
+        # Through the same validation as `import ledger`: a merge accepts
+        # exactly what an import of the other ledger's export would.
+        lines = (json.dumps(r) for r in theirs.export_records())
+        records = list(read_records(lines, str(source)))
+    with _ledger(ctx, create=True) as ledger:  # a new device may start by merging
+        if ledger.path.exists() and source.samefile(ledger.path):
             raise InputError("that is this ledger; merge another one")
-        with Ledger.open(source, create=False, read_only=True) as theirs:
-            # Through the same validation as `import ledger`: a merge accepts
-            # exactly what an import of the other ledger's export would.
-            lines = (json.dumps(r) for r in theirs.export_records())
-            records = list(read_records(lines, str(source)))
         with ledger.transaction():
             counts = ledger.merge_records(records, policy.half_life)
     _report_merge(counts, str(source))

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from engage_cli.models import ContactIn
 
 SCHEMA_VERSION = 2
+# The oldest schema whose records (contacts, entries, voids: what export reads)
+# have the shape this engage exports; a read-only open (merge) accepts it as is.
+RECORDS_SINCE = 1
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 
@@ -443,6 +446,8 @@ class Ledger:
             conn.create_function("exp", 1, math.exp, deterministic=True)
         if version < SCHEMA_VERSION:
             if read_only:
+                if version >= RECORDS_SINCE:
+                    return  # its records read the same: never migrate a file only read
                 raise LedgerError(
                     f"{self.path} was written by an older engage (schema {version}); "
                     "run any engage command on it once to upgrade it, then try again"
