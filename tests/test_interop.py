@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import Run, fails, ok
 
+from engage_cli.errors import InputError
 from engage_cli.ledger import Ledger, NewEntry
 from engage_cli.models import ContactIn, read_records
 from engage_cli.policy import Policy
@@ -154,7 +155,9 @@ def test_cli_export_import_and_merge(filled: Run, run_json, tmp_path: Path) -> N
     ok(filled("export", "-o", str(out)))
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     lines = out.read_text().splitlines()
-    assert json.loads(lines[0])["type"] == "engage"
+    header = json.loads(lines[0])
+    assert header["type"] == "engage" and header["format"] == 1
+    assert header["schema_version"] == 1  # records unchanged: engages of schema 1 import it
     assert [json.loads(x)["type"] for x in lines[1:]].count("entry") == 4
     assert ok(filled("export")).stdout.splitlines()[1:] == lines[1:]  # stable
     desktop = tmp_path / "desktop.db"
@@ -289,6 +292,23 @@ def test_merge_only_reads_the_other_ledger(
     monkeypatch.setattr(ledger_module, "RECORDS_SINCE", NEXT)
     assert "older engage" in fails(filled("merge", str(other)))
     assert hashlib.sha256(other.read_bytes()).hexdigest() == before
+
+
+def test_an_engage_of_schema_1_imports_the_exports_of_this_one(
+    filled: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "new.jsonl"
+    ok(filled("export", "-o", str(out)))
+    from engage_cli import ledger as ledger_module
+    from engage_cli.models import read_records
+
+    # The check an engage of schema 1 makes of a header: schema_version <= 1.
+    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", 1)
+    records = list(read_records(out.read_text().splitlines(), str(out)))
+    assert [r["type"] for r in records].count("entry") == 4
+    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", 0)  # and it is a real check
+    with pytest.raises(InputError, match="newer engage"):
+        list(read_records(out.read_text().splitlines(), str(out)))
 
 
 def test_a_new_device_starts_by_merging_a_ledger_of_an_older_engage(

@@ -984,14 +984,16 @@ def _export_lines(ledger: "Ledger", fmt: str) -> "Iterator[str]":
     import json
 
     from engage_cli.dates import to_store
-    from engage_cli.ledger import SCHEMA_VERSION
+    from engage_cli.ledger import RECORDS_SINCE
 
     records = ledger.export_records()
     if fmt == "jsonl":
         header = {
             "type": "engage",
             "format": 1,
-            "schema_version": SCHEMA_VERSION,
+            # The oldest schema whose engage reads these records: an engage that
+            # has not been upgraded yet on another device still imports them.
+            "schema_version": RECORDS_SINCE,
             "exported_at": to_store(local_now()),
         }
         yield json.dumps(header, sort_keys=True) + "\n"
