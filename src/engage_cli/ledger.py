@@ -323,6 +323,24 @@ def _entry(row: dict[str, Any]) -> Entry:
     )
 
 
+def _entry_filter(
+    contact: Contact | None, since: datetime | None, until: datetime | None
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (on `entries e`) and parameters shared by history and its count."""
+    where = ["1"]
+    params: list[Any] = []
+    if contact is not None:
+        where.append("e.contact_id = ?")
+        params.append(contact.id)
+    if since is not None:
+        where.append("e.occurred_at >= ?")
+        params.append(to_store(since))
+    if until is not None:
+        where.append("e.occurred_at <= ?")
+        params.append(to_store(until))
+    return " AND ".join(where), params
+
+
 def _opt_time(text: str | None) -> datetime | None:
     return None if text is None else from_store(text)
 
@@ -983,21 +1001,11 @@ class Ledger:
         limit: int | None = None,
     ) -> list[Entry]:
         """Entries newest first (voided ones included, marked)."""
-        where = ["1"]
-        params: list[Any] = []
-        if contact is not None:
-            where.append("e.contact_id = ?")
-            params.append(contact.id)
-        if since is not None:
-            where.append("e.occurred_at >= ?")
-            params.append(to_store(since))
-        if until is not None:
-            where.append("e.occurred_at <= ?")
-            params.append(to_store(until))
+        where, params = _entry_filter(contact, since, until)
         tail = "ORDER BY e.occurred_at DESC, e.id DESC"
         if limit:
             tail += f" LIMIT {int(limit)}"
-        return self._entry_rows(" AND ".join(where), params, tail)
+        return self._entry_rows(where, params, tail)
 
     def count_entries(
         self,
@@ -1006,18 +1014,8 @@ class Ledger:
         until: datetime | None = None,
     ) -> int:
         """How many entries (voided ones included) `history` would list without a limit."""
-        where = ["1"]
-        params: list[Any] = []
-        if contact is not None:
-            where.append("contact_id = ?")
-            params.append(contact.id)
-        if since is not None:
-            where.append("occurred_at >= ?")
-            params.append(to_store(since))
-        if until is not None:
-            where.append("occurred_at <= ?")
-            params.append(to_store(until))
-        sql = f"SELECT count(*) FROM entries WHERE {' AND '.join(where)}"
+        where, params = _entry_filter(contact, since, until)
+        sql = f"SELECT count(*) FROM entries e WHERE {where}"
         return int(self.conn.execute(sql, params).fetchone()[0])
 
     def totals(self, contact: Contact, until: datetime) -> tuple[Sums, int]:
