@@ -323,6 +323,24 @@ def _entry(row: dict[str, Any]) -> Entry:
     )
 
 
+# Each contact's charge, what you gave and what they gave unasked, from rows
+# x(contact_id, kind, points, f) where f is each entry's decay factor.
+_DECAYED_SUMS = """
+    sum(CASE x.kind WHEN 'deposit' THEN x.points
+        WHEN 'withdrawal' THEN -x.points ELSE 0 END * x.f) AS charge,
+    sum(CASE x.kind WHEN 'deposit' THEN x.points ELSE 0 END * x.f) AS gave,
+    sum(CASE x.kind WHEN 'received' THEN x.points ELSE 0 END * x.f) AS received"""
+
+
+def _half_lives(circles: Iterable[str], half_life: Callable[[str], float]) -> tuple[str, list[Any]]:
+    """A `WITH hl(circle, half_life)` clause for `circles`, and its parameters."""
+    params: list[Any] = []
+    for circle in circles:
+        params += [circle, half_life(circle)]
+    values = ", ".join("(?, ?)" for _ in range(len(params) // 2))
+    return f"WITH hl(circle, half_life) AS (VALUES {values})", params
+
+
 def _entry_filter(
     contact: Contact | None, since: datetime | None, until: datetime | None
 ) -> tuple[str, list[Any]]:
@@ -719,10 +737,7 @@ class Ledger:
         circles = [r[0] for r in self.conn.execute("SELECT DISTINCT circle FROM contacts")]
         if not circles:
             return 0
-        values = ", ".join("(?, ?)" for _ in circles)
-        params: list[Any] = []
-        for circle in circles:
-            params += [circle, half_life(circle)]
+        half_lives, params = _half_lives(circles, half_life)
         self.conn.execute("DELETE FROM contact_state")
         self.conn.execute("DROP TABLE IF EXISTS temp.last_entry")
         self.conn.execute("DROP TABLE IF EXISTS temp.decayed")
@@ -738,12 +753,8 @@ class Ledger:
         self.conn.execute(
             f"""
             CREATE TEMP TABLE decayed AS
-            WITH hl(circle, half_life) AS (VALUES {values})
-            SELECT x.contact_id,
-                   sum(CASE x.kind WHEN 'deposit' THEN x.points
-                       WHEN 'withdrawal' THEN -x.points ELSE 0 END * x.f) AS charge,
-                   sum(CASE x.kind WHEN 'deposit' THEN x.points ELSE 0 END * x.f) AS gave,
-                   sum(CASE x.kind WHEN 'received' THEN x.points ELSE 0 END * x.f) AS received
+            {half_lives}
+            SELECT x.contact_id, {_DECAYED_SUMS}
             FROM (
                 SELECT e.contact_id, e.kind, e.points,
                        exp(-(julianday(l.at) - julianday(e.occurred_at))
@@ -760,7 +771,7 @@ class Ledger:
         )
         self.conn.execute(
             f"""
-            WITH hl(circle, half_life) AS (VALUES {values})
+            {half_lives}
             INSERT INTO contact_state (contact_id, half_life_days, anchor, charge,
                                        last_contact_at, last_ask_at, gave, received)
             SELECT c.id, hl.half_life,
@@ -1261,11 +1272,7 @@ class Ledger:
         self, chosen: Sequence[Contact], as_of: datetime, half_life: Callable[[str], float]
     ) -> dict[int, Facts]:
         """Facts of `chosen` contacts as of `as_of`, aggregated from their entries."""
-        circles = sorted({c.circle for c in chosen})
-        values = ", ".join("(?, ?)" for _ in circles)
-        params: list[Any] = []
-        for circle in circles:
-            params += [circle, half_life(circle)]
+        half_lives, params = _half_lives(sorted({c.circle for c in chosen}), half_life)
         # The moment as a Julian day number, so SQLite does not parse it per entry.
         params += [as_of.timestamp() / scoring.DAY + 2440587.5, to_store(as_of)]
         only = ""
@@ -1274,14 +1281,10 @@ class Ledger:
             only = "AND e.contact_id IN (SELECT value FROM json_each(?))"
             params.append(json.dumps([c.id for c in chosen]))
         sql = f"""
-            WITH hl(circle, half_life) AS (VALUES {values})
-            SELECT x.contact_id,
-                   sum(CASE x.kind WHEN 'deposit' THEN x.points
-                       WHEN 'withdrawal' THEN -x.points ELSE 0 END * x.f),
+            {half_lives}
+            SELECT x.contact_id, {_DECAYED_SUMS},
                    max(x.occurred_at),
-                   max(CASE x.kind WHEN 'withdrawal' THEN x.occurred_at END),
-                   sum(CASE x.kind WHEN 'deposit' THEN x.points ELSE 0 END * x.f),
-                   sum(CASE x.kind WHEN 'received' THEN x.points ELSE 0 END * x.f)
+                   max(CASE x.kind WHEN 'withdrawal' THEN x.occurred_at END)
             FROM (
                 SELECT e.contact_id, e.kind, e.points, e.occurred_at,
                        exp(-(? - julianday(e.occurred_at)) * {math.log(2)!r}
@@ -1296,8 +1299,8 @@ class Ledger:
         found = {row[0]: row[1:] for row in self.conn.execute(sql, params)}
         out = {}
         for c in chosen:
-            charge, last_contact, last_ask, gave, received = found.get(
-                c.id, (0.0, None, None, 0.0, 0.0)
+            charge, gave, received, last_contact, last_ask = found.get(
+                c.id, (0.0, 0.0, 0.0, None, None)
             )
             out[c.id] = Facts(
                 c,
