@@ -1234,13 +1234,15 @@ class Ledger:
         if not chosen:
             return []
         t = as_of.timestamp()
-        states = {
-            row[0]: row[1:]
-            for row in self.conn.execute(
-                "SELECT contact_id, half_life_days, anchor, charge, last_contact_at, last_ask_at, "
-                "gave, received FROM contact_state"
-            )
-        }
+        sql = (
+            "SELECT contact_id, half_life_days, anchor, charge, last_contact_at, last_ask_at, "
+            "gave, received FROM contact_state"
+        )
+        args: list[Any] = []
+        if contacts is not None:  # only the rows asked for: one for `show`, not every one
+            sql += " WHERE contact_id IN (SELECT value FROM json_each(?))"
+            args.append(json.dumps([c.id for c in chosen]))
+        states = {row[0]: row[1:] for row in self.conn.execute(sql, args)}
         stale = [
             c
             for c in chosen
