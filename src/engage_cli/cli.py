@@ -226,6 +226,7 @@ def _as_of(text: str | None) -> datetime:
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see README).")]
+AskId = Annotated[str, typer.Argument(metavar="ID", help="The ask's id.")]
 AsOfOpt = Annotated[
     str | None,
     typer.Option("--as-of", metavar="WHEN", help="Compute as of this moment (default: now)."),
@@ -732,7 +733,7 @@ def _settle(ctx: typer.Context, entry_id: str, status: str, on: str | None) -> N
 @app.command()
 def done(
     ctx: typer.Context,
-    entry_id: Annotated[str, typer.Argument(metavar="ID", help="The ask's id.")],
+    entry_id: AskId,
     on: Annotated[
         str | None, typer.Option("--on", metavar="WHEN", help="When it was done (default: now).")
     ] = None,
@@ -750,7 +751,7 @@ def done(
 @app.command()
 def declined(
     ctx: typer.Context,
-    entry_id: Annotated[str, typer.Argument(metavar="ID", help="The ask's id.")],
+    entry_id: AskId,
     on: Annotated[
         str | None, typer.Option("--on", metavar="WHEN", help="When (default: now).")
     ] = None,
@@ -765,7 +766,7 @@ def declined(
 @app.command()
 def reopen(
     ctx: typer.Context,
-    entry_id: Annotated[str, typer.Argument(metavar="ID", help="The ask's id.")],
+    entry_id: AskId,
 ) -> None:
     """Set a done or declined ask back to open (voiding what its completion gave back).
 

@@ -25,6 +25,12 @@ if TYPE_CHECKING:
     from engage_cli.policy import Policy
 
 
+# What people and files give for a contact, cleaned the same way wherever it comes from.
+Name = Annotated[str, AfterValidator(clean_name)]
+Tags = Annotated[list[str], AfterValidator(clean_tags)]
+Note = Annotated[str, AfterValidator(clean_note)]
+
+
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
     msg = str(err.get("msg", "invalid value"))
@@ -36,26 +42,11 @@ class ContactIn(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    name: str
+    name: Name
     kind: ContactKind = ContactKind.PERSON
     circle: Circle = Circle.ACTIVE
-    tags: list[str] = Field(default_factory=list)
-    note: str = ""
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, v: str) -> str:
-        return clean_name(v)
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, v: list[str]) -> list[str]:
-        return clean_tags(v)
-
-    @field_validator("note")
-    @classmethod
-    def _note(cls, v: str) -> str:
-        return clean_note(v)
+    tags: Tags = Field(default_factory=list)
+    note: Note = ""
 
     @classmethod
     def parse(cls, **values: object) -> ContactIn:
@@ -221,11 +212,11 @@ class _Record(BaseModel):
 class ContactRecord(_Record):
     type: Literal["contact"]
     uid: str = Field(pattern=_UUID)
-    name: str
+    name: Name
     kind: ContactKind
     circle: Circle
-    tags: list[str]
-    note: str
+    tags: Tags
+    note: Note
     created_at: Stamp
     org: str = Field(default="", max_length=200)
     nickname: str = Field(default="", max_length=200)
@@ -237,21 +228,6 @@ class ContactRecord(_Record):
     @classmethod
     def _emails(cls, v: list[str]) -> list[str]:
         return list(dict.fromkeys(e.strip().lower() for e in v if e.strip()))
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, v: str) -> str:
-        return clean_name(v)
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, v: list[str]) -> list[str]:
-        return clean_tags(v)
-
-    @field_validator("note")
-    @classmethod
-    def _note(cls, v: str) -> str:
-        return clean_note(v)
 
 
 class EntryRecord(_Record):
