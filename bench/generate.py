@@ -73,7 +73,6 @@ def generate(entries: int, contacts: int, path: Path, seed: int, end: datetime) 
         weights.append(weight)
     owners = rng.choices(range(contacts), weights=weights, k=entries)
     stamps = sorted(rng.random() for _ in range(entries))
-    written = 0
     with ledger, ledger.transaction():
         ledger.bulk_insert(contacts=contact_rows)
         entry_rows: list[dict[str, object]] = []
@@ -123,7 +122,6 @@ def generate(entries: int, contacts: int, path: Path, seed: int, end: datetime) 
             )
             if len(entry_rows) >= CHUNK:
                 ledger.bulk_insert(entries=entry_rows, voids=void_rows)
-                written += len(entry_rows)
                 entry_rows, void_rows = [], []
         ledger.bulk_insert(entries=entry_rows, voids=void_rows)
         t1 = time.perf_counter()

@@ -1500,8 +1500,3 @@ def demo(
         f"\nDemo ledger: {ledger.path}\n"
         f"Explore it: engage --db {ledger.path} contacts   (or asks, explain NAME, trend)\n"
     )
-
-
-def main() -> None:
-    """Run the command line (the console script goes through engage_cli.launch)."""
-    app()

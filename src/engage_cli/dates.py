@@ -63,8 +63,8 @@ def _localize(naive: datetime, now: datetime) -> datetime:
     return naive.replace(tzinfo=now.tzinfo)
 
 
-def _at_day(day: date, now: datetime, hour: int = 0) -> datetime:
-    return _localize(datetime.combine(day, time(hour, 0)), now)
+def _at_day(day: date, now: datetime) -> datetime:
+    return _localize(datetime.combine(day, time(0, 0)), now)
 
 
 def _time_on(day: date, text: str, original: str, now: datetime) -> datetime:

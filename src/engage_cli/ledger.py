@@ -1110,15 +1110,6 @@ class Ledger:
                 out.append(Ask(e, returned.get(e.id, 0.0)))
         return out
 
-    def sums_between(self, contact: Contact, start: datetime, end: datetime) -> Sums:
-        """One contact's points by kind for start < occurred_at <= end."""
-        row = self.conn.execute(
-            f"SELECT {_SUMS_SQL} FROM entries WHERE contact_id = ? AND voided_by IS NULL "
-            "AND occurred_at > ? AND occurred_at <= ?",
-            [contact.id, to_store(start), to_store(end)],
-        ).fetchone()
-        return Sums(float(row[0]), float(row[1]), float(row[2]))
-
     def resolve(
         self,
         ask: Entry,

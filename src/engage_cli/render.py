@@ -64,7 +64,7 @@ class Grid:
         self.columns: list[tuple[str, str]] = []
         self.rows: list[list[Text]] = []
 
-    def add_column(self, header: str, justify: str = "left", **_: object) -> None:
+    def add_column(self, header: str, justify: str = "left") -> None:
         self.columns.append((header, justify))
 
     def add_row(self, *cells: str | Text) -> None:
@@ -317,13 +317,13 @@ def history(
         out.print("no entries")
         return
     table = Grid()
-    table.add_column("id", no_wrap=True)
-    table.add_column("when", no_wrap=True)
+    table.add_column("id")
+    table.add_column("when")
     if with_contact:
         table.add_column("contact")
-    table.add_column("kind", no_wrap=True)
-    table.add_column("points", justify="right", no_wrap=True)
-    table.add_column("note", ratio=1, overflow="fold")
+    table.add_column("kind")
+    table.add_column("points", justify="right")
+    table.add_column("note")
     for e in entries:
         voided = e.voided_by is not None
         sign = SIGN[e.kind]

@@ -14,8 +14,6 @@ from engage_cli.dates import iso
 from engage_cli.ledger import Ask, Contact, Entry, Facts, Ledger, Sums
 from engage_cli.policy import Policy
 
-DAY = timedelta(days=1)
-
 
 def _days_since(facts: Facts, as_of: datetime) -> float:
     since = facts.last_contact or facts.contact.created_at
