@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any, NamedTuple
 
 from engage_cli.vocab import name_key
@@ -32,8 +32,8 @@ class Meeting(NamedTuple):
 
 def _aware(value: date | datetime) -> tuple[datetime, bool]:
     if isinstance(value, datetime):
-        if value.tzinfo is None:  # floating time: the wall clock wherever you are
-            return value.astimezone(), False
+        # Floating (naive) times are the wall clock wherever you are: astimezone
+        # reads them as local time; aware ones are converted to it.
         return value.astimezone(), False
     return datetime.combine(value, time(12, 0)).astimezone(), True
 
@@ -53,12 +53,15 @@ def _attendees(event: Any) -> list[tuple[str, str]]:
     return found
 
 
-def _title_mentions(title: str, name: str) -> bool:
-    """A whole-word, any-case mention of a name of at least two words (or 5 letters)."""
+def _mention(name: str) -> re.Pattern[str] | None:
+    """What finds a whole-word mention of a name in a title's name_key, if it is distinctive.
+
+    Names of at least two words (or 5 letters): "Jo" or "Ann" alone would match too much.
+    """
     key = name_key(name)
     if " " not in key and len(key) < 5:
-        return False  # "Jo" or "Ann" alone would match too much
-    return re.search(rf"(?<!\w){re.escape(key)}(?!\w)", name_key(title)) is not None
+        return None
+    return re.compile(rf"(?<!\w){re.escape(key)}(?!\w)")
 
 
 def read_meetings(
@@ -80,6 +83,8 @@ def read_meetings(
         by_key[name_key(p.name)] = p.name
         for e in p.emails:
             by_email.setdefault(e.lower(), p.name)
+    # Compiled once, not once per event: a calendar has many events, a ledger many contacts.
+    mentions = [(p.name, m) for p in people if (m := _mention(p.name)) is not None]
     out: list[Meeting] = []
     for event in recurring_ical_events.of(calendar).between(since, until):
         if str(event.get("STATUS", "")).upper() == "CANCELLED":
@@ -96,16 +101,10 @@ def read_meetings(
                 matched.setdefault(by_email[email], "attendee email")
             elif cn and name_key(cn) in by_key:
                 matched.setdefault(by_key[name_key(cn)], "attendee name")
-        for p in people:
-            if p.name not in matched and _title_mentions(title, p.name):
-                matched[p.name] = "title"
+        title_key = name_key(title)
+        for name, mention in mentions:
+            if name not in matched and mention.search(title_key):
+                matched[name] = "title"
         out += [Meeting(start, all_day, title, name, why) for name, why in matched.items()]
     out.sort(key=lambda m: (m.start, name_key(m.contact)))
     return out
-
-
-def day_bounds(at: datetime) -> tuple[datetime, datetime]:
-    """The local day around `at`, as [start, end)."""
-    start = datetime.combine(at.date(), time(0, 0)).astimezone()
-    end = datetime.combine(at.date() + timedelta(days=1), time(0, 0)).astimezone()
-    return start, end
