@@ -6,6 +6,7 @@ form documented in README; the terminal rendering reads the same object.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -235,20 +236,23 @@ def balance(
     period_days: int,
     show_all: bool = False,
     by: str | None = None,
+    facts: Sequence[Facts] | None = None,
 ) -> Balance:
-    """The weekly review: totals for the period and the one before, and the contacts in it."""
+    """The weekly review: totals for the period and the one before, and the contacts in it.
+
+    `facts`: every contact's facts as of `as_of`, when the caller has them already.
+    """
     start = as_of - timedelta(days=period_days)
     before = start - timedelta(days=period_days)
     sums = ledger.period_sums(start, as_of)
     prev_sums = ledger.period_sums(before, start)
-    pairs = [
-        (
-            _line(f, as_of, policy, sums.get(f.contact.id, Sums()), _thank_first(f)),
-            sums.get(f.contact.id, Sums()),
-        )
-        for f in ledger.facts(as_of, policy.half_life)
-        if _known(f, as_of)
-    ]
+    if facts is None:
+        facts = ledger.facts(as_of, policy.half_life)
+    pairs = []
+    for f in facts:
+        if _known(f, as_of):
+            period = sums.get(f.contact.id, Sums())
+            pairs.append((_line(f, as_of, policy, period, _thank_first(f)), period))
     lines = [line for line, _ in pairs]
     counts = {s: 0 for s in _STATUS_ORDER}
     for line in lines:
@@ -313,14 +317,23 @@ class Neglected(NamedTuple):
 
 
 def neglected(
-    ledger: Ledger, policy: Policy, as_of: datetime, circle: str | None, limit: int
+    ledger: Ledger,
+    policy: Policy,
+    as_of: datetime,
+    circle: str | None,
+    limit: int,
+    facts: Sequence[Facts] | None = None,
 ) -> Neglected:
     """Contacts ranked by how overdue they are against their circle's cadence.
 
     Those who gave you something unasked and got little back come first:
-    they are the first people to thank.
+    they are the first people to thank. `facts`: every contact's facts as of
+    `as_of`, when the caller has them already.
     """
-    contacts = ledger.contacts(circle=circle)
+    if facts is None:
+        facts = ledger.facts(as_of, policy.half_life, ledger.contacts(circle=circle))
+    elif circle is not None:
+        facts = [f for f in facts if f.contact.circle == circle]
     rows = [
         scoring.Neglect(
             name=f.contact.name,
@@ -332,7 +345,7 @@ def neglected(
             contacted=f.last_contact is not None,
             thank_first=_thank_first(f),
         )
-        for f in ledger.facts(as_of, policy.half_life, contacts)
+        for f in facts
         if _known(f, as_of)
     ]
     ranked = sorted(scoring.rank_neglected(rows), key=lambda r: not r.thank_first)
@@ -584,9 +597,10 @@ def review(ledger: Ledger, policy: Policy, as_of: datetime, old_days: float = 14
     made_by = as_of - timedelta(days=old_days)
     old_asks = ledger.asks(open_only=True, until=as_of, oldest_first=True, limit=5, made_by=made_by)
     old = ask_lines(old_asks, as_of)
+    facts = ledger.facts(as_of, policy.half_life)  # once, for the balance and the three to call
     return Review(
-        balance=balance(ledger, policy, as_of, policy.period_days),
+        balance=balance(ledger, policy, as_of, policy.period_days, facts=facts),
         weeks=trend(ledger, policy, as_of, 8),
         old_asks=old,
-        neglected=neglected(ledger, policy, as_of, None, 3),
+        neglected=neglected(ledger, policy, as_of, None, 3, facts=facts),
     )
