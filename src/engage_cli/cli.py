@@ -9,7 +9,7 @@ import gc
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
@@ -180,12 +180,13 @@ def _ledger(ctx: typer.Context, create: bool = False) -> Iterator["Ledger"]:
         ledger.close()
 
 
-def _show(json_out: bool, data: Any, renderer: str, *args: Any) -> None:
-    """Print a report: its JSON form with --json, else the named renderer of render.py."""
+def _show(json_out: bool, data: Callable[[], Any], renderer: str, *args: Any) -> None:
+    """Print a report: its JSON form with --json (built only then), else the named
+    renderer of render.py."""
     if json_out:
         from engage_cli.jsonout import emit_json
 
-        emit_json(data)
+        emit_json(data())
         return
     from engage_cli import render
 
@@ -307,7 +308,9 @@ def contacts_cmd(
         )
     _show(
         json_out,
-        [{k: v for k, v in line.to_json().items() if k not in PERIOD_KEYS} for line in lines],
+        lambda: [
+            {k: v for k, v in line.to_json().items() if k not in PERIOD_KEYS} for line in lines
+        ],
         "contacts",
         lines,
     )
@@ -329,7 +332,7 @@ def show(
     when = _as_of(as_of)
     with _ledger(ctx) as ledger:
         report = reports.profile(ledger, _policy(), ledger.contact(name), when)
-    _show(json_out, report.to_json(), "profile", report)
+    _show(json_out, report.to_json, "profile", report)
 
 
 # --- logging --------------------------------------------------------------------
@@ -636,10 +639,12 @@ def history(
     with _ledger(ctx) as ledger:
         contact = ledger.contact(name) if name else None
         entries = ledger.history(contact, since=start, limit=limit or None)
-        total = ledger.count_entries(contact, since=start)
+        # Counted only when the text says "showing N of M" and there may be more.
+        cut = not json_out and limit and len(entries) == limit
+        total = ledger.count_entries(contact, since=start) if cut else len(entries)
     _show(
         json_out,
-        [reports.entry_json(e) for e in entries],
+        lambda: [reports.entry_json(e) for e in entries],
         "history",
         entries,
         total,
@@ -685,7 +690,7 @@ def balance(
         raise UsageError(f"--by takes one of {', '.join(reports.GROUPINGS)}; got {by!r}")
     with _ledger(ctx) as ledger:
         report = reports.balance(ledger, policy, when, days, show_all, by)
-    _show(json_out, report.to_json(), "balance", report)
+    _show(json_out, report.to_json, "balance", report)
 
 
 def who_neglected(
@@ -709,7 +714,7 @@ def who_neglected(
     when = _as_of(as_of)
     with _ledger(ctx) as ledger:
         report = reports.neglected(ledger, _policy(), when, circle.value if circle else None, limit)
-    _show(json_out, report.to_json(), "neglected", report)
+    _show(json_out, report.to_json, "neglected", report)
 
 
 app.command("who-neglected")(who_neglected)
@@ -799,7 +804,7 @@ def asks_cmd(
     with _ledger(ctx) as ledger:
         contact = ledger.contact(name) if name else None
         lines = reports.ask_lines(ledger.asks(contact, open_only, until=when), when)
-    _show(json_out, [line.to_json() for line in lines], "asks", lines)
+    _show(json_out, lambda: [line.to_json() for line in lines], "asks", lines)
 
 
 @app.command("can-ask")
@@ -826,7 +831,7 @@ def can_ask_cmd(
     policy = _policy()
     with _ledger(ctx) as ledger:
         report = reports.can_ask(ledger, policy, ledger.contact(name), size, when)
-    _show(json_out, report.to_json(), "can_ask", report)
+    _show(json_out, report.to_json, "can_ask", report)
 
 
 @app.command()
@@ -847,7 +852,7 @@ def explain(
     when = _as_of(as_of)
     with _ledger(ctx) as ledger:
         report = reports.explain(ledger, _policy(), ledger.contact(name), when)
-    _show(json_out, report.to_json(), "explanation", report)
+    _show(json_out, report.to_json, "explanation", report)
 
 
 @app.command()
@@ -872,7 +877,7 @@ def trend(
         weekly = reports.trend(ledger, _policy(), when, weeks, contact)
     _show(
         json_out,
-        [w.to_json() for w in weekly],
+        lambda: [w.to_json() for w in weekly],
         "trend",
         weekly,
         f"Weekly trend{' for ' + contact.name if contact else ''}",
@@ -894,7 +899,7 @@ def review(
     when = _as_of(as_of)
     with _ledger(ctx) as ledger:
         report = reports.review(ledger, _policy(), when)
-    _show(json_out, report.to_json(), "review", report)
+    _show(json_out, report.to_json, "review", report)
 
 
 config_app = typer.Typer(
