@@ -65,6 +65,7 @@ def ledger(tmp_path: Path) -> Path:
         (["balance", "--json"], set()),
         (["who-neglected", "--json"], set()),
         (["balance"], {"rich"}),
+        (["config", "show", "--json"], set()),  # no config file: nothing to parse
         (["log", "Ann Lee", "-d", "1", "--on", "2026-02-01 15:00"], {"dateutil"}),
     ],
 )

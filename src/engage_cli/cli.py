@@ -917,7 +917,6 @@ def config_show(json_out: JsonOpt = False) -> None:
 
     Example: engage config show --json
     """
-    from engage_cli import render
     from engage_cli.policy import load_policy
 
     loaded = load_policy()
@@ -929,12 +928,13 @@ def config_show(json_out: JsonOpt = False) -> None:
                 "path": str(loaded.path),
                 "exists": loaded.exists,
                 "values": {
-                    key: {"value": value, "from": source}
-                    for key, value, source in render.policy_rows(loaded)
+                    key: {"value": value, "from": source} for key, value, source in loaded.rows()
                 },
             }
         )
         return
+    from engage_cli import render
+
     render.policy(loaded)
 
 

@@ -69,6 +69,24 @@ class Loaded(NamedTuple):
     exists: bool
     sources: dict[str, str]  # dotted key -> "default" or the file it came from
 
+    def rows(self) -> list[tuple[str, float, str]]:
+        """Every policy value as (dotted config key, value, where it came from)."""
+        p = self.policy
+        rows: list[tuple[str, float]] = [("period", p.period_days)]
+        rows += [("synergy", p.synergy), ("ask_reserve", p.ask_reserve)]
+        rows += [
+            ("verdict.engaged_min_ratio", p.engaged_min_ratio),
+            ("verdict.engaged_max_ratio", p.engaged_max_ratio),
+            ("untapped.charge", p.untapped_charge),
+            ("untapped.days", p.untapped_days),
+        ]
+        for circle, c in p.circles.items():
+            rows += [
+                (f"circles.{circle}.half_life_days", c.half_life_days),
+                (f"circles.{circle}.cadence_days", c.cadence_days),
+            ]
+        return [(k, v, self.sources.get(k, "default")) for k, v in rows]
+
 
 def load_policy() -> Loaded:
     """The policy in force: the defaults, overridden by the config file when there is one.

@@ -564,7 +564,7 @@ def policy(loaded: Loaded) -> None:
     out = console()
     where = f"{loaded.path}" + ("" if loaded.exists else " (not present: all defaults)")
     out.print(Text.assemble(("config ", "bold"), where))
-    rows = policy_rows(loaded)
+    rows = loaded.rows()
     grid = Grid()
     grid.add_column("key")
     grid.add_column("value", justify="right")
@@ -572,22 +572,3 @@ def policy(loaded: Loaded) -> None:
     for key, value, source in rows:
         grid.add_row(key, f"{value:g}", Text(source, style="dim" if source == "default" else ""))
     out.print(grid.text())
-
-
-def policy_rows(loaded: Loaded) -> list[tuple[str, float, str]]:
-    """Every policy value as (dotted config key, value, where it came from)."""
-    p = loaded.policy
-    rows: list[tuple[str, float]] = [("period", p.period_days)]
-    rows += [("synergy", p.synergy), ("ask_reserve", p.ask_reserve)]
-    rows += [
-        ("verdict.engaged_min_ratio", p.engaged_min_ratio),
-        ("verdict.engaged_max_ratio", p.engaged_max_ratio),
-        ("untapped.charge", p.untapped_charge),
-        ("untapped.days", p.untapped_days),
-    ]
-    for circle, c in p.circles.items():
-        rows += [
-            (f"circles.{circle}.half_life_days", c.half_life_days),
-            (f"circles.{circle}.cadence_days", c.cadence_days),
-        ]
-    return [(k, v, loaded.sources.get(k, "default")) for k, v in rows]
