@@ -39,6 +39,8 @@ from engage_cli.paths import ledger_path
 from engage_cli.vocab import Circle, ContactKind
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from engage_cli.ledger import Contact, Entry, Ledger
     from engage_cli.policy import Policy
 
@@ -191,6 +193,18 @@ def _show(json_out: bool, data: Callable[[], Any], renderer: str, *args: Any) ->
     from engage_cli import render
 
     getattr(render, renderer)(*args)
+
+
+def _read_text(source: "Path", encoding: str = "utf-8-sig", errors: str = "replace") -> str:
+    """A file people point engage at, or one clear line saying why it cannot be read."""
+    try:
+        return source.read_text(encoding=encoding, errors=errors)
+    except FileNotFoundError:
+        raise InputError(f"no file at {source}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read {source}: {exc}") from None
 
 
 def _complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -1103,12 +1117,7 @@ def import_ledger(
     from engage_cli.models import read_records
 
     source = Path(path).expanduser()
-    try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"no file at {source}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {source}: {exc}") from None
+    text = _read_text(source, "utf-8", "strict")
     lines = text.lstrip("\ufeff").split("\n")
     try:
         header = json.loads(lines[0]) if lines[0].strip() else None
@@ -1160,12 +1169,7 @@ def import_contacts(
     from engage_cli.inputs import clean_tags
 
     source = Path(path).expanduser()
-    try:
-        text = source.read_text(encoding="utf-8-sig", errors="replace")
-    except FileNotFoundError:
-        raise InputError(f"no file at {source}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
+    text = _read_text(source)
     fields: dict[str, str] = {}
     for item in mapping or []:
         field, sep, column = item.partition("=")
@@ -1275,12 +1279,7 @@ def inbox(
             "the inbox only lists meetings that have happened"
         )
     source = Path(ics).expanduser()
-    try:
-        text = source.read_text(encoding="utf-8-sig", errors="replace")
-    except FileNotFoundError:
-        raise InputError(f"no file at {source}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
+    text = _read_text(source)
     if "BEGIN:VCALENDAR" not in text[:2000].upper():
         raise InputError(f"{source} is not an iCalendar file (no BEGIN:VCALENDAR)")
     with _ledger(ctx) as ledger:
