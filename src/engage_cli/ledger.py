@@ -908,6 +908,12 @@ class Ledger:
         return written
 
     def _entry_rows(self, where: str, params: Sequence[Any], tail: str = "") -> list[Entry]:
+        return [_entry(r) for r in self._entry_dicts(where, params, tail)]
+
+    def _entry_dicts(
+        self, where: str, params: Sequence[Any], tail: str = ""
+    ) -> list[dict[str, Any]]:
+        """Entry rows with every column, and the contact's and broker's names."""
         sql = (
             # CROSS JOIN keeps entries the outer loop: their indexes pick the rows
             # (and their order); contacts are looked up by key for each.
@@ -916,21 +922,18 @@ class Ledger:
             "LEFT JOIN contacts v ON v.id = e.via_id "
             f"WHERE {where} {tail}"
         )
-        return [_entry(r) for r in self._rows(sql, params)]
+        return self._rows(sql, params)
 
     def last_settlement(self) -> tuple[Entry, str] | None:
         """The most recently recorded settlement of an ask, with when it was recorded."""
-        rows = self._entry_rows(
+        rows = self._entry_dicts(
             "e.settled_logged_at IS NOT NULL AND e.voided_by IS NULL",
             [],
             "ORDER BY e.settled_logged_at DESC, e.id DESC LIMIT 1",
         )
         if not rows:
             return None
-        row = self.conn.execute(
-            "SELECT settled_logged_at FROM entries WHERE id = ?", [rows[0].id]
-        ).fetchone()
-        return rows[0], str(row[0])
+        return _entry(rows[0]), str(rows[0]["settled_logged_at"])
 
     def last_batch(self) -> list[Entry]:
         """The entries written by the most recent command that still count."""
