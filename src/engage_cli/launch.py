@@ -43,10 +43,12 @@ def _command_name(args: list[str]) -> str | None:
 
 def _only(app: Typer, name: str | None) -> tuple[list[Any], list[Any]] | None:
     """The registered commands and groups named `name`, or None when none is."""
+    from typer.main import get_command_name  # loaded with typer already
+
     commands = [
         c
         for c in app.registered_commands
-        if (c.name or getattr(c.callback, "__name__", "").replace("_", "-")) == name
+        if (c.name or get_command_name(getattr(c.callback, "__name__", ""))) == name
     ]
     groups = [
         g
