@@ -717,15 +717,20 @@ class Ledger:
         )
         return [scoring.impulse(from_store(at).timestamp(), kind, pts) for kind, pts, at in rows]
 
-    def recompute_state(self, contact_id: int, half_life: float) -> scoring.State:
-        """Rebuild one contact's derived state from its entries and store it."""
-        impulses = self._impulses(contact_id)
-        state = scoring.rebuild(impulses, half_life)
+    def _latest(self, contact_id: int) -> tuple[str | None, str | None]:
+        """When the contact's latest counting entry and latest ask happened (stored form)."""
         last_contact, last_ask = self.conn.execute(
             "SELECT max(occurred_at), max(CASE kind WHEN 'withdrawal' THEN occurred_at END) "
             "FROM entries WHERE contact_id = ? AND voided_by IS NULL",
             [contact_id],
         ).fetchone()
+        return last_contact, last_ask
+
+    def recompute_state(self, contact_id: int, half_life: float) -> scoring.State:
+        """Rebuild one contact's derived state from its entries and store it."""
+        impulses = self._impulses(contact_id)
+        state = scoring.rebuild(impulses, half_life)
+        last_contact, last_ask = self._latest(contact_id)
         self._save_state(contact_id, half_life, state, last_contact, last_ask)
         return state
 
@@ -993,11 +998,7 @@ class Ledger:
                     [entry.source_id],
                 )
             new_state = scoring.remove(state, entry.impulse, hl)
-            last_contact, last_ask = self.conn.execute(
-                "SELECT max(occurred_at), max(CASE kind WHEN 'withdrawal' THEN occurred_at END) "
-                "FROM entries WHERE contact_id = ? AND voided_by IS NULL",
-                [contact.id],
-            ).fetchone()
+            last_contact, last_ask = self._latest(contact.id)
             if last_contact is None:
                 new_state = scoring.State()  # nothing counts any more: exactly zero
             self._save_state(contact.id, hl, new_state, last_contact, last_ask)
@@ -1332,11 +1333,7 @@ class Ledger:
             if row is not None:
                 hl = row[0]  # a state kept for another half-life is recomputed on use
             expected = scoring.rebuild(self._impulses(c.id), hl)
-            last = self.conn.execute(
-                "SELECT max(occurred_at), max(CASE kind WHEN 'withdrawal' THEN occurred_at END) "
-                "FROM entries WHERE contact_id = ? AND voided_by IS NULL",
-                [c.id],
-            ).fetchone()
+            last = self._latest(c.id)
             if row is None:
                 if expected.anchor is not None:
                     wrong.append(c.name)
@@ -1350,7 +1347,7 @@ class Ledger:
                 math.isclose(a, b, rel_tol=tolerance, abs_tol=tolerance)
                 for a, b in zip(now[:1] + now[2:], then[:1] + then[2:], strict=True)
             )
-            if not same or (row[3], row[4]) != tuple(last):
+            if not same or (row[3], row[4]) != last:
                 wrong.append(c.name)
         return wrong
 
