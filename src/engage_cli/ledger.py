@@ -323,6 +323,9 @@ def _entry(row: dict[str, Any]) -> Entry:
     )
 
 
+# An ask set back to open: no longer settled, nor recorded as settled.
+_OPEN_AGAIN = "SET status = 'open', resolved_at = NULL, settled_logged_at = NULL"
+
 # Each contact's charge, what you gave and what they gave unasked, from rows
 # x(contact_id, kind, points, f) where f is each entry's decay factor.
 _DECAYED_SUMS = """
@@ -993,8 +996,7 @@ class Ledger:
             self.conn.execute("UPDATE entries SET voided_by = ? WHERE id = ?", [void_id, entry.id])
             if entry.source_id is not None:  # what a done ask gave back: the ask is open again
                 self.conn.execute(
-                    "UPDATE entries SET status = 'open', resolved_at = NULL, "
-                    "settled_logged_at = NULL WHERE id = ? AND status = 'done'",
+                    f"UPDATE entries {_OPEN_AGAIN} WHERE id = ? AND status = 'done'",
                     [entry.source_id],
                 )
             new_state = scoring.remove(state, entry.impulse, hl)
@@ -1004,8 +1006,7 @@ class Ledger:
             self._save_state(contact.id, hl, new_state, last_contact, last_ask)
             ids.append(void_id)
             if entry.kind == "withdrawal":  # an ask that no longer counts gives nothing back
-                given = self._entry_rows("e.source_id = ? AND e.voided_by IS NULL", [entry.id])
-                ids += self.void(given, now, "its ask was voided", half_life)
+                ids += self.void(self._given_back(entry.id), now, "its ask was voided", half_life)
         return ids
 
     def history(
@@ -1153,17 +1154,19 @@ class Ledger:
         gift = NewEntry(contact, "deposit", points, at, note[:200], ["synergy"], None, ask.id)
         return self.log([gift], now, half_life)
 
+    def _given_back(self, ask_id: str) -> list[Entry]:
+        """The deposits that still count which an ask's completion gave back."""
+        return self._entry_rows("e.source_id = ? AND e.voided_by IS NULL", [ask_id])
+
     def reopen(self, ask: Entry, now: datetime, half_life: Callable[[str], float]) -> None:
         """Set a settled ask back to open, voiding the deposit its completion gave back."""
         if ask.voided_by is not None:
             raise InputError(f"entry {short_id(ask.id)} is voided")
         if ask.kind != "withdrawal" or ask.status == "open":
             raise InputError(f"entry {short_id(ask.id)} is not a settled ask")
-        given = self._entry_rows("e.source_id = ? AND e.voided_by IS NULL", [ask.id])
-        self.void(given, now, "ask reopened", half_life)
+        self.void(self._given_back(ask.id), now, "ask reopened", half_life)
         self.conn.execute(
-            "UPDATE entries SET status = 'open', resolved_at = NULL, settled_logged_at = NULL "
-            "WHERE id = ?",
+            f"UPDATE entries {_OPEN_AGAIN} WHERE id = ?",
             [ask.id],
         )
 
@@ -1575,7 +1578,7 @@ class Ledger:
                 {"id": void_id, "entry": deposit_id, "voided_at": occurred_at, "reason": reason}
             )
         self.conn.execute(
-            "UPDATE entries SET status = 'open', resolved_at = NULL, settled_logged_at = NULL "
+            f"UPDATE entries {_OPEN_AGAIN} "
             "WHERE status = 'done' AND voided_by IS NULL "
             "AND EXISTS (SELECT 1 FROM entries d WHERE d.source_id = entries.id) "
             "AND NOT EXISTS (SELECT 1 FROM entries d WHERE d.source_id = entries.id "
