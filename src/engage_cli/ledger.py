@@ -657,6 +657,21 @@ class Ledger:
         self._save_state(contact.id, half_life, scoring.State(), None, None)
         return contact
 
+    def _insert_contact(self, **values: Any) -> int:
+        """Insert a contact from every column but `id` and `name_key`; return its id.
+
+        `tags`, `emails` and `phones` are sequences, stored as JSON lists.
+        """
+        row = {**values, "name_key": name_key(values["name"])}
+        for key in ("tags", "emails", "phones"):
+            row[key] = json.dumps(list(row[key]), ensure_ascii=False)
+        cols = ", ".join(row)
+        cur = self.conn.execute(
+            f"INSERT INTO contacts ({cols}) VALUES ({', '.join(':' + c for c in row)})", row
+        )
+        assert cur.lastrowid is not None  # contacts.id is the rowid
+        return cur.lastrowid
+
     def find_contact(self, name: str) -> Contact | None:
         rows = self._rows("SELECT * FROM contacts WHERE name_key = ?", [name_key(name)])
         return _contact(rows[0]) if rows else None
@@ -1398,34 +1413,21 @@ class Ledger:
             if cid is None:
                 cid, how = by_key.get(name_key(card.name)), "name"
             if cid is None:
-                uid = uuid7()
-                self.conn.execute(
-                    "INSERT INTO contacts (uid, name, name_key, kind, circle, tags, note, "
-                    "created_at, org, nickname, birthday, emails, phones) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        uid,
-                        card.name,
-                        name_key(card.name),
-                        card.kind,
-                        circle,
-                        json.dumps(tags, ensure_ascii=False),
-                        card.note,
-                        to_store(now),
-                        card.org,
-                        card.nickname,
-                        card.birthday,
-                        json.dumps(list(card.emails), ensure_ascii=False),
-                        json.dumps(list(card.phones), ensure_ascii=False),
-                    ],
+                new_id = self._insert_contact(
+                    uid=uuid7(),
+                    name=card.name,
+                    kind=card.kind,
+                    circle=circle,
+                    tags=tags,
+                    note=card.note,
+                    created_at=to_store(now),
+                    org=card.org,
+                    nickname=card.nickname,
+                    birthday=card.birthday,
+                    emails=card.emails,
+                    phones=card.phones,
                 )
-                new_id = int(
-                    self.conn.execute("SELECT id FROM contacts WHERE uid = ?", [uid]).fetchone()[0]
-                )
-                self.conn.execute(
-                    "INSERT INTO contact_state (contact_id, half_life_days) VALUES (?, ?)",
-                    [new_id, half_life(circle)],
-                )
+                self._save_state(new_id, half_life(circle), scoring.State(), None, None)
                 rows[new_id] = self._rows("SELECT * FROM contacts WHERE id = ?", [new_id])[0]
                 by_key[name_key(card.name)] = new_id
                 for e in card.emails:
@@ -1591,28 +1593,21 @@ class Ledger:
             "SELECT * FROM contacts WHERE name_key = ?", [name_key(rec["name"])]
         )
         if not found:
-            self.conn.execute(
-                "INSERT INTO contacts (uid, name, name_key, kind, circle, tags, note, created_at, "
-                "org, nickname, birthday, emails, phones) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    rec["uid"],
-                    rec["name"],
-                    name_key(rec["name"]),
-                    rec["kind"],
-                    rec["circle"],
-                    json.dumps(rec["tags"], ensure_ascii=False),
-                    rec["note"],
-                    rec["created_at"],
-                    rec.get("org", ""),
-                    rec.get("nickname", ""),
-                    rec.get("birthday", ""),
-                    json.dumps(rec.get("emails", []), ensure_ascii=False),
-                    json.dumps(rec.get("phones", []), ensure_ascii=False),
-                ],
+            new_id = self._insert_contact(
+                uid=rec["uid"],
+                name=rec["name"],
+                kind=rec["kind"],
+                circle=rec["circle"],
+                tags=rec["tags"],
+                note=rec["note"],
+                created_at=rec["created_at"],
+                org=rec.get("org", ""),
+                nickname=rec.get("nickname", ""),
+                birthday=rec.get("birthday", ""),
+                emails=rec.get("emails", []),
+                phones=rec.get("phones", []),
             )
-            row = self.conn.execute("SELECT id FROM contacts WHERE uid = ?", [rec["uid"]])
-            return int(row.fetchone()[0]), True
+            return new_id, True
         local = found[0]
         mine = {
             **local,
