@@ -169,13 +169,18 @@ def _policy() -> "Policy":
     return load_policy().policy
 
 
+def _ledger_file(ctx: typer.Context) -> "Path":
+    """Where this command's ledger is: --db, else $ENGAGE_DB, else the default."""
+    opts: Options = ctx.obj or Options()
+    return ledger_path(opts.db)
+
+
 @contextmanager
 def _ledger(ctx: typer.Context, create: bool = False) -> Iterator["Ledger"]:
     """Open the ledger; only commands that add contacts may create a missing one."""
     from engage_cli.ledger import Ledger
 
-    opts: Options = ctx.obj or Options()
-    ledger = Ledger.open(ledger_path(opts.db), create=create)
+    ledger = Ledger.open(_ledger_file(ctx), create=create)
     try:
         yield ledger
     finally:
@@ -472,7 +477,7 @@ def log(
 
     policy = _policy()
     offer = interactive_new or _is_terminal()
-    if via is not None and not ledger_path((ctx.obj or Options()).db).exists():
+    if via is not None and not _ledger_file(ctx).exists():
         raise NotFoundError(
             f"no contact named {via!r} (the ledger is empty); --via names a contact"
         )
@@ -1195,7 +1200,7 @@ def import_contacts(
 
     policy = _policy()
     outcomes: list[tuple[str, Any, str]] = []
-    target = ledger_path((ctx.obj or Options()).db)
+    target = _ledger_file(ctx)
     with ExitStack() as stack:
         if dry_run and not target.exists():  # what a first import would do, in a scratch ledger
             scratch = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "dry.db"
