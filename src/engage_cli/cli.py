@@ -297,9 +297,6 @@ def add(
     )
 
 
-PERIOD_KEYS = ("deposits", "withdrawals", "received", "thank_first")  # balance only
-
-
 @app.command("contacts")
 def contacts_cmd(
     ctx: typer.Context,
@@ -327,9 +324,7 @@ def contacts_cmd(
         )
     _show(
         json_out,
-        lambda: [
-            {k: v for k, v in line.to_json().items() if k not in PERIOD_KEYS} for line in lines
-        ],
+        lambda: [line.to_json(period=False) for line in lines],
         "contacts",
         lines,
     )

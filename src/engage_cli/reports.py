@@ -59,8 +59,9 @@ class ContactLine(NamedTuple):
     received: float = 0.0
     thank_first: bool = False
 
-    def to_json(self) -> dict[str, Any]:
-        return {
+    def to_json(self, period: bool = True) -> dict[str, Any]:
+        """The line's JSON; `period=False` leaves out the figures only a balance has."""
+        out = {
             "name": self.name,
             "kind": self.kind,
             "circle": self.circle,
@@ -74,6 +75,10 @@ class ContactLine(NamedTuple):
             "status": self.status,
             "thank_first": self.thank_first,
         }
+        if not period:
+            for key in ("deposits", "withdrawals", "received", "thank_first"):
+                del out[key]
+        return out
 
 
 def _line(
