@@ -1364,11 +1364,10 @@ def merge(
 
     Example: engage merge /media/usb/ledger.db
     """
-    import json
     from pathlib import Path
 
     from engage_cli.ledger import Ledger
-    from engage_cli.models import read_records
+    from engage_cli.models import validate_records
 
     source = Path(other).expanduser()
     policy = _policy()
@@ -1376,8 +1375,7 @@ def merge(
     with Ledger.open(source, create=False, read_only=True) as theirs:
         # Through the same validation as `import ledger`: a merge accepts
         # exactly what an import of the other ledger's export would.
-        lines = (json.dumps(r) for r in theirs.export_records())
-        records = list(read_records(lines, str(source)))
+        records = list(validate_records(enumerate(theirs.export_records(), 1), str(source)))
     with _ledger(ctx, create=True) as ledger:  # a new device may start by merging
         if ledger.path.exists() and source.samefile(ledger.path):
             raise InputError("that is this ledger; merge another one")

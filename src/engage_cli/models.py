@@ -31,10 +31,10 @@ Tags = Annotated[list[str], AfterValidator(clean_tags)]
 Note = Annotated[str, AfterValidator(clean_note)]
 
 
-def _first_error(exc: ValidationError) -> str:
+def _first_error(exc: ValidationError) -> tuple[Any, str]:
+    """The first error of a validation, and its message without pydantic's prefix."""
     err = exc.errors()[0]
-    msg = str(err.get("msg", "invalid value"))
-    return msg.removeprefix("Value error, ")
+    return err, str(err.get("msg", "invalid value")).removeprefix("Value error, ")
 
 
 class ContactIn(BaseModel):
@@ -53,7 +53,7 @@ class ContactIn(BaseModel):
         try:
             return cls.model_validate(values)
         except ValidationError as exc:
-            raise InputError(_first_error(exc)) from None
+            raise InputError(_first_error(exc)[1]) from None
 
 
 # --- the config file ---------------------------------------------------------------
@@ -133,10 +133,9 @@ def read_policy_file(path: Path, defaults: Policy) -> tuple[Policy, list[str]]:
     try:
         cfg = PolicyFile.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err, msg = _first_error(exc)
         loc = tuple(err.get("loc", ()))
         key = ".".join(str(p) for p in loc) or "(top level)"
-        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
         if err.get("type") == "extra_forbidden":
             accepted = _accepted(loc)
             msg = f"unknown key; accepted here: {accepted}" if accepted else "unknown key"
@@ -304,21 +303,28 @@ def read_records(lines: Iterable[str], source: str) -> Iterator[dict[str, Any]]:
     """Validate the lines of an export, one JSON record each; errors name the line."""
     import json
 
+    def parsed() -> Iterator[tuple[int, Any]]:
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                yield n, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{source} line {n}: not JSON ({exc.msg})") from None
+
+    return validate_records(parsed(), source)
+
+
+def validate_records(raws: Iterable[tuple[int, Any]], source: str) -> Iterator[dict[str, Any]]:
+    """Validate numbered records (as an export holds them); errors name the number."""
     from pydantic import TypeAdapter
 
     adapter: TypeAdapter[Any] = TypeAdapter(Record)
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{source} line {n}: not JSON ({exc.msg})") from None
+    for n, raw in raws:
         try:
             rec = adapter.validate_python(raw)
         except ValidationError as exc:
-            err = exc.errors()[0]
+            err, msg = _first_error(exc)
             loc = ".".join(str(p) for p in err.get("loc", ()))
-            msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
             raise InputError(f"{source} line {n}: {loc or 'record'}: {msg}") from None
         yield rec.model_dump()
