@@ -56,9 +56,14 @@ def _bad(text: str, why: str = "") -> InputError:
     return InputError(f"cannot read the date {text!r}{reason}; accepted: {ACCEPTED_FORMS}")
 
 
+def _is_local(at: datetime) -> bool:
+    """Whether an aware moment carries this machine's local offset."""
+    return at.tzinfo is not None and at.utcoffset() == at.astimezone().utcoffset()
+
+
 def _localize(naive: datetime, now: datetime) -> datetime:
     """Attach the zone in force on that day (summer or winter time), not today's offset."""
-    if now.tzinfo is not None and now.utcoffset() == now.astimezone().utcoffset():
+    if _is_local(now):
         return naive.astimezone()
     return naive.replace(tzinfo=now.tzinfo)
 
@@ -201,11 +206,10 @@ def parse_as_of(text: str | None, now: datetime | None = None) -> datetime:
 def _on_day(when: When, now: datetime, hour: int, minute: int, second: int, text: str) -> datetime:
     """A time of day on the day `when` names, in the zone in force on that day."""
     try:
-        moved = when.at.replace(hour=hour, minute=minute, second=second)
-        if when.at.utcoffset() == when.at.astimezone().utcoffset():
-            moved = _localize(moved.replace(tzinfo=None), now)  # local: that day's offset
-        at = moved
-        at.astimezone(UTC)
+        at = when.at.replace(hour=hour, minute=minute, second=second)
+        if _is_local(when.at):
+            at = _localize(at.replace(tzinfo=None), now)  # local: that day's offset
+        at.astimezone(UTC)  # in range
     except (OverflowError, ValueError, OSError):
         raise _bad(text, "out of range") from None
     return at
