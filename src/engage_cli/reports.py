@@ -336,7 +336,8 @@ def neglected(
     `as_of`, when the caller has them already.
     """
     if facts is None:
-        facts = ledger.facts(as_of, policy.half_life, ledger.contacts(circle=circle))
+        among = ledger.contacts(circle=circle) if circle is not None else None  # None: all
+        facts = ledger.facts(as_of, policy.half_life, among)
     elif circle is not None:
         facts = [f for f in facts if f.contact.circle == circle]
     rows = [
