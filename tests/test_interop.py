@@ -330,7 +330,7 @@ def test_a_merge_that_cannot_read_the_other_file_creates_nothing(
     text = tmp_path / "notes.db"
     text.write_text("not a ledger")
     fails(run("merge", str(text)))
-    fails(run("merge", str(tmp_path / "missing.db")))
+    assert "no file at" in fails(run("merge", str(tmp_path / "missing.db")))
     assert not db_path.exists() and not db_path.parent.exists()
 
 

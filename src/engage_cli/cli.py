@@ -1372,6 +1372,8 @@ def merge(
     source = Path(other).expanduser()
     policy = _policy()
     # The other file first: if it cannot be read, nothing here is created.
+    if not source.exists():  # not "start one with engage add": it is someone else's file
+        raise InputError(f"no file at {source}")
     with Ledger.open(source, create=False, read_only=True) as theirs:
         # Through the same validation as `import ledger`: a merge accepts
         # exactly what an import of the other ledger's export would.
