@@ -21,9 +21,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from engage_cli.dates import to_store
-from engage_cli.ledger import Ledger
+from engage_cli.domain import name_key
 from engage_cli.policy import Policy
-from engage_cli.vocab import name_key
+from engage_cli.store.connection import Ledger
+from engage_cli.store.state import rebuild_state
+from engage_cli.store.writes import bulk_insert
 
 CIRCLES = (("inner", 0.02, 12.0), ("close", 0.08, 5.0), ("active", 0.30, 1.5), ("wide", 0.60, 0.5))
 CHUNK = 50_000
@@ -74,7 +76,7 @@ def generate(entries: int, contacts: int, path: Path, seed: int, end: datetime) 
     owners = rng.choices(range(contacts), weights=weights, k=entries)
     stamps = sorted(rng.random() for _ in range(entries))
     with ledger, ledger.transaction():
-        ledger.bulk_insert(contacts=contact_rows)
+        bulk_insert(ledger, contacts=contact_rows)
         entry_rows: list[dict[str, object]] = []
         void_rows: list[dict[str, object]] = []
         for seq, (owner, u) in enumerate(zip(owners, stamps, strict=True)):
@@ -121,11 +123,11 @@ def generate(entries: int, contacts: int, path: Path, seed: int, end: datetime) 
                 }
             )
             if len(entry_rows) >= CHUNK:
-                ledger.bulk_insert(entries=entry_rows, voids=void_rows)
+                bulk_insert(ledger, entries=entry_rows, voids=void_rows)
                 entry_rows, void_rows = [], []
-        ledger.bulk_insert(entries=entry_rows, voids=void_rows)
+        bulk_insert(ledger, entries=entry_rows, voids=void_rows)
         t1 = time.perf_counter()
-        ledger.rebuild_state(Policy().half_life)
+        rebuild_state(ledger, Policy().half_life)
     t2 = time.perf_counter()
     with Ledger.open(path, create=False) as ledger:
         ledger.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

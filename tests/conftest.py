@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from engage_cli.cli import app
+from engage_cli.commands import app
 
 # Fixed local time zone so dates typed in tests mean the same everywhere.
 os.environ["TZ"] = "UTC"

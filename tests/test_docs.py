@@ -9,7 +9,7 @@ import pytest
 import typer
 from tests.conftest import Run, ok
 
-from engage_cli.cli import app
+from engage_cli.commands import app
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = sorted(

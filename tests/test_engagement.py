@@ -14,9 +14,14 @@ from hypothesis import strategies as st
 from tests.conftest import Run, fails, ok
 
 from engage_cli import reports, scoring
-from engage_cli.ledger import Ledger, NewEntry
+from engage_cli.domain import NewEntry
 from engage_cli.models import ContactIn
 from engage_cli.policy import Policy
+from engage_cli.store.connection import Ledger
+from engage_cli.store.queries import asks as list_asks
+from engage_cli.store.queries import history, live_entries
+from engage_cli.store.state import verify_state
+from engage_cli.store.writes import add_contact, log_entries, settle_ask, void_entries
 
 AS_OF = "2026-11-20"
 
@@ -242,7 +247,7 @@ def test_explain_sums_to_the_reported_charge(
     with Ledger.open(path, create=True) as ledger:
         with ledger.transaction():
             people = [
-                ledger.add_contact(ContactIn(name=n, circle=c), START, POLICY.half_life(c))
+                add_contact(ledger, ContactIn(name=n, circle=c), START, POLICY.half_life(c))
                 for n, c in (("Ann", "inner"), ("Bob", "wide"))
             ]
         for o in ops:
@@ -250,18 +255,21 @@ def test_explain_sums_to_the_reported_charge(
                 if o[0] == "log":
                     _, who, kind, pts, day = o
                     at = START + timedelta(days=day, hours=day % 24)
-                    ledger.log(
-                        [NewEntry(people[who], kind, pts, at, "", [])], now, POLICY.half_life
+                    log_entries(
+                        ledger,
+                        [NewEntry(people[who], kind, pts, at, "", [])],
+                        now,
+                        POLICY.half_life,
                     )
                 else:
-                    asks = [a.entry for a in ledger.asks(open_only=o[0] == "done")]
-                    live = [e for e in ledger.history() if e.voided_by is None]
+                    asks = [a.entry for a in list_asks(ledger, open_only=o[0] == "done")]
+                    live = [e for e in history(ledger) if e.voided_by is None]
                     if o[0] == "void" and live:
-                        ledger.void([live[o[1] % len(live)]], now, "", POLICY.half_life)
+                        void_entries(ledger, [live[o[1] % len(live)]], now, "", POLICY.half_life)
                     elif o[0] == "done" and asks:
                         ask = asks[o[1] % len(asks)]
                         at = ask.occurred_at + timedelta(days=o[2])
-                        ledger.resolve(ask, "done", at, now, POLICY.synergy, POLICY.half_life)
+                        settle_ask(ledger, ask, "done", at, now, POLICY.synergy, POLICY.half_life)
         for as_of in (START + timedelta(days=probe), now):
             balance = reports.balance(ledger, POLICY, as_of, 7, show_all=True)
             charges = {line.name: line.charge for line in balance.contacts}
@@ -271,13 +279,13 @@ def test_explain_sums_to_the_reported_charge(
                 if person.name in charges:
                     assert abs(x.charge - charges[person.name]) <= 1e-9 * max(1.0, abs(x.charge))
                 # both sides of the exchange, from the same entries
-                live = [e.impulse for e in ledger.live_entries(person, as_of)]
+                live = [e.impulse for e in live_entries(ledger, person, as_of)]
                 gave, received = scoring.exchange(
                     live, as_of.timestamp(), POLICY.half_life(person.circle)
                 )
                 shown = reports.profile(ledger, POLICY, person, as_of).exchange
                 assert shown == pytest.approx((gave, received), rel=1e-9, abs=1e-9)
-        assert ledger.verify_state(POLICY.half_life, tolerance=1e-9) == []
+        assert verify_state(ledger, POLICY.half_life, tolerance=1e-9) == []
 
 
 def test_explain_json_contract(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from tests.conftest import Run, fails, ok
 from typer.testing import CliRunner
 
-from engage_cli.cli import app
+from engage_cli.commands import app
 
 
 def digest(path: Path) -> str:

@@ -103,7 +103,7 @@ def test_the_launcher_finds_the_command_name(args: list[str], name: str | None) 
 def test_the_launcher_keeps_only_the_named_command_or_group(
     name: str, commands: int, groups: int
 ) -> None:
-    from engage_cli.cli import app
+    from engage_cli.commands import app
     from engage_cli.launch import _only
 
     only = _only(app, name)

@@ -17,10 +17,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import Run, fails, ok
 
+from engage_cli import domain
+from engage_cli.domain import NewEntry
 from engage_cli.errors import InputError
-from engage_cli.ledger import Ledger, NewEntry
-from engage_cli.models import ContactIn, read_records
+from engage_cli.formats.records import read_records
+from engage_cli.models import ContactIn
 from engage_cli.policy import Policy
+from engage_cli.store import schema as schema_module
+from engage_cli.store.connection import Ledger
+from engage_cli.store.contacts import find_contact, list_contacts
+from engage_cli.store.health import check_ledger
+from engage_cli.store.queries import asks as list_asks
+from engage_cli.store.queries import history
+from engage_cli.store.state import facts, verify_state
+from engage_cli.store.sync import export_records, merge_records
+from engage_cli.store.writes import add_contact, log_entries, settle_ask, void_entries
 
 POLICY = Policy()
 START = datetime(2025, 1, 1, tzinfo=UTC)
@@ -45,43 +56,43 @@ def build(path: Path, ops: list[tuple[Any, ...]]) -> Ledger:
     ledger = Ledger.open(path, create=True)
     for o in ops:
         with ledger.transaction():
-            people = ledger.contacts()
+            people = list_contacts(ledger)
             if o[0] == "add":
-                if ledger.find_contact(o[1]) is None:
+                if find_contact(ledger, o[1]) is None:
                     new = ContactIn(name=o[1], circle=o[2], tags=[o[2][0]])
-                    ledger.add_contact(new, START, POLICY.half_life(o[2]))
+                    add_contact(ledger, new, START, POLICY.half_life(o[2]))
             elif o[0] == "log" and people:
                 _, who, kind, pts, day = o
                 at = START + timedelta(days=day)
                 entry = NewEntry(people[who % len(people)], kind, pts, at, f"n{day}", [])
-                ledger.log([entry], NOW, POLICY.half_life)
+                log_entries(ledger, [entry], NOW, POLICY.half_life)
             elif o[0] == "void":
-                live = [e for e in ledger.history() if e.voided_by is None]
+                live = [e for e in history(ledger) if e.voided_by is None]
                 if live:
-                    ledger.void([live[o[1] % len(live)]], NOW, "", POLICY.half_life)
+                    void_entries(ledger, [live[o[1] % len(live)]], NOW, "", POLICY.half_life)
             elif o[0] == "settle":
-                asks = [a.entry for a in ledger.asks(open_only=True)]
+                asks = [a.entry for a in list_asks(ledger, open_only=True)]
                 if asks:
                     ask = asks[o[1] % len(asks)]
                     at = ask.occurred_at + timedelta(days=1)
-                    ledger.resolve(ask, o[2], at, NOW, POLICY.synergy, POLICY.half_life)
+                    settle_ask(ledger, ask, o[2], at, NOW, POLICY.synergy, POLICY.half_life)
     return ledger
 
 
 def records(ledger: Ledger) -> list[dict[str, Any]]:
     """An export as JSON text would carry it, validated as an import reads it."""
-    lines = [json.dumps(r) for r in ledger.export_records()]
+    lines = [json.dumps(r) for r in export_records(ledger)]
     return list(read_records(lines, "test"))
 
 
 def merge(into: Ledger, other: Ledger) -> None:
     recs = records(other)
     with into.transaction():
-        into.merge_records(recs, POLICY.half_life)
+        merge_records(into, recs, POLICY.half_life)
 
 
 def charges(ledger: Ledger) -> dict[str, float]:
-    return {f.contact.name: f.charge for f in ledger.facts(NOW, POLICY.half_life)}
+    return {f.contact.name: f.charge for f in facts(ledger, NOW, POLICY.half_life)}
 
 
 SETTINGS = settings(
@@ -100,7 +111,7 @@ def test_export_import_round_trip_is_lossless(tmp_path: Path, ops: list[tuple[An
         merge(copy, a)
         assert records(copy) == records(a)
         assert charges(copy) == pytest.approx(charges(a))
-        assert copy.verify_state(POLICY.half_life, tolerance=1e-9) == []
+        assert verify_state(copy, POLICY.half_life, tolerance=1e-9) == []
 
 
 @SETTINGS
@@ -122,7 +133,7 @@ def test_merging_is_commutative_and_idempotent(
         merge(a, a)
         assert records(a) == before
         for ledger in (a, b):
-            problems = ledger.check(POLICY.half_life)
+            problems = check_ledger(ledger, POLICY.half_life)
             assert not any(problems.values()), problems
 
 
@@ -280,16 +291,15 @@ def test_merge_only_reads_the_other_ledger(
     before = hashlib.sha256(other.read_bytes()).hexdigest()
     assert "1 contacts added" in ok(filled("merge", str(other))).stdout
     assert hashlib.sha256(other.read_bytes()).hexdigest() == before
-    from engage_cli import ledger as ledger_module
 
-    NEXT = ledger_module.SCHEMA_VERSION + 1
+    NEXT = domain.SCHEMA_VERSION + 1
     # As if this engage had a newer schema: the other file is read, never migrated.
-    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", NEXT)
-    monkeypatch.setitem(ledger_module.MIGRATIONS, NEXT, "CREATE TABLE later (x);")
+    monkeypatch.setattr(domain, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setitem(schema_module.MIGRATIONS, NEXT, "CREATE TABLE later (x);")
     assert "1 contacts matched" in ok(filled("merge", str(other))).stdout
     assert hashlib.sha256(other.read_bytes()).hexdigest() == before
     # A file older than the records engage can read is refused, still unchanged.
-    monkeypatch.setattr(ledger_module, "RECORDS_SINCE", NEXT)
+    monkeypatch.setattr(domain, "RECORDS_SINCE", NEXT)
     assert "older engage" in fails(filled("merge", str(other)))
     assert hashlib.sha256(other.read_bytes()).hexdigest() == before
 
@@ -299,14 +309,12 @@ def test_an_engage_of_schema_1_imports_the_exports_of_this_one(
 ) -> None:
     out = tmp_path / "new.jsonl"
     ok(filled("export", "-o", str(out)))
-    from engage_cli import ledger as ledger_module
-    from engage_cli.models import read_records
 
     # The check an engage of schema 1 makes of a header: schema_version <= 1.
-    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(domain, "SCHEMA_VERSION", 1)
     records = list(read_records(out.read_text().splitlines(), str(out)))
     assert [r["type"] for r in records].count("entry") == 4
-    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", 0)  # and it is a real check
+    monkeypatch.setattr(domain, "SCHEMA_VERSION", 0)  # and it is a real check
     with pytest.raises(InputError, match="newer engage"):
         list(read_records(out.read_text().splitlines(), str(out)))
 

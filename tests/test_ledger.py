@@ -11,9 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engage_cli import scoring
-from engage_cli.ledger import Ledger, NewEntry
+from engage_cli.domain import NewEntry
 from engage_cli.models import ContactIn
 from engage_cli.policy import Policy
+from engage_cli.store.connection import Ledger
+from engage_cli.store.contacts import list_contacts
+from engage_cli.store.queries import history, last_batch
+from engage_cli.store.state import facts, facts_from_entries, rebuild_state, verify_state
+from engage_cli.store.writes import add_contact, log_entries, void_entries
 
 POLICY = Policy()
 START = datetime(2020, 1, 1, tzinfo=UTC)
@@ -40,7 +45,7 @@ def test_running_state_equals_recomputation(tmp_path: Path, ops: list[tuple]) ->
     with Ledger.open(path, create=True) as ledger:
         with ledger.transaction():
             people = [
-                ledger.add_contact(ContactIn(name=n, circle=c), START, POLICY.half_life(c))
+                add_contact(ledger, ContactIn(name=n, circle=c), START, POLICY.half_life(c))
                 for n, c in (("Ann", "inner"), ("Bob", "close"), ("Cy", "wide"))
             ]
         for o in ops:
@@ -48,25 +53,28 @@ def test_running_state_equals_recomputation(tmp_path: Path, ops: list[tuple]) ->
                 if o[0] == "log":
                     _, who, kind, pts, day = o
                     at = START + timedelta(days=day, hours=day % 24)
-                    ledger.log(
+                    log_entries(
+                        ledger,
                         [NewEntry(people[who], kind, pts, at, "", [])],
                         START + timedelta(days=3000),
                         POLICY.half_life,
                     )
                 elif o[0] == "void":
-                    live = [e for e in ledger.history() if e.voided_by is None]
+                    live = [e for e in history(ledger) if e.voided_by is None]
                     if live:
-                        ledger.void([live[o[1] % len(live)]], START, "test", POLICY.half_life)
+                        void_entries(
+                            ledger, [live[o[1] % len(live)]], START, "test", POLICY.half_life
+                        )
                 else:
-                    batch = ledger.last_batch()
+                    batch = last_batch(ledger)
                     if batch:
-                        ledger.void(batch, START, "undo", POLICY.half_life)
-        assert ledger.verify_state(POLICY.half_life) == []
+                        void_entries(ledger, batch, START, "undo", POLICY.half_life)
+        assert verify_state(ledger, POLICY.half_life) == []
         # reports from the running state equal reports aggregated from entries
         for probe_day in (2500, 4000):
             as_of = START + timedelta(days=probe_day)
-            fast = ledger.facts(as_of, POLICY.half_life)
-            slow = ledger._facts_from_entries(ledger.contacts(), as_of, POLICY.half_life)
+            fast = facts(ledger, as_of, POLICY.half_life)
+            slow = facts_from_entries(ledger, list_contacts(ledger), as_of, POLICY.half_life)
             for f, s in zip(fast, slow.values(), strict=True):
                 assert f.contact == s.contact
                 for mine, theirs in ((f.charge, s.charge), (f.gave, s.gave)):
@@ -75,16 +83,16 @@ def test_running_state_equals_recomputation(tmp_path: Path, ops: list[tuple]) ->
                 assert f.last_contact == s.last_contact
                 assert f.last_ask == s.last_ask
             # one contact on its own, through the per-contact path, agrees too
-            (alone,) = ledger._facts_from_entries(
-                [fast[0].contact], as_of, POLICY.half_life
+            (alone,) = facts_from_entries(
+                ledger, [fast[0].contact], as_of, POLICY.half_life
             ).values()
             assert abs(alone.charge - fast[0].charge) <= 1e-9 * max(1.0, abs(alone.charge))
         # the bulk rebuild in SQL (doctor --repair) agrees with the Python recomputation
-        before = ledger.facts(START + timedelta(days=4000), POLICY.half_life)
+        before = facts(ledger, START + timedelta(days=4000), POLICY.half_life)
         with ledger.transaction():
-            ledger.rebuild_state(POLICY.half_life)
-        assert ledger.verify_state(POLICY.half_life, tolerance=1e-9) == []
-        after = ledger.facts(START + timedelta(days=4000), POLICY.half_life)
+            rebuild_state(ledger, POLICY.half_life)
+        assert verify_state(ledger, POLICY.half_life, tolerance=1e-9) == []
+        after = facts(ledger, START + timedelta(days=4000), POLICY.half_life)
         for b, a in zip(before, after, strict=True):
             assert abs(b.charge - a.charge) <= 1e-9 * max(1.0, abs(b.charge))
             assert abs(b.received - a.received) <= 1e-9 * max(1.0, b.received)
@@ -93,8 +101,9 @@ def test_running_state_equals_recomputation(tmp_path: Path, ops: list[tuple]) ->
 def test_past_as_of_is_computed_from_entries(tmp_path: Path) -> None:
     with Ledger.open(tmp_path / "l.db", create=True) as ledger:
         with ledger.transaction():
-            ann = ledger.add_contact(ContactIn(name="Ann", circle="close"), START, 60)
-            ledger.log(
+            ann = add_contact(ledger, ContactIn(name="Ann", circle="close"), START, 60)
+            log_entries(
+                ledger,
                 [
                     NewEntry(ann, "deposit", 2, START + timedelta(days=10), "", []),
                     NewEntry(ann, "deposit", 4, START + timedelta(days=100), "", []),
@@ -102,7 +111,7 @@ def test_past_as_of_is_computed_from_entries(tmp_path: Path) -> None:
                 START + timedelta(days=200),
                 POLICY.half_life,
             )
-        (f,) = ledger.facts(START + timedelta(days=70), POLICY.half_life)
+        (f,) = facts(ledger, START + timedelta(days=70), POLICY.half_life)
         assert abs(f.charge - 2 * scoring.factor(60, 60)) < 1e-9
         assert f.last_contact == START + timedelta(days=10)
 
@@ -111,10 +120,12 @@ def test_entries_are_never_deleted(tmp_path: Path) -> None:
     path = tmp_path / "l.db"
     with Ledger.open(path, create=True) as ledger:
         with ledger.transaction():
-            ann = ledger.add_contact(ContactIn(name="Ann"), START, 120)
-            ledger.log([NewEntry(ann, "deposit", 1, START, "", [])], START, POLICY.half_life)
+            ann = add_contact(ledger, ContactIn(name="Ann"), START, 120)
+            log_entries(
+                ledger, [NewEntry(ann, "deposit", 1, START, "", [])], START, POLICY.half_life
+            )
         with ledger.transaction():
-            ledger.void(ledger.last_batch(), START, "oops", POLICY.half_life)
+            void_entries(ledger, last_batch(ledger), START, "oops", POLICY.half_life)
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 1
     assert conn.execute("SELECT count(*) FROM voids").fetchone()[0] == 1

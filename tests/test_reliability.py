@@ -23,11 +23,15 @@ from typing import Any
 import pytest
 from tests.conftest import Run, fails, ok
 
-from engage_cli import ledger as ledger_module
-from engage_cli.ledger import Ledger
+from engage_cli import domain
+from engage_cli.errors import LedgerError
 from engage_cli.policy import Policy
+from engage_cli.store import connection as connection_module
+from engage_cli.store import schema as schema_module
+from engage_cli.store.connection import Ledger
+from engage_cli.store.state import verify_state
 
-NEXT = ledger_module.SCHEMA_VERSION + 1  # a schema from the future, for migration tests
+NEXT = domain.SCHEMA_VERSION + 1  # a schema from the future, for migration tests
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -112,20 +116,20 @@ def test_four_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     assert report["ok"], report
     # Charges equal a recomputation from the entries, contact by contact.
     with Ledger.open(db, create=False) as ledger:
-        assert ledger.verify_state(Policy().half_life, tolerance=1e-9) == []
+        assert verify_state(ledger, Policy().half_life, tolerance=1e-9) == []
 
 
 def test_a_writer_that_cannot_get_the_lock_fails_clearly(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     db = tmp_path / "ledger.db"
     engage(db, "add", "Ann")
-    monkeypatch.setattr(ledger_module, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(connection_module, "BUSY_TIMEOUT_MS", 200)
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
     before = digest(db)
     try:
         from typer.testing import CliRunner
 
-        from engage_cli.cli import app
+        from engage_cli.commands import app
 
         result = CliRunner().invoke(app, ["--db", str(db), "log", "Ann", "-d", "1"])
     finally:
@@ -180,7 +184,7 @@ def test_killed_writers_leave_whole_batches_only(tmp_path: Path) -> None:
 def test_released_ledger_fixture_opens_and_reports(tmp_path: Path) -> None:
     """Each released schema is kept as a fixture; today's engage must read it."""
     fixtures = sorted(FIXTURES.glob("ledger-v*.db"))
-    assert len(fixtures) == ledger_module.SCHEMA_VERSION  # one per schema, none forgotten
+    assert len(fixtures) == domain.SCHEMA_VERSION  # one per schema, none forgotten
     profiles = []
     for fixture in fixtures:
         db = tmp_path / fixture.name
@@ -203,7 +207,7 @@ def _as_schema_1(db: Path) -> None:
     """Turn a ledger back into the shape schema 1 had (what migration 2 starts from)."""
     v1_view = next(
         stmt
-        for stmt in ledger_module._statements(ledger_module.SCHEMA_V1)
+        for stmt in schema_module.statements(schema_module.SCHEMA_V1)
         if "CREATE VIEW contact_summary" in stmt
     )
     conn = sqlite3.connect(db)
@@ -255,9 +259,9 @@ def v1_ledger(tmp_path: Path) -> Path:
 def test_migration_backs_up_then_migrates_in_one_transaction(
     v1_ledger: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setattr(domain, "SCHEMA_VERSION", NEXT)
     monkeypatch.setitem(
-        ledger_module.MIGRATIONS, NEXT, "ALTER TABLE contacts ADD COLUMN pronouns TEXT;"
+        schema_module.MIGRATIONS, NEXT, "ALTER TABLE contacts ADD COLUMN pronouns TEXT;"
     )
     before = digest(v1_ledger)
     with Ledger.open(v1_ledger, create=False) as ledger:
@@ -275,14 +279,14 @@ def test_migration_backs_up_then_migrates_in_one_transaction(
 
 
 def test_failed_migration_changes_nothing(v1_ledger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setattr(domain, "SCHEMA_VERSION", NEXT)
     monkeypatch.setitem(
-        ledger_module.MIGRATIONS,
+        schema_module.MIGRATIONS,
         NEXT,
         "ALTER TABLE contacts ADD COLUMN pronouns TEXT;\nINSERT INTO no_such_table VALUES (1);",
     )
     before = digest(v1_ledger)
-    with pytest.raises(ledger_module.LedgerError, match="cannot set up"):
+    with pytest.raises(LedgerError, match="cannot set up"):
         Ledger.open(v1_ledger, create=False)
     assert digest(v1_ledger) == before
     conn = sqlite3.connect(v1_ledger)
@@ -309,9 +313,7 @@ def test_a_kept_backup_is_never_overwritten_by_a_migration(v1_ledger: Path) -> N
     earlier = v1_ledger.with_name("ledger.db.v1.bak")
     earlier.write_bytes(b"an earlier backup, kept by its owner")
     with Ledger.open(v1_ledger, create=False) as ledger:
-        assert (
-            ledger.conn.execute("PRAGMA user_version").fetchone()[0] == ledger_module.SCHEMA_VERSION
-        )
+        assert ledger.conn.execute("PRAGMA user_version").fetchone()[0] == domain.SCHEMA_VERSION
     assert earlier.read_bytes() == b"an earlier backup, kept by its owner"
     conn = sqlite3.connect(v1_ledger.with_name("ledger.db.v1.2.bak"))
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1

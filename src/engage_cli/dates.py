@@ -230,10 +230,6 @@ def from_store(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def epoch(at: datetime) -> float:
-    return at.timestamp()
-
-
 def fmt_local(at: datetime | None, with_time: bool = True) -> str:
     """A moment as people read it: local time, minutes precision."""
     if at is None:

@@ -9,10 +9,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from engage_cli.domain import NewEntry
 from engage_cli.errors import LedgerError
-from engage_cli.ledger import Ledger, NewEntry
 from engage_cli.models import ContactIn
 from engage_cli.policy import Policy
+from engage_cli.store.connection import Ledger
+from engage_cli.store.writes import add_contact, log_entries, settle_ask
 
 
 def demo_data() -> dict[str, Any]:
@@ -46,14 +48,15 @@ def build_demo(as_of: datetime, policy: Policy, path: Path | None = None) -> Led
                     note=raw.get("note", ""),
                 )
                 added = as_of - timedelta(days=raw.get("added_days_ago", 60))
-                contacts[new.name] = ledger.add_contact(new, added, policy.half_life(new.circle))
+                contacts[new.name] = add_contact(ledger, new, added, policy.half_life(new.circle))
             for raw in sorted(data["entries"], key=lambda e: -e["days_ago"]):
                 at = (as_of - timedelta(days=raw["days_ago"])).replace(
                     hour=raw.get("hour", 12), minute=0, second=0, microsecond=0
                 )
                 at = min(at, as_of)
                 via = contacts[raw["via"]] if "via" in raw else None
-                written = ledger.log(
+                written = log_entries(
+                    ledger,
                     [
                         NewEntry(
                             contacts[n],
@@ -73,8 +76,8 @@ def build_demo(as_of: datetime, policy: Policy, path: Path | None = None) -> Led
                     if f"{status}_days_ago" in raw:
                         when = min(as_of, as_of - timedelta(days=raw[f"{status}_days_ago"]))
                         for entry, _ in written:
-                            ledger.resolve(
-                                entry, status, when, when, policy.synergy, policy.half_life
+                            settle_ask(
+                                ledger, entry, status, when, when, policy.synergy, policy.half_life
                             )
     except BaseException:
         ledger.close()

@@ -1,8 +1,18 @@
-"""The one family of errors engage shows to people, with their exit codes."""
+"""The errors engage shows to people, with their exit codes.
+
+The general families (`UsageError`, `LedgerError`, `NotFoundError`,
+`InputError`) carry a message fit for one line on stderr. The typed errors
+below them are what the store raises: they hold the facts (a name, a path, a
+version) and a plain statement of them; the words that point at a command or
+an option (`engage add`, `--db`) are added by the commands layer
+(`commands/messages.py`), never by the store.
+"""
 
 from __future__ import annotations
 
-from enum import IntEnum
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from pathlib import Path
 
 
 class ExitCode(IntEnum):
@@ -37,3 +47,117 @@ class NotFoundError(EngageError):
 
 class InputError(EngageError):
     """A value given on the command line is not acceptable."""
+
+
+# --- typed errors of the store ------------------------------------------------------
+
+
+class ContactNotFound(NotFoundError):
+    """No contact by that name; `close` holds the nearest existing names."""
+
+    def __init__(self, name: str, close: list[str]) -> None:
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        super().__init__(f"no contact named {name!r}{hint}")
+        self.name = name
+        self.close = close
+
+
+class ContactExists(InputError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"a contact named {name!r} already exists")
+        self.name = name
+
+
+class EntryProblem(StrEnum):
+    MALFORMED = "malformed"  # not an id, nor enough hex digits to be part of one
+    MISSING = "missing"
+    AMBIGUOUS = "ambiguous"
+
+
+class EntryNotFound(NotFoundError):
+    def __init__(self, ref: str, problem: EntryProblem) -> None:
+        text = {
+            EntryProblem.MALFORMED: f"no entry {ref!r}",
+            EntryProblem.MISSING: f"no entry {ref!r}",
+            EntryProblem.AMBIGUOUS: f"{ref!r} matches more than one entry; give more characters",
+        }[problem]
+        super().__init__(text)
+        self.ref = ref
+        self.problem = problem
+
+
+class AlreadySettled(InputError):
+    """An ask that is done or declined already."""
+
+    def __init__(self, short_id: str, status: str) -> None:
+        super().__init__(f"ask {short_id} is already {status}")
+        self.short_id = short_id
+        self.status = status
+
+
+class SettledBeforeMade(InputError):
+    """A settlement dated before its ask."""
+
+    def __init__(self, made_at: datetime) -> None:
+        super().__init__(
+            f"an ask cannot be settled before it was made ({made_at:%Y-%m-%d %H:%M} UTC)"
+        )
+        self.made_at = made_at
+
+
+class NoLedger(LedgerError):
+    """Nothing at the ledger's path, and the command may not create it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"no ledger at {path} yet")
+        self.path = path
+
+
+class Unreadable(StrEnum):
+    DIRECTORY = "directory"
+    EMPTY_FILE = "empty file"
+    NOT_SQLITE = "not sqlite"
+    FOREIGN = "foreign"  # a SQLite database of another program
+    EMPTY_DATABASE = "empty database"
+
+
+class NotALedger(LedgerError):
+    """A file at the ledger's path that is not an engage ledger; nothing was changed."""
+
+    def __init__(self, path: Path, why: Unreadable) -> None:
+        text = {
+            Unreadable.DIRECTORY: f"{path} is a directory",
+            Unreadable.EMPTY_FILE: f"{path} is an empty file, not a ledger; nothing was changed",
+            Unreadable.NOT_SQLITE: f"{path} is not a SQLite database; nothing was changed",
+            Unreadable.FOREIGN: (
+                f"{path} is a SQLite database of another program, not a ledger; nothing was changed"
+            ),
+            Unreadable.EMPTY_DATABASE: (
+                f"{path} is an empty SQLite database, not a ledger yet; nothing was changed"
+            ),
+        }[why]
+        super().__init__(text)
+        self.path = path
+        self.why = why
+
+
+class NewerLedger(LedgerError):
+    """Written by a newer version: its schema is beyond what this one reads."""
+
+    def __init__(self, path: Path, version: int, supported: int) -> None:
+        super().__init__(
+            f"{path} was written by a newer version (schema {version}, this one reads "
+            f"up to {supported})"
+        )
+        self.path = path
+        self.version = version
+        self.supported = supported
+
+
+class OlderLedger(LedgerError):
+    """Opened only to read, but too old to read without migrating it first."""
+
+    def __init__(self, path: Path, version: int) -> None:
+        super().__init__(f"{path} was written by an older version (schema {version})")
+        self.path = path
+        self.version = version

@@ -2,7 +2,7 @@
 
 Start-up is almost all imports and building the command tree, which create
 many objects and no garbage worth collecting; the cyclic garbage collector is
-paused until a command starts running (`cli._root` resumes it). That saves
+paused until a command starts running (`commands.app._root` resumes it). That saves
 about 4% of the instructions of every run (docs/benchmarks.md).
 
 Typer builds every registered command's parameters on each run. When the
@@ -60,7 +60,7 @@ def _only(app: Typer, name: str | None) -> tuple[list[Any], list[Any]] | None:
 
 def main() -> None:
     gc.disable()
-    from engage_cli.cli import app
+    from engage_cli.commands import app
 
     if not any(k.startswith("_ENGAGE_COMPLETE") for k in os.environ):
         only = _only(app, _command_name(sys.argv[1:]))

@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 DAY = 86_400.0
+LN2 = math.log(2)
+# The Unix epoch as a Julian day number: SQLite's julianday() counts from there.
+UNIX_EPOCH_JULIAN_DAY = 2440587.5
 
 IDLE = "idle"
 ALL_TASK = "all task"
@@ -39,6 +42,25 @@ def factor(age_days: float, half_life_days: float) -> float:
     if age_days < 0:
         return 0.0
     return math.exp2(-age_days / half_life_days)
+
+
+def factor_sql(age_days: str, half_life_days: str) -> str:
+    """`factor` as a SQL expression of two SQL expressions (ages never negative there).
+
+    The one place the decay is written for SQLite: 2^(-age / half-life) as
+    exp(-age * ln 2 / half-life), since SQLite has exp() but no exp2().
+    """
+    return f"exp(-({age_days}) * {LN2!r} / ({half_life_days}))"
+
+
+def julian_day(epoch_seconds: float) -> float:
+    """Unix seconds as the Julian day number SQLite's julianday() gives."""
+    return epoch_seconds / DAY + UNIX_EPOCH_JULIAN_DAY
+
+
+def julian_day_sql(epoch_seconds: str) -> str:
+    """A SQL expression turning Unix seconds into the Julian day number julianday() gives."""
+    return f"(({epoch_seconds}) / {DAY!r} + {UNIX_EPOCH_JULIAN_DAY!r})"
 
 
 class Impulse(NamedTuple):
@@ -183,10 +205,6 @@ def verdict(deposits: float, withdrawals: float, min_ratio: float, max_ratio: fl
     if r < min_ratio:
         return ALL_TASK
     return ENGAGED
-
-
-def days_between(earlier: float | None, later: float) -> float | None:
-    return None if earlier is None else max(0.0, (later - earlier) / DAY)
 
 
 def status(

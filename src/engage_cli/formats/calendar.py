@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any, NamedTuple
 
-from engage_cli.vocab import name_key
+from engage_cli.domain import name_key
 
 
 class Person(NamedTuple):

@@ -1,0 +1,253 @@
+"""The Typer app, its one error exit, and what every command shares.
+
+No `from __future__ import annotations` in commands/ on purpose: Typer reads
+every command's annotations at start-up, and evaluating them from strings
+costs about 10 ms a run; names only known to the type checker are quoted.
+"""
+
+import gc
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+
+import typer
+from typer.core import TyperGroup
+
+from engage_cli import __version__
+from engage_cli.commands.messages import sqlite_words, words
+from engage_cli.dates import local_now, parse_as_of
+from engage_cli.errors import EngageError, ExitCode, InputError, UsageError
+from engage_cli.paths import ledger_path
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from engage_cli.policy import Policy
+    from engage_cli.store.connection import Ledger
+
+
+def fail(message: str, code: int) -> None:
+    """The one way a command ends in error: one line on stderr, an exit code."""
+    sys.stderr.write(f"engage: error: {message}\n")
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+class EngageGroup(TyperGroup):
+    """Runs every command with one exit point: errors become one line on stderr."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        debug = bool(os.environ.get("ENGAGE_DEBUG"))
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.Abort:
+            fail("cancelled; nothing was changed", ExitCode.ERROR)
+        except typer.TyperException as exc:
+            # Typer's (vendored Click's) usage and parameter errors.
+            code = int(getattr(exc, "exit_code", ExitCode.USAGE))
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                sys.stdout.write(exc.format_message().rstrip("\n") + "\n")
+                sys.exit(ExitCode.OK)
+            hint = ""
+            ctx = getattr(exc, "ctx", None)
+            if ctx is not None and code == ExitCode.USAGE:
+                hint = f" (see '{ctx.command_path} --help')"
+            fail(exc.format_message().replace("\n", " ") + hint, code)
+        except EngageError as exc:
+            fail(words(exc).replace("\n", " "), exc.exit_code)
+        except KeyboardInterrupt:
+            fail("interrupted; nothing was changed", 130)
+        except BrokenPipeError:
+            sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - reader went away
+            sys.exit(ExitCode.ERROR)
+        except Exception as exc:
+            if debug:
+                raise
+            sqlite3 = sys.modules.get("sqlite3")  # imported only by commands that open a ledger
+            if sqlite3 is not None and isinstance(exc, sqlite3.Error):
+                fail(sqlite_words(str(exc)), ExitCode.ERROR)
+            fail(
+                f"unexpected {type(exc).__name__}: {exc} (run with ENGAGE_DEBUG=1 for details)",
+                ExitCode.ERROR,
+            )
+        if standalone_mode:
+            sys.exit(rv if isinstance(rv, int) else 0)
+        return rv
+
+
+app = typer.Typer(
+    cls=EngageGroup,
+    name="engage",
+    help=(
+        "A personal relationship ledger. Log deposits (relationship building) and "
+        "withdrawals (asks) after each meeting; review the balance weekly; see who is "
+        "going cold.\n\nExample: engage log 'Ann Lee' -d 2 -m 'coffee, talked about her move'"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def group(name: str, help: str) -> typer.Typer:
+    """A command group (`engage config ...`, `engage import ...`) added to the app."""
+    sub = typer.Typer(name=name, help=help, no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(sub)
+    return sub
+
+
+class Options(NamedTuple):
+    db: str | None = None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"engage {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="PATH",
+            help="Ledger file (default: $ENGAGE_DB, else $XDG_DATA_HOME/engage/ledger.db).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    gc.enable()  # paused during start-up by engage_cli.launch
+    if db is not None and not db.strip():
+        raise UsageError("--db needs a path; it was given an empty one")
+    ctx.obj = Options(db=db)
+
+
+# --- what commands share ------------------------------------------------------------
+
+
+def policy() -> "Policy":
+    """The scoring policy in force (the config file's, else the defaults)."""
+    from engage_cli.config import load_policy
+
+    return load_policy().policy
+
+
+def ledger_file(ctx: typer.Context) -> "Path":
+    """Where this command's ledger is: --db, else $ENGAGE_DB, else the default."""
+    opts: Options = ctx.obj or Options()
+    return ledger_path(opts.db)
+
+
+@contextmanager
+def open_ledger(ctx: typer.Context, create: bool = False) -> Iterator["Ledger"]:
+    """Open the ledger; only commands that add contacts may create a missing one."""
+    from engage_cli.store.connection import Ledger
+
+    ledger = Ledger.open(ledger_file(ctx), create=create)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+def show(json_out: bool, report: Any, view: str | Callable[[Any], None]) -> None:
+    """Print a report: its `to_json()` with --json, else its view: a function, or the
+    name `module.function` of one in render/ (imported only then, so that --json
+    never loads rich)."""
+    if json_out:
+        from engage_cli.jsonout import emit_json
+
+        emit_json(report.to_json())
+        return
+    if callable(view):
+        view(report)
+        return
+    import importlib
+
+    module, _, function = view.rpartition(".")
+    getattr(importlib.import_module(f"engage_cli.render.{module}"), function)(report)
+
+
+def read_text(source: "Path", encoding: str = "utf-8-sig", errors: str = "replace") -> str:
+    """A file people point engage at, or one clear line saying why it cannot be read."""
+    try:
+        return source.read_text(encoding=encoding, errors=errors)
+    except FileNotFoundError:
+        raise InputError(f"no file at {source}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read {source}: {exc}") from None
+
+
+def complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Contact names for shell completion: those starting with what was typed (any case)."""
+    from engage_cli.domain import name_key
+    from engage_cli.store.connection import Ledger
+    from engage_cli.store.contacts import list_contacts
+
+    root = ctx.find_root()
+    try:
+        with Ledger.open(ledger_path(root.params.get("db")), create=False) as ledger:
+            names = [c.name for c in list_contacts(ledger)]
+    except Exception:  # completion must never print an error into the shell
+        return []
+    key = name_key(incomplete)
+    # Keep what was typed as typed (Typer filters completions case-sensitively, and
+    # names match in any case anyway): "an" completes to "ann Lee".
+    found = [
+        incomplete + n[len(incomplete) :]
+        for n in names
+        if name_key(n).startswith(key) and name_key(n[: len(incomplete)]) == key
+    ]
+    if os.environ.get("_ENGAGE_COMPLETE") == "complete_bash":
+        # bash inserts the words as they are: escape what the shell would split on.
+        found = [re.sub(r"([\s'\"\\$`&;|<>()])", r"\\\1", f) for f in found]
+    return found
+
+
+def is_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def as_of_moment(text: str | None) -> datetime:
+    return parse_as_of(text, local_now())
+
+
+def clean(check: Callable[[Any], Any], value: Any) -> Any:
+    """A value through one of inputs.py's checks, its ValueError as one clear line."""
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see README).")]
+AskId = Annotated[str, typer.Argument(metavar="ID", help="The ask's id.")]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="WHEN", help="Compute as of this moment (default: now)."),
+]
+NameArg = Annotated[str, typer.Argument(help="The contact.", autocompletion=complete_name)]
+OptNameArg = Annotated[
+    str | None, typer.Argument(help="Only this contact.", autocompletion=complete_name)
+]

@@ -1,0 +1,136 @@
+"""Care of the ledger: doctor, backup, config, demo."""
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from engage_cli.commands.app import AsOfOpt, JsonOpt, app, as_of_moment, group, open_ledger, show
+from engage_cli.commands.app import policy as policy_in_force
+from engage_cli.dates import local_now
+from engage_cli.errors import InputError, LedgerError, UsageError
+
+if TYPE_CHECKING:
+    from engage_cli.reports import Health
+
+
+@app.command()
+def doctor(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Rebuild the derived state from the entries.")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Check the ledger: integrity, schema, foreign keys, voids and derived state.
+
+    Exits 1 when a problem remains. --repair rebuilds each contact's derived
+    charge from its entries (entries themselves are never changed).
+
+    Example: engage doctor --repair
+    """
+    from engage_cli.reports import Health
+    from engage_cli.store.health import diagnose
+
+    rules = policy_in_force()
+    with open_ledger(ctx) as ledger:
+        checks, repaired = diagnose(ledger, rules.half_life, repair)
+        report = Health(ledger.path, checks, repaired)
+    show(json_out, report, _health)
+    if report.failing:
+        hint = "" if repair else "; `engage doctor --repair` rebuilds derived state"
+        raise LedgerError(f"the ledger has problems: {', '.join(report.failing)}{hint}")
+
+
+def _health(r: "Health") -> None:
+    typer.echo(f"ledger {r.ledger}")
+    for name, found in r.checks.items():
+        typer.echo(f"  {name:<14} {'ok' if not found else 'PROBLEM'}")
+        for line in found[:5]:
+            typer.echo(f"      {line}")
+    if r.repaired:
+        typer.echo("derived state rebuilt from the entries")
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    path: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[PATH]", help="Where to write it (default: backups/ beside the ledger)."
+        ),
+    ] = None,
+) -> None:
+    """Copy the ledger to a new file, safely even while engage writes, and verify the copy.
+
+    Example: engage backup ~/Dropbox/engage-2026-11-22.db
+    """
+    from pathlib import Path
+
+    from engage_cli.store.files import new_backup_path
+    from engage_cli.store.health import verified_backup
+
+    if path is not None and not path.strip():
+        raise UsageError("the backup path is empty")
+    with open_ledger(ctx) as ledger:
+        if path is None:
+            target = new_backup_path(ledger.path, local_now().strftime("%Y%m%d-%H%M%S"))
+        else:
+            target = Path(path).expanduser()
+            if target.is_dir():
+                raise InputError(f"{target} is a directory; give a file path for the backup")
+        copied = verified_backup(ledger, target, policy_in_force().half_life)
+    typer.echo(f"backed up {copied} entries to {target} (verified)")
+
+
+config_app = group(
+    "config", "The scoring policy in force and where it comes from.\n\nExample: engage config show"
+)
+
+
+@config_app.command("show")
+def config_show(json_out: JsonOpt = False) -> None:
+    """Print every policy value and where it came from (the config file or the default).
+
+    Example: engage config show --json
+    """
+    from engage_cli.config import load_policy
+
+    show(json_out, load_policy(), "contact.policy")
+
+
+@config_app.command("path")
+def config_path_cmd() -> None:
+    """Print where engage looks for its config file ($ENGAGE_CONFIG overrides it).
+
+    Example: engage config path
+    """
+    from engage_cli.config import config_path
+
+    typer.echo(str(config_path()))
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Build an example ledger in a throwaway directory and show its weekly review.
+
+    Never touches your own ledger. The demo data lives in examples/demo.toml.
+
+    Example: engage demo
+    """
+    from engage_cli import reports
+    from engage_cli.demo import build_demo
+    from engage_cli.render.weekly import review
+
+    when = as_of_moment(as_of)
+    rules = policy_in_force()
+    with build_demo(when, rules) as ledger:
+        review(reports.review(ledger, rules, when))
+    typer.echo(
+        f"\nDemo ledger: {ledger.path}\n"
+        f"Explore it: engage --db {ledger.path} contacts   (or asks, explain NAME, trend)",
+        err=True,
+    )

@@ -1,0 +1,312 @@
+"""Moving data in and out: export, import (ledger, contacts), inbox, merge."""
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from engage_cli.commands.app import (
+    AsOfOpt,
+    JsonOpt,
+    app,
+    as_of_moment,
+    clean,
+    group,
+    is_terminal,
+    ledger_file,
+    open_ledger,
+    policy,
+    read_text,
+    show,
+)
+from engage_cli.dates import fmt_local, local_now, parse_since
+from engage_cli.domain import Circle
+from engage_cli.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from engage_cli.reports import CardImport, Inbox
+    from engage_cli.store.connection import Ledger
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", metavar="jsonl|csv", help="jsonl (lossless) or csv.")
+    ] = "jsonl",
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write here (default: stdout)."),
+    ] = None,
+) -> None:
+    """Export the whole ledger: JSONL keeps everything (import it anywhere); CSV is flat.
+
+    JSONL holds every contact, entry and void with its id, in a stable order, so
+    exports of the same ledger are identical and can be kept in git.
+
+    Example: engage export -o ~/Sync/engage-laptop.jsonl
+    """
+    import sys
+    from pathlib import Path
+
+    from engage_cli.dates import to_store
+    from engage_cli.formats.records import csv_lines, jsonl_lines
+    from engage_cli.store.files import write_private
+    from engage_cli.store.sync import export_records
+
+    if fmt not in ("jsonl", "csv"):
+        raise UsageError(f"--format takes jsonl or csv; got {fmt!r}")
+    with open_ledger(ctx) as ledger:
+        records = export_records(ledger)
+        if fmt == "jsonl":
+            lines = jsonl_lines(records, to_store(local_now()))
+        else:
+            lines = csv_lines(records)
+        if output is None or output == "-":
+            for chunk in lines:
+                sys.stdout.write(chunk)
+        else:
+            write_private(Path(output), lines)
+    if output not in (None, "-"):
+        typer.echo(f"exported to {output}", err=True)
+
+
+import_app = group(
+    "import",
+    "Bring data in: contacts from address books, or another device's export."
+    "\n\nExample: engage import contacts contacts.vcf",
+)
+
+
+def _merged(counts: dict[str, int], source: str) -> None:
+    done = ", ".join(f"{n} {what}" for what, n in counts.items())
+    typer.echo(f"merged {source}: {done}")
+
+
+@import_app.command("ledger")
+def import_ledger(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(metavar="FILE", help="An `engage export` JSONL file.")],
+) -> None:
+    """Merge an `engage export` file into this ledger; importing it again adds nothing.
+
+    Two ledgers that import each other's exports end identical, in either order.
+
+    Example: engage import ledger ~/Sync/engage-desktop.jsonl
+    """
+    from pathlib import Path
+
+    from engage_cli.formats.records import read_export
+    from engage_cli.store.sync import merge_file
+
+    source = Path(path).expanduser()
+    records = read_export(read_text(source, "utf-8", "strict"), str(source))
+    counts = merge_file(ledger_file(ctx), records, policy().half_life)
+    _merged(counts, str(source))
+
+
+def _mapping(items: list[str] | None) -> dict[str, str]:
+    """--map FIELD=COLUMN options as a dict, each field one the CSV reader knows."""
+    from engage_cli.formats.cards import FIELDS
+
+    fields: dict[str, str] = {}
+    known = (*FIELDS, "email", "phone")
+    for item in items or []:
+        field, sep, column = item.partition("=")
+        if not sep or field.strip() not in known:
+            raise UsageError(f"--map takes FIELD=COLUMN with FIELD one of {', '.join(known)}")
+        fields[field.strip()] = column.strip()
+    return fields
+
+
+@import_app.command("contacts")
+def import_contacts(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(metavar="FILE", help="A .vcf (vCard) or .csv file.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")
+    ] = False,
+    circle: Annotated[
+        Circle, typer.Option("--circle", "-c", help="Circle for new contacts.")
+    ] = Circle.WIDE,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Add this tag to every card.")
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="FIELD=COLUMN",
+            help="CSV: which column holds a field (name, first, last, email, phone, org, ...).",
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Import contacts from vCard (3.0, 4.0) or CSV (Google, Outlook, any with a header).
+
+    Matches existing contacts by email, then by name, and only adds what is
+    missing: importing the same file again changes nothing. Cards that cannot
+    be read are reported with their position and skipped.
+
+    Example: engage import contacts ~/Downloads/contacts.vcf --dry-run
+    """
+    from pathlib import Path
+
+    from engage_cli.formats.cards import read_cards
+    from engage_cli.inputs import clean_tags
+    from engage_cli.reports import CardImport
+    from engage_cli.store.address_book import import_cards_at
+
+    source = Path(path).expanduser()
+    text = read_text(source)
+    fields = _mapping(mapping)
+    try:
+        extra = clean_tags(tag or [])
+        kind, cards, problems = read_cards(text, source.name, fields)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    if not cards and problems and problems[0].position == 0:
+        raise InputError(f"{source}: {problems[0].reason}")
+    outcomes = import_cards_at(
+        ledger_file(ctx), cards, local_now(), policy().half_life, circle.value, extra, dry_run
+    )
+    show(json_out, CardImport(source, kind, dry_run, outcomes, problems), _card_import)
+
+
+def _card_import(r: "CardImport") -> None:
+    for outcome, card, detail in r.outcomes:
+        if outcome != "unchanged":
+            typer.echo(f"{outcome:<8} {card.name}" + (f"  ({detail})" if detail else ""))
+    for problem in r.problems:
+        typer.echo(f"skipped  card {problem.position}: {problem.reason}")
+    summary = ", ".join(f"{n} {k}" for k, n in r.counts.items())
+    done = "would import" if r.dry_run else "imported"
+    typer.echo(f"{done} {r.file.name} ({r.format}): {summary}")
+
+
+@app.command()
+def inbox(
+    ctx: typer.Context,
+    ics: Annotated[
+        str, typer.Option("--ics", metavar="FILE", help="An iCalendar (.ics) file to read.")
+    ],
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="WHEN", help="From when (default: 30 days ago)."),
+    ] = None,
+    as_of: AsOfOpt = None,
+    log_them: Annotated[
+        bool, typer.Option("--log", help="On a terminal: walk through them and log each.")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Past meetings in a calendar with contacts but no ledger entry that day, ready to log.
+
+    A meeting matches a contact by an attendee's email or name, or by the
+    contact's full name in its title. Recurring and all-day events and time
+    zones are shown the way calendar apps show them.
+
+    Example: engage inbox --ics ~/Downloads/calendar.ics --since "2 weeks ago"
+    """
+    from pathlib import Path
+
+    from engage_cli import reports
+    from engage_cli.formats.calendar import Person, read_meetings
+    from engage_cli.store.contacts import list_contacts
+
+    if log_them and not is_terminal():
+        raise UsageError("--log asks about each meeting, so it needs a terminal")
+    now = local_now()
+    until = min(as_of_moment(as_of), now)
+    start = parse_since(since, now) if since else until - timedelta(days=30)
+    if start >= until:
+        raise InputError(
+            f"--since ({fmt_local(start)}) must be before the end ({fmt_local(until)}); "
+            "the inbox only lists meetings that have happened"
+        )
+    source = Path(ics).expanduser()
+    text = read_text(source)
+    if "BEGIN:VCALENDAR" not in text[:2000].upper():
+        raise InputError(f"{source} is not an iCalendar file (no BEGIN:VCALENDAR)")
+    with open_ledger(ctx) as ledger:
+        people = [Person(c.name, c.emails) for c in list_contacts(ledger)]
+        try:
+            meetings = read_meetings(text, people, start, until)
+        except (ValueError, KeyError) as exc:
+            raise InputError(f"cannot read the calendar {source}: {exc}") from None
+        report = reports.inbox(ledger, meetings, start, until)
+        show(json_out, report, _inbox_list)
+        if log_them and not json_out:
+            _walk(ledger, report)
+
+
+def _inbox_list(r: "Inbox") -> None:
+    from engage_cli.reports import log_command
+
+    if not r.todo:
+        typer.echo(
+            f"nothing to log: {r.matched} meetings with contacts since "
+            f"{fmt_local(r.start, False)}, each already has an entry that day"
+        )
+        return
+    typer.echo(f"{len(r.todo)} meetings with contacts and no entry that day:")
+    for m in r.todo:
+        when = fmt_local(m.start, False) if m.all_day else fmt_local(m.start)
+        typer.echo(f"  {when}  {m.contact}: {m.title}  (by {m.why})")
+        typer.echo(f"    {log_command(m)}")
+
+
+def _walk(ledger: "Ledger", r: "Inbox") -> None:
+    """Ask about each meeting in turn and log the deposit given (one batch each)."""
+    from engage_cli.inputs import clean_note, parse_points
+    from engage_cli.render.text import written
+    from engage_cli.store.contacts import get_contact
+    from engage_cli.store.writes import Planned, record
+
+    rules = policy()
+    for m in r.todo:
+        answer = typer.prompt(
+            f"{m.contact}, {m.title}: deposit points (Enter for 1, s to skip, q to stop)",
+            default="1",
+            show_default=False,
+        ).strip()
+        if answer.lower() == "q":
+            break
+        if answer.lower() == "s":
+            continue
+        pts = parse_points(answer, "deposit points")
+        who = get_contact(ledger, m.contact)
+        note = clean(clean_note, m.title)  # a calendar's title passes the same gate as -m
+        _, wrote = record(
+            ledger,
+            [who],
+            [Planned("deposit", pts)],
+            m.start,
+            note,
+            [],
+            None,
+            local_now(),
+            rules.half_life,
+        )
+        for line in written(wrote):
+            typer.echo(line)
+
+
+@app.command()
+def merge(
+    ctx: typer.Context,
+    other: Annotated[str, typer.Argument(metavar="OTHER.db", help="Another engage ledger.")],
+) -> None:
+    """Merge another ledger file into this one, exactly as importing its export would.
+
+    The other file is only read.
+
+    Example: engage merge /media/usb/ledger.db
+    """
+    from pathlib import Path
+
+    from engage_cli.store.sync import merge_ledger
+
+    source = Path(other).expanduser()
+    counts = merge_ledger(ledger_file(ctx), source, policy().half_life)
+    _merged(counts, str(source))

@@ -1,0 +1,160 @@
+"""Looking things up: contacts, show, history, asks, can-ask, explain."""
+
+from typing import Annotated
+
+import typer
+
+from engage_cli.commands.app import (
+    AsOfOpt,
+    JsonOpt,
+    NameArg,
+    OptNameArg,
+    app,
+    as_of_moment,
+    open_ledger,
+    policy,
+    show,
+)
+from engage_cli.dates import local_now, parse_since
+from engage_cli.domain import Circle
+from engage_cli.errors import UsageError
+
+
+@app.command("contacts")
+def contacts_cmd(
+    ctx: typer.Context,
+    circle: Annotated[Circle | None, typer.Option("--circle", "-c", help="Only this circle.")] = (
+        None
+    ),
+    tag: Annotated[str | None, typer.Option("--tag", "-t", help="Only contacts with this tag.")] = (
+        None
+    ),
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List contacts with their charge and last contact.
+
+    Example: engage contacts --circle close --json
+    """
+    from engage_cli import reports
+
+    if tag is not None and not tag.strip():
+        raise UsageError("--tag needs a tag; it was given an empty one")
+    when = as_of_moment(as_of)
+    with open_ledger(ctx) as ledger:
+        listing = reports.contact_lines(
+            ledger, policy(), when, circle.value if circle else None, tag
+        )
+    show(json_out, listing, "contact.contacts")
+
+
+@app.command("show")
+def show_cmd(
+    ctx: typer.Context,
+    name: NameArg,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Show one contact: profile, charge, status and recent entries.
+
+    Example: engage show "Ann Lee"
+    """
+    from engage_cli import reports
+
+    when = as_of_moment(as_of)
+    with open_ledger(ctx) as ledger:
+        report = reports.profile(ledger, policy(), name, when)
+    show(json_out, report, "contact.profile")
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    name: OptNameArg = None,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="WHEN", help="Only entries from then on.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, help="At most this many, newest first (0: all).")
+    ] = 100,
+    json_out: JsonOpt = False,
+) -> None:
+    """List entries, newest first; voided ones are marked.
+
+    Example: engage history "Ann Lee" --since "30 days ago"
+    """
+    from engage_cli import reports
+
+    start = parse_since(since, local_now()) if since else None
+    with open_ledger(ctx) as ledger:
+        # Counted only when the text says "showing N of M" and there may be more.
+        report = reports.history(ledger, name, start, limit or None, count_all=not json_out)
+    show(json_out, report, "contact.history")
+
+
+@app.command("asks")
+def asks_cmd(
+    ctx: typer.Context,
+    name: OptNameArg = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only asks still open.")] = False,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List asks (withdrawals) with their age and status: open, done or declined.
+
+    Example: engage asks --open
+    """
+    from engage_cli import reports
+
+    when = as_of_moment(as_of)
+    with open_ledger(ctx) as ledger:
+        report = reports.ask_list(ledger, name, open_only, when)
+    show(json_out, report, "contact.ask_list")
+
+
+@app.command("can-ask")
+def can_ask_cmd(
+    ctx: typer.Context,
+    name: NameArg,
+    points: Annotated[
+        str, typer.Option("--points", "-p", metavar="POINTS", help="The size of the ask.")
+    ],
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Is the relationship ready for an ask this size? If not, how much to deposit first.
+
+    Exits 0 either way; --json has `ready` for scripts.
+
+    Example: engage can-ask "Ann Lee" --points 3
+    """
+    from engage_cli import reports
+    from engage_cli.inputs import parse_points
+
+    size = parse_points(points, "ask points")
+    when = as_of_moment(as_of)
+    rules = policy()
+    with open_ledger(ctx) as ledger:
+        report = reports.can_ask(ledger, rules, name, size, when)
+    show(json_out, report, "contact.can_ask")
+
+
+@app.command()
+def explain(
+    ctx: typer.Context,
+    name: NameArg,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Show every entry behind a contact's charge: age, decay factor and contribution.
+
+    The contributions sum to the charge that balance and contacts report.
+
+    Example: engage explain "Ann Lee" --as-of 2026-11-01
+    """
+    from engage_cli import reports
+
+    when = as_of_moment(as_of)
+    with open_ledger(ctx) as ledger:
+        report = reports.explain(ledger, policy(), name, when)
+    show(json_out, report, "contact.explanation")

@@ -1,0 +1,84 @@
+"""The words of every error: typed errors from the store become one line for people.
+
+The store states facts (`no contact named 'Ann'`); here they gain the way
+out, which names commands and options (`add it with \\`engage add\\``).
+"""
+
+from __future__ import annotations
+
+from engage_cli.errors import (
+    AlreadySettled,
+    ContactNotFound,
+    EngageError,
+    EntryNotFound,
+    EntryProblem,
+    NewerLedger,
+    NoLedger,
+    NotALedger,
+    OlderLedger,
+    SettledBeforeMade,
+    Unreadable,
+)
+
+_NOT_A_LEDGER = {
+    Unreadable.DIRECTORY: "{path} is a directory; --db takes the path of a ledger file",
+    Unreadable.EMPTY_FILE: "{path} is an empty file, not an engage ledger; nothing was changed",
+    Unreadable.NOT_SQLITE: "{path} is not a SQLite database; nothing was changed",
+    Unreadable.FOREIGN: (
+        "{path} is a SQLite database of another program, not an engage ledger; nothing was changed"
+    ),
+    Unreadable.EMPTY_DATABASE: (
+        "{path} is an empty SQLite database, not an engage ledger yet; nothing was changed"
+    ),
+}
+
+
+def words(exc: EngageError) -> str:
+    """The one line shown for `exc` (without the `engage: error: ` prefix)."""
+    match exc:
+        case ContactNotFound():
+            return f"{exc.message} (add it with `engage add`)"
+        case EntryNotFound(problem=EntryProblem.MALFORMED):
+            return f"no entry {exc.ref!r}; give the id shown by `engage history` (8 characters)"
+        case EntryNotFound(problem=EntryProblem.MISSING):
+            return f"no entry {exc.ref!r}; `engage history` lists entries with their ids"
+        case AlreadySettled():
+            return f"{exc.message}; `engage reopen` undoes that"
+        case SettledBeforeMade():
+            return (
+                f"{exc.message}; a bare day means noon: give a time, "
+                "such as --on '2026-11-12 18:00'"
+            )
+        case NoLedger():
+            return (
+                f"no ledger at {exc.path} yet; start one with `engage add NAME` "
+                "or point to one with --db or ENGAGE_DB"
+            )
+        case NotALedger():
+            return _NOT_A_LEDGER[exc.why].format(path=exc.path)
+        case NewerLedger():
+            return (
+                f"{exc.path} was written by a newer engage (schema {exc.version}, this one "
+                f"reads up to {exc.supported}); upgrade engage to open it"
+            )
+        case OlderLedger():
+            return (
+                f"{exc.path} was written by an older engage (schema {exc.version}); "
+                "run any engage command on it once to upgrade it, then try again"
+            )
+    return exc.message
+
+
+def sqlite_words(text: str) -> str:
+    """What a SQLite error that escaped the store means for the person."""
+    if "locked" in text or "busy" in text:
+        return (
+            "the ledger is busy (another engage is writing to it); nothing was changed, try again"
+        )
+    if "readonly" in text or "read-only" in text:
+        return "the ledger is read-only here; nothing was changed"
+    if "unable to open" in text:
+        return "cannot open the ledger file (check the path and its directory's permissions)"
+    if "malformed" in text or "not a database" in text:
+        return f"the ledger file is damaged ({text}); restore a backup"
+    return f"ledger error: {text}"

@@ -1,0 +1,123 @@
+"""The weekly review: balance, who-neglected (reconnect), trend, review."""
+
+from typing import Annotated
+
+import typer
+
+from engage_cli.commands.app import (
+    AsOfOpt,
+    JsonOpt,
+    OptNameArg,
+    app,
+    as_of_moment,
+    open_ledger,
+    policy,
+    show,
+)
+from engage_cli.domain import Circle
+from engage_cli.errors import UsageError
+
+
+@app.command()
+def balance(
+    ctx: typer.Context,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period", "-p", help="week, month, quarter, year, or Nd / Nw (default: week)."
+        ),
+    ] = None,
+    as_of: AsOfOpt = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", "-a", help="List every contact, not only active ones.")
+    ] = False,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", metavar="circle|tag|kind", help="Also roll contacts up by group."),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The weekly review: deposits against withdrawals, the verdict, and each contact.
+
+    Verdicts: all task (asking more than investing), engaged, all relationship
+    (investing, never asking), idle. Statuses: overdrawn, cold, untapped, healthy.
+
+    Example: engage balance --period month
+    """
+    from engage_cli import reports
+    from engage_cli.dates import parse_period
+
+    rules = policy()
+    days = parse_period(period) if period is not None else rules.period_days
+    when = as_of_moment(as_of)
+    if by is not None and by not in reports.GROUPINGS:
+        raise UsageError(f"--by takes one of {', '.join(reports.GROUPINGS)}; got {by!r}")
+    with open_ledger(ctx) as ledger:
+        report = reports.balance(ledger, rules, when, days, show_all, by)
+    show(json_out, report, "weekly.balance")
+
+
+def who_neglected(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="How many (0: all).")] = 10,
+    circle: Annotated[Circle | None, typer.Option("--circle", "-c", help="Only this circle.")] = (
+        None
+    ),
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Who is going cold: contacts ranked by how overdue they are, with a next deposit each.
+
+    Overdue means days since the last contact (or since the contact was added)
+    against the circle's cadence; ties go to the lower charge.
+
+    Example: engage who-neglected --limit 5
+    """
+    from engage_cli import reports
+
+    when = as_of_moment(as_of)
+    with open_ledger(ctx) as ledger:
+        report = reports.neglected(ledger, policy(), when, circle.value if circle else None, limit)
+    show(json_out, report, "weekly.neglected")
+
+
+app.command("who-neglected")(who_neglected)
+app.command("reconnect", help="Same as who-neglected.\n\nExample: engage reconnect")(who_neglected)
+
+
+@app.command()
+def trend(
+    ctx: typer.Context,
+    name: OptNameArg = None,
+    weeks: Annotated[int, typer.Option("--weeks", "-n", min=1, max=520, help="How many.")] = 12,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Weekly deposits and withdrawals as bars, with each week's verdict.
+
+    Example: engage trend --weeks 8
+    """
+    from engage_cli import reports
+
+    when = as_of_moment(as_of)
+    with open_ledger(ctx) as ledger:
+        report = reports.trend_report(ledger, policy(), when, weeks, name)
+    show(json_out, report, "weekly.trend_report")
+
+
+@app.command()
+def review(
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The whole weekly review on one screen: balance, trend, old asks, who to call, prompts.
+
+    Example: engage review
+    """
+    from engage_cli import reports
+
+    when = as_of_moment(as_of)
+    with open_ledger(ctx) as ledger:
+        report = reports.review(ledger, policy(), when)
+    show(json_out, report, "weekly.review")

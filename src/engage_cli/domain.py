@@ -1,0 +1,141 @@
+"""The words and shapes of the ledger, shared by every room: store, reports and render.
+
+Plain named tuples and string enums, cheap to import; no I/O here.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from enum import StrEnum
+from typing import NamedTuple
+
+from engage_cli import scoring
+
+# The ledger schema this version reads and writes, and the oldest schema whose
+# records (contacts, entries, voids: what an export holds) have the shape this
+# version exports, so that a device not yet upgraded still imports them.
+SCHEMA_VERSION = 2
+RECORDS_SINCE = 1
+
+
+class Circle(StrEnum):
+    """How close a contact is, after Dunbar's layers (about 5, 15, 50 and 150 people)."""
+
+    INNER = "inner"
+    CLOSE = "close"
+    ACTIVE = "active"
+    WIDE = "wide"
+
+
+class ContactKind(StrEnum):
+    PERSON = "person"
+    ORG = "org"
+    CAUSE = "cause"
+
+
+class EntryKind(StrEnum):
+    DEPOSIT = "deposit"  # what you gave: charges the battery
+    WITHDRAWAL = "withdrawal"  # an ask: discharges it
+    RECEIVED = "received"  # what they gave unasked: tracked, not charged
+
+
+class AskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DECLINED = "declined"
+
+
+def name_key(name: str) -> str:
+    """The form names are compared in: Unicode-normalised, spaces collapsed, case folded."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+class Contact(NamedTuple):
+    id: int
+    uid: str
+    name: str
+    kind: str
+    circle: str
+    tags: list[str]
+    note: str
+    created_at: datetime
+    org: str = ""
+    nickname: str = ""
+    birthday: str = ""
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+
+
+class Entry(NamedTuple):
+    id: str
+    contact: str
+    kind: str
+    points: float
+    occurred_at: datetime
+    logged_at: datetime
+    note: str
+    tags: list[str]
+    batch: str
+    voided_by: str | None
+    status: str | None = None
+    resolved_at: datetime | None = None
+    source_id: str | None = None
+    via: str | None = None
+
+    @property
+    def impulse(self) -> scoring.Impulse:
+        return scoring.impulse(self.occurred_at.timestamp(), self.kind, self.points)
+
+
+class NewEntry(NamedTuple):
+    """An entry to write: what `log` is given for each contact."""
+
+    contact: Contact
+    kind: str
+    points: float
+    occurred_at: datetime
+    note: str
+    tags: list[str]
+    via: Contact | None = None
+    source_id: str | None = None
+
+
+class Facts(NamedTuple):
+    """A contact as reports need it, as of one moment."""
+
+    contact: Contact
+    charge: float
+    last_contact: datetime | None
+    last_ask: datetime | None
+    gave: float = 0.0  # what you gave, decayed like the charge
+    received: float = 0.0  # what they gave unasked, decayed like the charge
+
+
+class Sums(NamedTuple):
+    """Points by kind: what you gave, what you asked, what they gave unasked."""
+
+    deposits: float = 0.0
+    withdrawals: float = 0.0
+    received: float = 0.0
+
+    def plus(self, other: Sums) -> Sums:
+        return Sums(
+            self.deposits + other.deposits,
+            self.withdrawals + other.withdrawals,
+            self.received + other.received,
+        )
+
+
+class Ask(NamedTuple):
+    """An ask (a withdrawal) with what became of it."""
+
+    entry: Entry
+    returned: float  # points given back as a deposit when it was done
+
+
+class Written(NamedTuple):
+    """An entry just written, with its contact's charge right after it."""
+
+    entry: Entry
+    charge_after: float

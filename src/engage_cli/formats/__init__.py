@@ -1,0 +1,1 @@
+"""File formats engage reads and writes: pure functions, no ledger."""

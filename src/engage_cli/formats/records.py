@@ -1,0 +1,246 @@
+"""The export format: JSONL records (lossless) and a flat CSV, and their validation.
+
+Pure: no ledger here. The store turns a ledger into records and records into
+a ledger; this module says what a record is, reads them from lines (every
+field checked by the same rules as what people type) and writes them out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from engage_cli import domain
+from engage_cli.domain import Circle, ContactKind
+from engage_cli.errors import InputError
+from engage_cli.inputs import clean_note, clean_tags
+from engage_cli.models import Name, Note, Tags, first_error
+
+_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+_STAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
+
+
+def _real_time(value: str | None) -> str | None:
+    """A stored time that exists on the calendar (the pattern alone lets 2026-13-45 in)."""
+    if value is not None:
+        from datetime import datetime
+
+        try:
+            datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"not a real moment: {value!r} ({exc})") from None
+    return value
+
+
+Stamp = Annotated[str, Field(pattern=_STAMP), AfterValidator(_real_time)]
+OptStamp = Annotated[str | None, Field(pattern=_STAMP), AfterValidator(_real_time)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ContactRecord(_Record):
+    type: Literal["contact"]
+    uid: str = Field(pattern=_UUID)
+    name: Name
+    kind: ContactKind
+    circle: Circle
+    tags: Tags
+    note: Note
+    created_at: Stamp
+    org: str = Field(default="", max_length=200)
+    nickname: str = Field(default="", max_length=200)
+    birthday: str = Field(default="", max_length=40)
+    emails: list[str] = Field(default_factory=list)
+    phones: list[str] = Field(default_factory=list)
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, v: list[str]) -> list[str]:
+        return list(dict.fromkeys(e.strip().lower() for e in v if e.strip()))
+
+
+class EntryRecord(_Record):
+    type: Literal["entry"]
+    id: str = Field(pattern=_UUID)
+    contact: str = Field(pattern=_UUID)
+    kind: Literal["deposit", "withdrawal", "received"]
+    points: float = Field(gt=0, le=100, allow_inf_nan=False)
+    occurred_at: Stamp
+    logged_at: Stamp
+    note: str
+    tags: list[str]
+    batch: str = Field(pattern=_UUID)
+    status: Literal["open", "done", "declined"] | None
+    resolved_at: OptStamp
+    source: str | None = Field(pattern=_UUID)
+    via: str | None = Field(pattern=_UUID)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, v: str) -> str:
+        return clean_note(v)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: list[str]) -> list[str]:
+        return clean_tags(v)
+
+    @model_validator(mode="after")
+    def _ask(self) -> EntryRecord:
+        if (self.kind == "withdrawal") != (self.status is not None):
+            raise ValueError("only an ask (withdrawal) has a status, and every ask has one")
+        if (self.status in ("done", "declined")) != (self.resolved_at is not None):
+            raise ValueError("a settled ask has a resolved_at, an open one has none")
+        if self.source is not None and (self.source == self.id or self.kind != "deposit"):
+            raise ValueError("only a deposit can come from an ask, and not from itself")
+        return self
+
+
+class VoidRecord(_Record):
+    type: Literal["void"]
+    id: str = Field(pattern=_UUID)
+    entry: str = Field(pattern=_UUID)
+    voided_at: Stamp
+    reason: str
+
+
+class HeaderRecord(_Record):
+    type: Literal["engage"]
+    format: Literal[1]
+    schema_version: int = Field(ge=1)
+
+    @field_validator("schema_version")
+    @classmethod
+    def _known(cls, v: int) -> int:
+        if v > domain.SCHEMA_VERSION:
+            raise ValueError(
+                f"written by a newer engage (schema {v}; this one reads up to "
+                f"{domain.SCHEMA_VERSION}): upgrade engage to import it"
+            )
+        return v
+
+    exported_at: Stamp
+
+
+Record = Annotated[
+    ContactRecord | EntryRecord | VoidRecord | HeaderRecord, Field(discriminator="type")
+]
+
+
+def read_records(lines: Iterable[str], source: str) -> Iterator[dict[str, Any]]:
+    """Validate the lines of an export, one JSON record each; errors name the line."""
+
+    def parsed() -> Iterator[tuple[int, Any]]:
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                yield n, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{source} line {n}: not JSON ({exc.msg})") from None
+
+    return validate_records(parsed(), source)
+
+
+def validate_records(raws: Iterable[tuple[int, Any]], source: str) -> Iterator[dict[str, Any]]:
+    """Validate numbered records (as an export holds them); errors name the number."""
+    from pydantic import TypeAdapter
+
+    adapter: TypeAdapter[Any] = TypeAdapter(Record)
+    for n, raw in raws:
+        try:
+            rec = adapter.validate_python(raw)
+        except ValidationError as exc:
+            err, msg = first_error(exc)
+            loc = ".".join(str(p) for p in err.get("loc", ()))
+            raise InputError(f"{source} line {n}: {loc or 'record'}: {msg}") from None
+        yield rec.model_dump()
+
+
+# --- writing ----------------------------------------------------------------------
+
+FORMAT = 1
+
+
+def header(exported_at: str) -> dict[str, Any]:
+    """The first record of an export."""
+    return {
+        "type": "engage",
+        "format": FORMAT,
+        # The oldest schema whose version reads these records: one that has
+        # not been upgraded yet on another device still imports them.
+        "schema_version": domain.RECORDS_SINCE,
+        "exported_at": exported_at,
+    }
+
+
+def jsonl_lines(records: Iterable[dict[str, Any]], exported_at: str) -> Iterator[str]:
+    """The export as JSON lines, header first; keys sorted, so that exports diff well."""
+    yield json.dumps(header(exported_at), sort_keys=True) + "\n"
+    for rec in records:
+        yield json.dumps(rec, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+CSV_COLUMNS = (
+    "id", "contact", "kind", "points", "occurred_at", "logged_at", "note", "tags",
+    "status", "resolved_at", "via", "source", "voided", "batch",
+)  # fmt: skip
+
+
+def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The entries as a flat CSV (one row each, names instead of ids), in chunks."""
+    import csv
+    import io
+
+    names: dict[str, str] = {}
+    voided: set[str] = set()
+    entries = []
+    for rec in records:
+        if rec["type"] == "contact":
+            names[rec["uid"]] = rec["name"]
+        elif rec["type"] == "entry":
+            entries.append(rec)
+        else:
+            voided.add(rec["entry"])
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for e in entries:
+        writer.writerow(
+            [
+                e["id"], names[e["contact"]], e["kind"], f"{e['points']:g}", e["occurred_at"],
+                e["logged_at"], e["note"], ";".join(e["tags"]), e["status"] or "",
+                e["resolved_at"] or "", names.get(e["via"] or "", ""), e["source"] or "",
+                "true" if e["id"] in voided else "false", e["batch"],
+            ]
+        )  # fmt: skip
+        if buf.tell() > 1 << 16:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
+def read_export(text: str, source: str) -> list[dict[str, Any]]:
+    """Every validated record of an export file's text; the header must come first."""
+    lines = text.lstrip("\ufeff").split("\n")
+    try:
+        first = json.loads(lines[0]) if lines[0].strip() else None
+    except ValueError:
+        first = None
+    if not isinstance(first, dict) or first.get("type") != "engage":
+        raise InputError(f"{source} is not an engage export (its first line must be the header)")
+    return list(read_records(lines, source))

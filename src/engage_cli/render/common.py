@@ -1,0 +1,130 @@
+"""What every view shares: styles, aligned columns, a console, and how numbers print.
+
+rich strips colour when stdout is not a terminal and honours NO_COLOR.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.text import Text
+
+from engage_cli import scoring
+
+VERDICT_STYLE = {
+    scoring.IDLE: "dim",
+    scoring.ALL_TASK: "bold red",
+    scoring.ENGAGED: "bold green",
+    scoring.ALL_RELATIONSHIP: "bold yellow",
+}
+STATUS_STYLE = {
+    scoring.OVERDRAWN: "red",
+    scoring.COLD: "cyan",
+    scoring.UNTAPPED: "yellow",
+    scoring.HEALTHY: "green",
+}
+VERDICT_MEANING = {
+    scoring.IDLE: "nothing logged in this period",
+    scoring.ALL_TASK: "you asked more than you invested",
+    scoring.ENGAGED: "investing and asking in balance",
+    scoring.ALL_RELATIONSHIP: "investing without asking: potential left unused",
+}
+
+
+class Grid:
+    """Aligned columns with a bold header, rendered as one rich Text.
+
+    rich's Table measures and wraps every cell, which costs about 1 ms a row;
+    these reports need only padding, so a hundred rows stay well under that.
+    The last column is never padded, so long notes run on as typed.
+    """
+
+    GUTTER = "  "
+
+    def __init__(self) -> None:
+        self.columns: list[tuple[str, str]] = []
+        self.rows: list[list[Text]] = []
+
+    def add_column(self, header: str, justify: str = "left") -> None:
+        self.columns.append((header, justify))
+
+    def add_row(self, *cells: str | Text) -> None:
+        self.rows.append([c if isinstance(c, Text) else Text(c) for c in cells])
+
+    def text(self) -> Text:
+        header = [Text(name, style="bold") for name, _ in self.columns]
+        lines = [header, *self.rows]
+        widths = [max(cell_len(line[i].plain) for line in lines) for i in range(len(header))]
+        out = Text()
+        last = len(header) - 1
+        for n, line in enumerate(lines):
+            if n:
+                out.append("\n")
+            for i, cell in enumerate(line):
+                gap = widths[i] - cell_len(cell.plain)
+                right = self.columns[i][1] == "right"
+                if right:
+                    out.append(" " * gap)
+                out.append_text(cell)
+                if i < last:
+                    out.append(("" if right else " " * gap) + self.GUTTER)
+        return out
+
+
+def console() -> Console:
+    # Markup and emoji codes are off: names, notes and tags are people's text,
+    # and "[red]" or ":smile:" in them must print as typed.
+    return Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
+def points(value: float) -> str:
+    return f"{value:g}" if value else "·"
+
+
+def charge(value: float) -> Text:
+    if abs(value) < 0.05:
+        value = 0.0  # no "-0.0": what rounds to zero is zero
+    style = "red" if value < 0 else ("green" if value > 0 else "dim")
+    return Text(f"{value:+.1f}", style=style)
+
+
+def days(value: float | None) -> str:
+    if value is None:
+        return "never"
+    if value < 1 / 24:
+        return "<1h"
+    if value < 1:
+        return f"{int(value * 24)}h"
+    return f"{int(value)}d"
+
+
+def status_text(status: str) -> Text:
+    return Text(status, style=STATUS_STYLE.get(status, ""))
+
+
+def ratio_text(value: float | None) -> str:
+    return "no asks" if value is None else f"{value:.2f} : 1"
+
+
+def delta_text(now: float, before: float) -> str:
+    diff = now - before
+    return "same as before" if diff == 0 else f"{diff:+g} vs previous"
+
+
+SIGN = {"deposit": "+", "withdrawal": "-", "received": "←"}
+KIND_STYLE = {"deposit": "green", "withdrawal": "red", "received": "cyan"}
+
+
+def charge_precise(value: float, bold: bool = False) -> Text:
+    style = "red" if value < 0 else "green"
+    return Text(f"{value:+.3f}", style=f"bold {style}" if bold else style)
+
+
+BARS = " ▏▎▍▌▋▊▉█"
+
+
+def bar(value: float, scale: float, width: int = 20) -> str:
+    if value <= 0 or scale <= 0:
+        return ""
+    eighths = max(1, round(value / scale * width * 8))
+    return "█" * (eighths // 8) + (BARS[eighths % 8] if eighths % 8 else "")

@@ -1,0 +1,271 @@
+"""Views of contacts and entries: lists, a profile, an explanation, asks, the policy."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from engage_cli.config import Loaded
+from engage_cli.dates import fmt_local
+from engage_cli.domain import Entry
+from engage_cli.ids import short
+from engage_cli.render.common import (
+    KIND_STYLE,
+    SIGN,
+    Grid,
+    charge,
+    charge_precise,
+    console,
+    days,
+    status_text,
+)
+from engage_cli.reports import AskLine, AskList, CanAsk, ContactList, Explanation, History, Profile
+
+
+def contacts(listing: ContactList) -> None:
+    lines = listing.lines
+    out = console()
+    if not lines:
+        out.print("no contacts match")
+        return
+    table = Grid()
+    for col, justify in (
+        ("name", "left"),
+        ("kind", "left"),
+        ("circle", "left"),
+        ("tags", "left"),
+        ("charge", "right"),
+        ("last contact", "left"),
+        ("status", "left"),
+    ):
+        table.add_column(col, justify=justify)
+    for c in lines:
+        table.add_row(
+            c.name,
+            c.kind,
+            c.circle,
+            ", ".join(c.tags),
+            charge(c.charge),
+            fmt_local(c.last_contact, False) if c.last_contact else "never",
+            status_text(c.status),
+        )
+    out.print(table.text())
+
+
+def history(h: History) -> None:
+    entries_table(h.entries, h.total, with_contact=h.contact is None)
+
+
+def entries_table(
+    entries: Sequence[Entry], total: int, with_contact: bool = True, hint: str = "--limit 0"
+) -> None:
+    out = console()
+    if not entries:
+        out.print("no entries")
+        return
+    table = Grid()
+    table.add_column("id")
+    table.add_column("when")
+    if with_contact:
+        table.add_column("contact")
+    table.add_column("kind")
+    table.add_column("points", justify="right")
+    table.add_column("note")
+    for e in entries:
+        voided = e.voided_by is not None
+        sign = SIGN[e.kind]
+        style = "strike dim" if voided else KIND_STYLE[e.kind]
+        extra = [f"#{t}" for t in e.tags]
+        if e.via:
+            extra.append(f"via {e.via}")
+        if e.status and e.status != "open":
+            extra.append(f"ask {e.status}")
+        note = e.note + ("  " + " ".join(extra) if extra else "")
+        cells: list[str | Text] = [Text(short(e.id), style="dim"), fmt_local(e.occurred_at)]
+        if with_contact:
+            cells.append(e.contact)
+        cells += [
+            Text(e.kind + (" (voided)" if voided else ""), style=style),
+            Text(f"{sign}{e.points:g}", style=style),
+            note,
+        ]
+        table.add_row(*cells)
+    out.print(table.text())
+    if total > len(entries):
+        more = f"showing {len(entries)} of {total}"
+        out.print(Text(f"{more}; {hint} shows all" if hint else more, style="dim"))
+
+
+def profile(p: Profile) -> None:
+    out = console()
+    c, line = p.contact, p.line
+    out.print(Text.assemble((c.name, "bold"), f"  {c.kind}, {c.circle} circle"))
+    if c.tags:
+        out.print(f"  tags          {', '.join(c.tags)}")
+    if c.note:
+        out.print(f"  note          {c.note}")
+    for label, value in (
+        ("org", c.org),
+        ("nickname", c.nickname),
+        ("birthday", c.birthday),
+        ("email", ", ".join(c.emails)),
+        ("phone", ", ".join(c.phones)),
+    ):
+        if value:
+            out.print(Text(f"  {label:<13} {value}"))
+    out.print(f"  added         {fmt_local(c.created_at, False)}")
+    out.print(
+        Text.assemble(
+            "  charge        ", charge(line.charge), "   status ", status_text(line.status)
+        )
+    )
+    if line.last_contact:
+        last = f"{fmt_local(line.last_contact)} ({days(line.days_since)} ago"
+    else:
+        last = f"never (added {days(line.days_since)} ago"
+    out.print(f"  last contact  {last}; cadence {p.cadence_days:g}d)")
+    t = p.totals
+    out.print(
+        f"  all time      you gave {t.deposits:g}, asked {t.withdrawals:g}; they gave "
+        f"{t.received:g} unasked; {p.live_count} entries; half-life {p.half_life_days:g}d"
+    )
+    gave, received = p.exchange
+    if received >= 0.05:  # the exchange matters once they have given something
+        out.print(
+            f"  exchange      you gave {gave:.1f}, they gave {received:.1f} "
+            f"(decayed like the charge)"
+        )
+    if p.reciprocity:
+        out.print(
+            Text(f"  {p.reciprocity}: they gave more than twice what you gave back", "yellow")
+        )
+    if p.open_asks:
+        asks_open = ", ".join(
+            f"{a.entry.points:g} pts {days(a.age_days)} old [{short(a.entry.id)}]"
+            for a in p.open_asks[:5]
+        )
+        out.print(f"  open asks     {asks_open}")
+    if p.brokered:
+        made = ", ".join(f"{e.contact} ({fmt_local(e.occurred_at, False)})" for e in p.brokered)
+        out.print(f"  brokered      {made}")
+    out.print()
+    entries_table(p.entries, p.entry_count, with_contact=False, hint=f"engage history {c.name!r}")
+
+
+def explanation(x: Explanation) -> None:
+    out = console()
+    out.print(
+        Text.assemble(
+            (x.contact.name, "bold"),
+            f"  charge as of {fmt_local(x.as_of)}; {x.contact.circle} circle, "
+            f"half-life {x.half_life_days:g} days",
+        )
+    )
+    if not x.rows:
+        out.print("  no entries count yet: the charge is 0")
+        return
+    grid = Grid()
+    for col, justify in (
+        ("id", "left"),
+        ("when", "left"),
+        ("kind", "left"),
+        ("points", "right"),
+        ("age", "right"),
+        ("factor", "right"),
+        ("= now", "right"),
+    ):
+        grid.add_column(col, justify=justify)
+    for e, part in x.rows:
+        grid.add_row(
+            Text(short(e.id), style="dim"),
+            fmt_local(e.occurred_at),
+            Text(e.kind, style=KIND_STYLE[e.kind]),
+            f"{SIGN[e.kind]}{e.points:g}",
+            f"{part.age_days:.1f}d",
+            f"{part.factor:.4f}",
+            charge_precise(part.contribution),
+        )
+    out.print(grid.text())
+    out.print(Text.assemble("  sum = charge ", charge_precise(x.charge, bold=True)))
+    out.print(
+        Text(
+            "  factor = 2^(-age / half-life); what they gave unasked counts 0 toward the charge",
+            style="dim",
+        )
+    )
+
+
+def can_ask(c: CanAsk) -> None:
+    out = console()
+    r = c.readiness
+    if r.ready:
+        out.print(
+            Text.assemble(("yes", "bold green"), f": {c.name} can carry an ask of {r.points:g}")
+        )
+    else:
+        out.print(
+            Text.assemble(("not yet", "bold yellow"), f": an ask of {r.points:g} is too big now")
+        )
+    out.print(Text.assemble("  charge now    ", charge(r.charge)))
+    out.print(Text.assemble("  after the ask ", charge(r.after)))
+    if not r.ready:
+        # Rounded up, so that following the advice is always enough.
+        at_least = max(0.1, math.ceil(r.suggested_deposit * 10 - 1e-9) / 10)
+        out.print(
+            f"  deposit first at least {at_least:.1f} points "
+            f"(an ask is comfortable when the charge covers it plus {c.reserve:.0%} of it)"
+        )
+
+
+def ask_list(a: AskList) -> None:
+    asks(a.lines)
+
+
+def asks(lines: Sequence[AskLine]) -> None:
+    out = console()
+    if not lines:
+        out.print("no asks")
+        return
+    grid = Grid()
+    for col, justify in (
+        ("id", "left"),
+        ("asked", "left"),
+        ("contact", "left"),
+        ("points", "right"),
+        ("age", "right"),
+        ("status", "left"),
+        ("note", "left"),
+    ):
+        grid.add_column(col, justify=justify)
+    for a in lines:
+        e = a.entry
+        status = e.status or "open"
+        if e.status == "done" and a.returned:
+            status += f" (+{a.returned:g} back)"
+        style = {"open": "yellow", "done": "green", "declined": "dim"}.get(e.status or "", "")
+        grid.add_row(
+            Text(short(e.id), style="dim"),
+            fmt_local(e.occurred_at, False),
+            e.contact,
+            f"{e.points:g}",
+            days(a.age_days),
+            Text(status, style=style),
+            e.note,
+        )
+    out.print(grid.text())
+
+
+def policy(loaded: Loaded) -> None:
+    out = console()
+    where = f"{loaded.path}" + ("" if loaded.exists else " (not present: all defaults)")
+    out.print(Text.assemble(("config ", "bold"), where))
+    rows = loaded.rows()
+    grid = Grid()
+    grid.add_column("key")
+    grid.add_column("value", justify="right")
+    grid.add_column("from")
+    for key, value, source in rows:
+        grid.add_row(key, f"{value:g}", Text(source, style="dim" if source == "default" else ""))
+    out.print(grid.text())

@@ -1,0 +1,220 @@
+"""Views of the weekly review: the balance, who is going cold, the trend, all of it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import timedelta
+
+from rich.text import Text
+
+from engage_cli import scoring
+from engage_cli.dates import fmt_local
+from engage_cli.render.common import (
+    VERDICT_MEANING,
+    VERDICT_STYLE,
+    Grid,
+    bar,
+    charge,
+    console,
+    days,
+    delta_text,
+    points,
+    ratio_text,
+    status_text,
+)
+from engage_cli.render.contact import asks
+from engage_cli.reports import Balance, Neglected, Review, Trend, Week
+
+
+def balance(report: Balance) -> None:
+    out = console()
+    cur, prev = report.current, report.previous
+    out.print(
+        Text.assemble(
+            ("Balance ", "bold"),
+            f"{fmt_local(cur.start)} → {fmt_local(cur.end)} "
+            f"({report.period_days} days, as of {fmt_local(report.as_of)})",
+        )
+    )
+    out.print(
+        Text.assemble(
+            "  deposits    ",
+            (f"{cur.deposits:g}", "green"),
+            f"   ({delta_text(cur.deposits, prev.deposits)})",
+        )
+    )
+    out.print(
+        Text.assemble(
+            "  withdrawals ",
+            (f"{cur.withdrawals:g}", "red"),
+            f"   ({delta_text(cur.withdrawals, prev.withdrawals)})",
+        )
+    )
+    out.print(f"  ratio       {ratio_text(cur.ratio)}   (previous: {ratio_text(prev.ratio)})")
+    out.print(
+        Text.assemble(
+            "  verdict     ",
+            (cur.verdict, VERDICT_STYLE[cur.verdict]),
+            f"  {VERDICT_MEANING[cur.verdict]}   (previous: {prev.verdict})",
+        )
+    )
+    if report.contacts:
+        table = Grid()
+        table.add_column("contact")
+        table.add_column("circle")
+        table.add_column("charge", justify="right")
+        table.add_column("dep", justify="right")
+        table.add_column("wd", justify="right")
+        table.add_column("last contact")
+        table.add_column("status")
+        for c in report.contacts:
+            table.add_row(
+                c.name,
+                c.circle,
+                charge(c.charge),
+                points(c.deposits),
+                points(c.withdrawals),
+                f"{fmt_local(c.last_contact, False)} ({days(c.days_since)})"
+                if c.last_contact
+                else "never",
+                status_text(c.status),
+            )
+        out.print()
+        out.print(table.text())
+    counts = report.status_counts
+    flagged = ", ".join(f"{n} {s}" for s, n in counts.items() if n and s != scoring.HEALTHY)
+    out.print()
+    if report.hidden:
+        out.print(
+            Text(
+                f"{report.hidden} contacts with no activity in the period not shown "
+                "(--all shows them)",
+                style="dim",
+            )
+        )
+    if report.by:
+        out.print(Text(f"By {report.by}", style="bold"))
+        grid = Grid()
+        for col, justify in (
+            (report.by, "left"),
+            ("contacts", "right"),
+            ("charge", "right"),
+            ("dep", "right"),
+            ("wd", "right"),
+            ("recv", "right"),
+            ("verdict", "left"),
+        ):
+            grid.add_column(col, justify=justify)
+        for g in report.groups:
+            t = g.totals
+            grid.add_row(
+                g.name,
+                str(g.contacts),
+                charge(g.charge),
+                points(t.deposits),
+                points(t.withdrawals),
+                points(t.received),
+                Text(t.verdict, style=VERDICT_STYLE[t.verdict]),
+            )
+        out.print(grid.text())
+        out.print()
+    if report.connectors:
+        tops = ", ".join(f"{c.name} ({c.entries})" for c in report.connectors)
+        out.print(Text.assemble(("Top connectors ", "bold"), tops))
+    if report.thank_first:
+        out.print(
+            Text.assemble(
+                ("Thank first ", "bold"),
+                ", ".join(report.thank_first),
+                ("  (they gave unasked; you gave back less than half)", "dim"),
+            )
+        )
+    if flagged:
+        out.print(f"Across all contacts: {flagged}. Next: engage who-neglected")
+
+
+def neglected(report: Neglected, more: str = "--limit 0 shows all") -> None:
+    out = console()
+    out.print(
+        Text.assemble(("Who to reconnect with", "bold"), f"  (as of {fmt_local(report.as_of)})")
+    )
+    if not report.lines:
+        out.print("  no contacts yet: add some with `engage add NAME`")
+    else:
+        table = Grid()
+        table.add_column("#", justify="right")
+        table.add_column("contact")
+        table.add_column("circle")
+        table.add_column("since", justify="right")
+        table.add_column("cadence", justify="right")
+        table.add_column("due")
+        table.add_column("charge", justify="right")
+        for i, line in enumerate(report.lines, 1):
+            r = line.row
+            late = r.days_since - r.cadence_days
+            due = (
+                Text(f"overdue {int(late)}d" if late >= 1 else "due now", style="red")
+                if late > 0
+                else Text(f"in {math.ceil(-late)}d", style="dim")
+            )
+            if r.thank_first:
+                due = Text("thank first", style="yellow")
+            since = days(r.days_since) + ("" if r.contacted else " (added)")
+            table.add_row(
+                str(i), r.name, r.circle, since, f"{r.cadence_days:g}d", due, charge(r.charge)
+            )
+        out.print(table.text())
+        out.print()
+        out.print(Text("Next deposits", style="bold"))
+        for i, line in enumerate(report.lines, 1):
+            out.print(f"  {i}. {line.suggestion}")
+        if report.total > len(report.lines):
+            out.print(Text(f"  … {report.total - len(report.lines)} more ({more})", "dim"))
+    out.print()
+    out.print(Text("Reflect", style="bold"))
+    for prompt in report.prompts:
+        out.print(f"  • {prompt}")
+
+
+def trend_report(t: Trend) -> None:
+    trend(t.weeks, t.title)
+
+
+def trend(weeks: Sequence[Week], title: str) -> None:
+    out = console()
+    out.print(Text(title, style="bold"))
+    scale = max([max(w.totals.deposits, w.totals.withdrawals) for w in weeks] + [0.0])
+    grid = Grid()
+    for col, justify in (
+        ("week of", "left"),
+        ("deposits", "left"),
+        ("withdrawals", "left"),
+        ("verdict", "left"),
+    ):
+        grid.add_column(col, justify=justify)
+    for w in weeks:
+        t = w.totals
+        grid.add_row(
+            fmt_local(w.start + timedelta(seconds=1), False),  # its first whole day
+            Text(f"{t.deposits:>5g} {bar(t.deposits, scale)}", style="green"),
+            Text(f"{t.withdrawals:>5g} {bar(t.withdrawals, scale)}", style="red"),
+            Text(t.verdict, style=VERDICT_STYLE[t.verdict]),
+        )
+    out.print(grid.text())
+
+
+def review(r: Review) -> None:
+    balance(r.balance)
+    console().print()
+    trend(r.weeks, "The last eight weeks")
+    out = console()
+    out.print()
+    out.print(Text("Open asks getting old", style="bold"))
+    if r.old_asks:
+        asks(r.old_asks)
+        out.print(Text("  settle them: engage done ID, engage declined ID", style="dim"))
+    else:
+        out.print("  none older than two weeks")
+    out.print()
+    neglected(r.neglected, more="engage who-neglected shows all")

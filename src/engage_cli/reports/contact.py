@@ -1,0 +1,178 @@
+"""One contact: the profile `show` prints, the entries behind a charge, readiness for an ask."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from engage_cli import scoring
+from engage_cli.dates import iso
+from engage_cli.domain import Contact, Entry, Sums
+from engage_cli.policy import Policy
+from engage_cli.reports.lines import AskLine, ContactLine, ask_lines, entry_json, known, line_of
+from engage_cli.store import queries, state
+from engage_cli.store.connection import Ledger
+from engage_cli.store.contacts import get_contact, list_contacts
+
+
+class ContactList(NamedTuple):
+    lines: list[ContactLine]
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [line.to_json(period=False) for line in self.lines]
+
+
+def contact_lines(
+    ledger: Ledger, policy: Policy, as_of: datetime, circle: str | None, tag: str | None
+) -> ContactList:
+    """Every contact known by `as_of` (of a circle, with a tag), with its charge then."""
+    contacts = list_contacts(ledger, circle=circle, tag=tag)
+    return ContactList(
+        [
+            line_of(f, as_of, policy, Sums())
+            for f in state.facts(ledger, as_of, policy.half_life, contacts)
+            if known(f, as_of)
+        ]
+    )
+
+
+def _contact(ledger: Ledger, who: Contact | str) -> Contact:
+    return who if isinstance(who, Contact) else get_contact(ledger, who)
+
+
+class Profile(NamedTuple):
+    contact: Contact
+    line: ContactLine
+    cadence_days: float
+    half_life_days: float
+    totals: Sums
+    entries: list[Entry]
+    entry_count: int
+    live_count: int
+    open_asks: list[AskLine]
+    brokered: list[Entry]
+    reciprocity: str | None
+    exchange: tuple[float, float]  # (you gave, they gave unasked), decayed like the charge
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.contact
+        return {
+            "name": c.name,
+            "kind": c.kind,
+            "circle": c.circle,
+            "tags": c.tags,
+            "note": c.note,
+            "org": c.org,
+            "nickname": c.nickname,
+            "birthday": c.birthday,
+            "emails": list(c.emails),
+            "phones": list(c.phones),
+            "added": iso(c.created_at),
+            "charge": self.line.charge,
+            "status": self.line.status,
+            "last_contact": iso(self.line.last_contact),
+            "days_since": round(self.line.days_since, 3),
+            "cadence_days": self.cadence_days,
+            "half_life_days": self.half_life_days,
+            "deposits_total": self.totals.deposits,
+            "withdrawals_total": self.totals.withdrawals,
+            "received_total": self.totals.received,
+            "gave": self.totals.deposits,
+            "received": self.totals.received,
+            "gave_decayed": self.exchange[0],
+            "received_decayed": self.exchange[1],
+            "reciprocity": self.reciprocity,
+            "entry_count": self.live_count,
+            "open_asks": [a.to_json() for a in self.open_asks],
+            "brokered": [entry_json(e) for e in self.brokered],
+            "recent": [entry_json(e) for e in self.entries],
+        }
+
+
+def profile(
+    ledger: Ledger, policy: Policy, who: Contact | str, as_of: datetime, recent: int = 10
+) -> Profile:
+    contact = _contact(ledger, who)
+    facts = state.facts(ledger, as_of, policy.half_life, [contact])[0]
+    totals, live = queries.totals(ledger, contact, as_of)
+    return Profile(
+        contact=contact,
+        line=line_of(facts, as_of, policy, Sums()),
+        cadence_days=policy.cadence(contact.circle),
+        half_life_days=policy.half_life(contact.circle),
+        totals=totals,
+        entries=queries.history(ledger, contact, until=as_of, limit=recent),
+        entry_count=queries.count_entries(ledger, contact, until=as_of),
+        live_count=live,
+        open_asks=ask_lines(queries.asks(ledger, contact, open_only=True, until=as_of), as_of),
+        brokered=queries.brokered(ledger, contact, as_of),
+        reciprocity=scoring.reciprocity(facts.gave, facts.received),
+        exchange=(facts.gave, facts.received),
+    )
+
+
+class Explanation(NamedTuple):
+    contact: Contact
+    as_of: datetime
+    half_life_days: float
+    charge: float
+    rows: list[tuple[Entry, scoring.Part]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.contact.name,
+            "as_of": iso(self.as_of),
+            "half_life_days": self.half_life_days,
+            "charge": self.charge,
+            "entries": [
+                {
+                    "id": e.id,
+                    "occurred_at": iso(e.occurred_at),
+                    "kind": e.kind,
+                    "points": e.points,
+                    "age_days": part.age_days,
+                    "factor": part.factor,
+                    "contribution": part.contribution,
+                }
+                for e, part in self.rows
+            ],
+        }
+
+
+def explain(ledger: Ledger, policy: Policy, who: Contact | str, as_of: datetime) -> Explanation:
+    """Every entry behind a contact's charge; the contributions sum to the charge."""
+    import math
+
+    contact = _contact(ledger, who)
+    hl = policy.half_life(contact.circle)
+    entries = queries.live_entries(ledger, contact, as_of)
+    parts = scoring.explain([e.impulse for e in entries], as_of.timestamp(), hl)
+    charge = math.fsum(p.contribution for p in parts)
+    return Explanation(contact, as_of, hl, charge, list(zip(entries, parts, strict=True)))
+
+
+class CanAsk(NamedTuple):
+    name: str
+    readiness: scoring.Readiness
+    reserve: float
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.readiness
+        return {
+            "name": self.name,
+            "ready": r.ready,
+            "charge": r.charge,
+            "points": r.points,
+            "after": r.after,
+            "suggested_deposit": r.suggested_deposit,
+        }
+
+
+def can_ask(
+    ledger: Ledger, policy: Policy, who: Contact | str, points: float, as_of: datetime
+) -> CanAsk:
+    contact = _contact(ledger, who)
+    facts = state.facts(ledger, as_of, policy.half_life, [contact])[0]
+    return CanAsk(
+        contact.name, scoring.can_ask(facts.charge, points, policy.ask_reserve), policy.ask_reserve
+    )

@@ -1,0 +1,328 @@
+"""The weekly review: the balance of a period, who is going cold, the trend, all of it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+from engage_cli import scoring
+from engage_cli.dates import iso
+from engage_cli.domain import Contact, Facts, Sums
+from engage_cli.policy import Policy
+from engage_cli.reports.lines import (
+    AskLine,
+    ContactLine,
+    Totals,
+    ask_lines,
+    days_since,
+    known,
+    line_of,
+    sum_all,
+    thank_first,
+    total_of,
+)
+from engage_cli.store import queries, state
+from engage_cli.store.connection import Ledger
+from engage_cli.store.contacts import get_contact, list_contacts
+
+
+class Group(NamedTuple):
+    """A rollup of contacts by circle, tag or kind over the period."""
+
+    name: str
+    contacts: int
+    charge: float
+    totals: Totals
+
+    def to_json(self) -> dict[str, Any]:
+        t = self.totals
+        return {
+            "name": self.name,
+            "contacts": self.contacts,
+            "charge": self.charge,
+            "deposits": t.deposits,
+            "withdrawals": t.withdrawals,
+            "received": t.received,
+            "ratio": t.ratio,
+            "verdict": t.verdict,
+        }
+
+
+class Connector(NamedTuple):
+    name: str
+    entries: int
+    points: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "entries": self.entries, "points": self.points}
+
+
+class Balance(NamedTuple):
+    as_of: datetime
+    period_days: int
+    current: Totals
+    previous: Totals
+    contacts: list[ContactLine]
+    status_counts: dict[str, int]
+    hidden: int
+    connectors: list[Connector]
+    thank_first: list[str]
+    by: str | None = None
+    groups: tuple[Group, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "as_of": iso(self.as_of),
+            "period": {
+                "start": iso(self.current.start),
+                "end": iso(self.current.end),
+                "days": self.period_days,
+            },
+            "deposits": self.current.deposits,
+            "withdrawals": self.current.withdrawals,
+            "received": self.current.received,
+            "ratio": self.current.ratio,
+            "verdict": self.current.verdict,
+            "previous": self.previous.to_json(),
+            "status_counts": self.status_counts,
+            "contacts": [c.to_json() for c in self.contacts],
+            "connectors": [c.to_json() for c in self.connectors],
+            "thank_first": self.thank_first,
+        }
+        if self.by:
+            out["by"] = self.by
+            out["groups"] = [g.to_json() for g in self.groups]
+        return out
+
+
+_STATUS_ORDER = {scoring.OVERDRAWN: 0, scoring.COLD: 1, scoring.UNTAPPED: 2, scoring.HEALTHY: 3}
+GROUPINGS = ("circle", "tag", "kind")
+
+
+def _groups(
+    lines: list[tuple[ContactLine, Sums]], by: str, start: datetime, end: datetime, policy: Policy
+) -> list[Group]:
+    members: dict[str, list[tuple[ContactLine, Sums]]] = {}
+    for line, sums in lines:
+        if by == "tag":
+            keys = line.tags or ["(no tag)"]
+        else:
+            keys = [line.circle if by == "circle" else line.kind]
+        for key in keys:
+            members.setdefault(key, []).append((line, sums))
+    out = []
+    for name, items in members.items():
+        total = Sums()
+        for _, s in items:
+            total = total.plus(s)
+        charge = sum(line.charge for line, _ in items)
+        out.append(Group(name, len(items), charge, total_of(total, start, end, policy)))
+    out.sort(key=lambda g: (-(g.totals.deposits + g.totals.withdrawals), g.name))
+    return out
+
+
+def balance(
+    ledger: Ledger,
+    policy: Policy,
+    as_of: datetime,
+    period_days: int,
+    show_all: bool = False,
+    by: str | None = None,
+    facts: Sequence[Facts] | None = None,
+) -> Balance:
+    """The weekly review: totals for the period and the one before, and the contacts in it.
+
+    `facts`: every contact's facts as of `as_of`, when the caller has them already.
+    """
+    start = as_of - timedelta(days=period_days)
+    before = start - timedelta(days=period_days)
+    sums = queries.period_sums(ledger, start, as_of)
+    prev_sums = queries.period_sums(ledger, before, start)
+    if facts is None:
+        facts = state.facts(ledger, as_of, policy.half_life)
+    pairs = []
+    for f in facts:
+        if known(f, as_of):
+            period = sums.get(f.contact.id, Sums())
+            pairs.append((line_of(f, as_of, policy, period, thank_first(f)), period))
+    lines = [line for line, _ in pairs]
+    counts = {s: 0 for s in _STATUS_ORDER}
+    for line in lines:
+        counts[line.status] += 1
+    shown = [
+        line
+        for line in lines
+        if show_all
+        or line.deposits
+        or line.withdrawals
+        or line.received
+        or line.status == scoring.OVERDRAWN
+    ]
+    shown.sort(key=lambda c: (-(c.deposits + c.withdrawals), c.charge, c.name.casefold()))
+    return Balance(
+        as_of=as_of,
+        period_days=period_days,
+        current=total_of(sum_all(sums), start, as_of, policy),
+        previous=total_of(sum_all(prev_sums), before, start, policy),
+        contacts=shown,
+        status_counts=counts,
+        hidden=len(lines) - len(shown),
+        connectors=[Connector(*row) for row in queries.via_sums(ledger, start, as_of)[:5]],
+        thank_first=sorted((line.name for line in lines if line.thank_first), key=str.casefold),
+        by=by,
+        groups=tuple(_groups(pairs, by, start, as_of, policy)) if by else (),
+    )
+
+
+class NeglectLine(NamedTuple):
+    row: scoring.Neglect
+    suggestion: str
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.row
+        return {
+            "name": r.name,
+            "kind": r.kind,
+            "circle": r.circle,
+            "days_since": round(r.days_since, 3),
+            "cadence_days": r.cadence_days,
+            "overdue_days": round(r.days_since - r.cadence_days, 3),
+            "contacted": r.contacted,
+            "charge": r.charge,
+            "thank_first": r.thank_first,
+            "suggestion": self.suggestion,
+        }
+
+
+class Neglected(NamedTuple):
+    as_of: datetime
+    lines: list[NeglectLine]
+    total: int
+    prompts: tuple[str, ...] = scoring.REFLECTION_PROMPTS
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "as_of": iso(self.as_of),
+            "contacts": [line.to_json() for line in self.lines],
+            "prompts": list(self.prompts),
+        }
+
+
+def neglected(
+    ledger: Ledger,
+    policy: Policy,
+    as_of: datetime,
+    circle: str | None,
+    limit: int,
+    facts: Sequence[Facts] | None = None,
+) -> Neglected:
+    """Contacts ranked by how overdue they are against their circle's cadence.
+
+    Those who gave you something unasked and got little back come first:
+    they are the first people to thank. `facts`: every contact's facts as of
+    `as_of`, when the caller has them already.
+    """
+    if facts is None:
+        among = list_contacts(ledger, circle=circle) if circle is not None else None  # None: all
+        facts = state.facts(ledger, as_of, policy.half_life, among)
+    elif circle is not None:
+        facts = [f for f in facts if f.contact.circle == circle]
+    rows = [
+        scoring.Neglect(
+            name=f.contact.name,
+            kind=f.contact.kind,
+            circle=f.contact.circle,
+            charge=f.charge,
+            days_since=days_since(f, as_of),
+            cadence_days=policy.cadence(f.contact.circle),
+            contacted=f.last_contact is not None,
+            thank_first=thank_first(f),
+        )
+        for f in facts
+        if known(f, as_of)
+    ]
+    ranked = sorted(scoring.rank_neglected(rows), key=lambda r: not r.thank_first)
+    chosen = ranked[:limit] if limit > 0 else ranked
+    return Neglected(as_of, [NeglectLine(r, scoring.suggestion(r)) for r in chosen], len(ranked))
+
+
+class Week(NamedTuple):
+    start: datetime
+    end: datetime
+    totals: Totals
+
+    def to_json(self) -> dict[str, Any]:
+        t = self.totals
+        return {
+            "start": iso(self.start),
+            "end": iso(self.end),
+            "deposits": t.deposits,
+            "withdrawals": t.withdrawals,
+            "received": t.received,
+            "verdict": t.verdict,
+        }
+
+
+def trend(
+    ledger: Ledger, policy: Policy, as_of: datetime, weeks: int, contact: Contact | None = None
+) -> list[Week]:
+    """The last `weeks` weeks ending at `as_of`, oldest first."""
+    start = as_of - timedelta(days=7 * weeks)
+    sums = queries.weekly_sums(ledger, start, weeks, contact)
+    out = []
+    for i, s in enumerate(sums):
+        a, b = start + timedelta(days=7 * i), start + timedelta(days=7 * (i + 1))
+        out.append(Week(a, b, total_of(s, a, b, policy)))
+    return out
+
+
+class Trend(NamedTuple):
+    weeks: list[Week]
+    contact: Contact | None
+
+    @property
+    def title(self) -> str:
+        return "Weekly trend" + (f" for {self.contact.name}" if self.contact else "")
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [w.to_json() for w in self.weeks]
+
+
+def trend_report(
+    ledger: Ledger, policy: Policy, as_of: datetime, weeks: int, name: str | None
+) -> Trend:
+    """The weekly trend of the whole ledger, or of the contact called `name`."""
+    contact = get_contact(ledger, name) if name else None
+    return Trend(trend(ledger, policy, as_of, weeks, contact), contact)
+
+
+class Review(NamedTuple):
+    balance: Balance
+    weeks: list[Week]
+    old_asks: list[AskLine]
+    neglected: Neglected
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "balance": self.balance.to_json(),
+            "trend": [w.to_json() for w in self.weeks],
+            "open_asks": [a.to_json() for a in self.old_asks],
+            "reconnect": self.neglected.to_json(),
+        }
+
+
+def review(ledger: Ledger, policy: Policy, as_of: datetime, old_days: float = 14) -> Review:
+    """The whole weekly review: balance, eight weeks of trend, old open asks, three to call."""
+    made_by = as_of - timedelta(days=old_days)
+    old_asks = queries.asks(
+        ledger, open_only=True, until=as_of, oldest_first=True, limit=5, made_by=made_by
+    )
+    old = ask_lines(old_asks, as_of)
+    facts = state.facts(ledger, as_of, policy.half_life)  # for the balance and the three to call
+    return Review(
+        balance=balance(ledger, policy, as_of, policy.period_days, facts=facts),
+        weeks=trend(ledger, policy, as_of, 8),
+        old_asks=old,
+        neglected=neglected(ledger, policy, as_of, None, 3, facts=facts),
+    )

@@ -1,0 +1,242 @@
+"""Reads: entries by id, history, sums over periods, asks, brokers: what reports ask for."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from engage_cli.dates import from_store, to_store
+from engage_cli.domain import Ask, Contact, Entry, Sums
+from engage_cli.errors import EntryNotFound, EntryProblem
+from engage_cli.store.connection import Ledger
+from engage_cli.store.rows import SUMS_SQL, entry_dicts, entry_filter, entry_from_row, entry_rows
+
+
+def find_entry(ledger: Ledger, ref: str) -> Entry:
+    """An entry by its full id, or by a unique prefix or suffix of at least 6 hex digits."""
+    ref = ref.strip().lower()
+    found = entry_rows(ledger, "e.id = ?", [ref])
+    if not found:
+        compact = ref.replace("-", "")
+        if len(compact) < 6 or any(ch not in "0123456789abcdef" for ch in compact):
+            raise EntryNotFound(ref, EntryProblem.MALFORMED)
+        found = entry_rows(
+            ledger,
+            "replace(e.id, '-', '') LIKE ? OR replace(e.id, '-', '') LIKE ?",
+            [compact + "%", "%" + compact],
+            "LIMIT 2",
+        )
+    if not found:
+        raise EntryNotFound(ref, EntryProblem.MISSING)
+    if len(found) > 1:
+        raise EntryNotFound(ref, EntryProblem.AMBIGUOUS)
+    return found[0]
+
+
+def last_batch(
+    ledger: Ledger,
+) -> list[Entry]:
+    """The entries written by the most recent command that still count."""
+    row = ledger.conn.execute(
+        "SELECT batch FROM entries WHERE voided_by IS NULL ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return []
+    return entry_rows(ledger, "e.batch = ? AND e.voided_by IS NULL", [row[0]], "ORDER BY e.id")
+
+
+def last_settlement(
+    ledger: Ledger,
+) -> tuple[Entry, str] | None:
+    """The most recently recorded settlement of an ask, with when it was recorded."""
+    rows = entry_dicts(
+        ledger,
+        "e.settled_logged_at IS NOT NULL AND e.voided_by IS NULL",
+        [],
+        "ORDER BY e.settled_logged_at DESC, e.id DESC LIMIT 1",
+    )
+    if not rows:
+        return None
+    return entry_from_row(rows[0]), str(rows[0]["settled_logged_at"])
+
+
+def history(
+    ledger: Ledger,
+    contact: Contact | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = None,
+) -> list[Entry]:
+    """Entries newest first (voided ones included, marked)."""
+    where, params = entry_filter(contact, since, until)
+    tail = "ORDER BY e.occurred_at DESC, e.id DESC"
+    if limit:
+        tail += f" LIMIT {int(limit)}"
+    return entry_rows(ledger, where, params, tail)
+
+
+def count_entries(
+    ledger: Ledger,
+    contact: Contact | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> int:
+    """How many entries (voided ones included) `history` would list without a limit."""
+    where, params = entry_filter(contact, since, until)
+    sql = f"SELECT count(*) FROM entries e WHERE {where}"
+    return int(ledger.conn.execute(sql, params).fetchone()[0])
+
+
+def totals(ledger: Ledger, contact: Contact, until: datetime) -> tuple[Sums, int]:
+    """Points by kind and the live entry count of one contact up to `until`.
+
+    Voided entries count for nothing.
+    """
+    row = ledger.conn.execute(
+        f"SELECT {SUMS_SQL}, count(*) "
+        "FROM entries WHERE contact_id = ? AND voided_by IS NULL AND occurred_at <= ?",
+        [contact.id, to_store(until)],
+    ).fetchone()
+    return Sums(float(row[0]), float(row[1]), float(row[2])), int(row[3])
+
+
+def live_entries(ledger: Ledger, contact: Contact, until: datetime) -> list[Entry]:
+    """The entries that count for a contact as of `until`, oldest first."""
+    return entry_rows(
+        ledger,
+        "e.contact_id = ? AND e.voided_by IS NULL AND e.occurred_at <= ?",
+        [contact.id, to_store(until)],
+        "ORDER BY e.occurred_at, e.id",
+    )
+
+
+def asks(
+    ledger: Ledger,
+    contact: Contact | None = None,
+    open_only: bool = False,
+    limit: int | None = None,
+    until: datetime | None = None,
+    oldest_first: bool = False,
+    made_by: datetime | None = None,
+) -> list[Ask]:
+    """Asks newest first (or oldest first), with the points their completion gave back.
+
+    With `until`, only asks made by then, each with its status as of then
+    (settled later means open then). With `made_by`, only asks made by then.
+    """
+    where = ["e.kind = 'withdrawal'", "e.voided_by IS NULL"]
+    params: list[Any] = []
+    if made_by is not None:
+        where.append("e.occurred_at <= ?")
+        params.append(to_store(made_by))
+    if contact is not None:
+        where.append("e.contact_id = ?")
+        params.append(contact.id)
+    if until is not None:
+        where.append("e.occurred_at <= ?")
+        params.append(to_store(until))
+    order = "ASC" if oldest_first else "DESC"
+    tail = f"ORDER BY e.occurred_at {order}, e.id {order}"
+    tail += f" LIMIT {int(limit)}" if limit else ""
+    if not open_only:
+        entries = entry_rows(ledger, " AND ".join(where), params, tail)
+    else:
+        # Open now, through a partial index walked in time order (stops at the
+        # limit) ...
+        entries = entry_rows(ledger, " AND ".join([*where, "e.status = 'open'"]), params, tail)
+        if until is not None:  # ... and open then: settled after `until`
+            entries += entry_rows(
+                ledger,
+                " AND ".join([*where, "e.resolved_at > ?"]),
+                [*params, to_store(until)],
+                tail,
+            )
+            entries.sort(key=lambda e: (e.occurred_at, e.id), reverse=not oldest_first)
+            entries = entries[:limit] if limit else entries
+    returned: dict[str, float] = {}
+    if entries:
+        marks = ", ".join("?" for _ in entries)
+        returned = {
+            src: float(pts)
+            for src, pts in ledger.conn.execute(
+                "SELECT source_id, sum(points) FROM entries "
+                f"WHERE source_id IN ({marks}) AND voided_by IS NULL GROUP BY source_id",
+                [e.id for e in entries],
+            )
+        }
+    out = []
+    for e in entries:
+        if until is not None and e.resolved_at is not None and e.resolved_at > until:
+            out.append(Ask(e._replace(status="open", resolved_at=None), 0.0))
+        else:
+            out.append(Ask(e, returned.get(e.id, 0.0)))
+    return out
+
+
+def via_sums(ledger: Ledger, start: datetime, end: datetime) -> list[tuple[str, int, float]]:
+    """Connectors in a period: name, entries they brokered, and those entries' points."""
+    rows = ledger.conn.execute(
+        "SELECT c.name, count(*), sum(e.points) FROM entries e "
+        "JOIN contacts c ON c.id = e.via_id "
+        "WHERE e.via_id IS NOT NULL AND e.voided_by IS NULL "
+        "AND e.occurred_at > ? AND e.occurred_at <= ? "
+        "GROUP BY e.via_id ORDER BY count(*) DESC, sum(e.points) DESC, c.name_key",
+        [to_store(start), to_store(end)],
+    )
+    return [(name, int(n), float(p)) for name, n, p in rows]
+
+
+def brokered(ledger: Ledger, contact: Contact, until: datetime, limit: int = 10) -> list[Entry]:
+    """Entries this contact brokered, newest first."""
+    return entry_rows(
+        ledger,
+        "e.via_id = ? AND e.voided_by IS NULL AND e.occurred_at <= ?",
+        [contact.id, to_store(until)],
+        f"ORDER BY e.occurred_at DESC LIMIT {int(limit)}",
+    )
+
+
+def weekly_sums(
+    ledger: Ledger, start: datetime, weeks: int, contact: Contact | None = None
+) -> list[Sums]:
+    """Points by kind in each of `weeks` consecutive weeks from `start`."""
+    where = "voided_by IS NULL AND occurred_at > ? AND occurred_at <= ?"
+    end = start + timedelta(days=7 * weeks)
+    params: list[Any] = [int(start.timestamp()), to_store(start), to_store(end)]
+    if contact is not None:
+        where += " AND contact_id = ?"
+        params.append(contact.id)
+    out = [Sums() for _ in range(weeks)]
+    # Whole seconds (strftime('%s')), not julianday: floating-point days put
+    # an entry one second after a boundary into the week before.
+    sql = (
+        "SELECT (CAST(strftime('%s', occurred_at) AS INTEGER) - ? - 1) / 604800,"
+        f" {SUMS_SQL} FROM entries WHERE {where} GROUP BY 1"
+    )
+    for week, d, w, r in ledger.conn.execute(sql, params):
+        if 0 <= week < weeks:
+            out[week] = Sums(float(d), float(w), float(r))
+    return out
+
+
+def period_sums(ledger: Ledger, start: datetime, end: datetime) -> dict[int, Sums]:
+    """Points by kind per contact id for start < occurred_at <= end."""
+    rows = ledger.conn.execute(
+        f"SELECT contact_id, {SUMS_SQL} "
+        "FROM entries INDEXED BY entries_by_time "
+        "WHERE voided_by IS NULL AND occurred_at > ? AND occurred_at <= ? "
+        "GROUP BY contact_id",
+        [to_store(start), to_store(end)],
+    )
+    return {cid: Sums(float(d), float(w), float(r)) for cid, d, w, r in rows}
+
+
+def entry_times(ledger: Ledger, since: datetime, until: datetime) -> list[tuple[str, datetime]]:
+    """(contact name, when) of every live entry in [since, until]."""
+    rows = ledger.conn.execute(
+        "SELECT c.name, e.occurred_at FROM entries e INDEXED BY entries_by_time "
+        "JOIN contacts c ON c.id = e.contact_id "
+        "WHERE e.voided_by IS NULL AND e.occurred_at >= ? AND e.occurred_at <= ?",
+        [to_store(since), to_store(until)],
+    )
+    return [(name, from_store(at)) for name, at in rows]

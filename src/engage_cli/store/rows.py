@@ -1,0 +1,100 @@
+"""Rows and the domain: how stored rows become contacts and entries, and shared SQL pieces."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from engage_cli.dates import from_store, to_store
+from engage_cli.domain import Contact, Entry
+from engage_cli.store.connection import Ledger
+
+# Points by kind (deposits, withdrawals, received) over the rows of a query.
+SUMS_SQL = (
+    "coalesce(sum(CASE kind WHEN 'deposit' THEN points END), 0), "
+    "coalesce(sum(CASE kind WHEN 'withdrawal' THEN points END), 0), "
+    "coalesce(sum(CASE kind WHEN 'received' THEN points END), 0)"
+)
+
+# An ask set back to open: no longer settled, nor recorded as settled.
+OPEN_AGAIN = "SET status = 'open', resolved_at = NULL, settled_logged_at = NULL"
+
+
+def opt_time(text: str | None) -> datetime | None:
+    return None if text is None else from_store(text)
+
+
+def contact_from_row(row: dict[str, Any]) -> Contact:
+    return Contact(
+        id=row["id"],
+        uid=row["uid"],
+        name=row["name"],
+        kind=row["kind"],
+        circle=row["circle"],
+        tags=json.loads(row["tags"]),
+        note=row["note"],
+        created_at=from_store(row["created_at"]),
+        org=row["org"],
+        nickname=row["nickname"],
+        birthday=row["birthday"],
+        emails=tuple(json.loads(row["emails"])),
+        phones=tuple(json.loads(row["phones"])),
+    )
+
+
+def entry_from_row(row: dict[str, Any]) -> Entry:
+    return Entry(
+        id=row["id"],
+        contact=row["contact"],
+        kind=row["kind"],
+        points=row["points"],
+        occurred_at=from_store(row["occurred_at"]),
+        logged_at=from_store(row["logged_at"]),
+        note=row["note"],
+        tags=json.loads(row["tags"]),
+        batch=row["batch"],
+        voided_by=row["voided_by"],
+        status=row["status"],
+        resolved_at=opt_time(row["resolved_at"]),
+        source_id=row["source_id"],
+        via=row["via"],
+    )
+
+
+def entry_filter(
+    contact: Contact | None, since: datetime | None, until: datetime | None
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (on `entries e`) and parameters shared by history and its count."""
+    where = ["1"]
+    params: list[Any] = []
+    if contact is not None:
+        where.append("e.contact_id = ?")
+        params.append(contact.id)
+    if since is not None:
+        where.append("e.occurred_at >= ?")
+        params.append(to_store(since))
+    if until is not None:
+        where.append("e.occurred_at <= ?")
+        params.append(to_store(until))
+    return " AND ".join(where), params
+
+
+def entry_rows(ledger: Ledger, where: str, params: Sequence[Any], tail: str = "") -> list[Entry]:
+    return [entry_from_row(r) for r in entry_dicts(ledger, where, params, tail)]
+
+
+def entry_dicts(
+    ledger: Ledger, where: str, params: Sequence[Any], tail: str = ""
+) -> list[dict[str, Any]]:
+    """Entry rows with every column, and the contact's and broker's names."""
+    sql = (
+        # CROSS JOIN keeps entries the outer loop: their indexes pick the rows
+        # (and their order); contacts are looked up by key for each.
+        "SELECT e.*, c.name AS contact, v.name AS via FROM entries e "
+        "CROSS JOIN contacts c ON c.id = e.contact_id "
+        "LEFT JOIN contacts v ON v.id = e.via_id "
+        f"WHERE {where} {tail}"
+    )
+    return ledger.rows(sql, params)

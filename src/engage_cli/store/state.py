@@ -1,0 +1,301 @@
+"""Derived state: each contact's charge as of its latest entry, kept beside the entries.
+
+`contact_state` holds, per contact, the charge and the exchange (what you
+gave, what they gave unasked) decayed to the anchor (its latest entry), so
+that reports cost O(contacts): exponential decay is memoryless (scoring.State).
+Writes keep it in the same transaction; `rebuild_state` recomputes it all in
+SQL, `verify_state` checks it against a recomputation in Python.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from engage_cli import scoring
+from engage_cli.dates import from_store, to_store
+from engage_cli.domain import Contact, Facts
+from engage_cli.store.connection import Ledger
+from engage_cli.store.contacts import count_contacts, list_contacts
+from engage_cli.store.rows import opt_time
+
+# Each contact's charge, what you gave and what they gave unasked, from rows
+# x(contact_id, kind, points, f) where f is each entry's decay factor.
+DECAYED_SUMS = """
+    sum(CASE x.kind WHEN 'deposit' THEN x.points
+        WHEN 'withdrawal' THEN -x.points ELSE 0 END * x.f) AS charge,
+    sum(CASE x.kind WHEN 'deposit' THEN x.points ELSE 0 END * x.f) AS gave,
+    sum(CASE x.kind WHEN 'received' THEN x.points ELSE 0 END * x.f) AS received"""
+
+
+def half_lives_sql(
+    circles: Iterable[str], half_life: Callable[[str], float]
+) -> tuple[str, list[Any]]:
+    """A `WITH hl(circle, half_life)` clause for `circles`, and its parameters."""
+    params: list[Any] = []
+    for circle in circles:
+        params += [circle, half_life(circle)]
+    values = ", ".join("(?, ?)" for _ in range(len(params) // 2))
+    return f"WITH hl(circle, half_life) AS (VALUES {values})", params
+
+
+# Each entry's decay from when it happened to its contact's latest entry (l.at),
+# and to a moment given as a Julian day number (the query's first parameter).
+_SINCE_LATEST = scoring.factor_sql("julianday(l.at) - julianday(e.occurred_at)", "hl.half_life")
+_SINCE_AS_OF = scoring.factor_sql("? - julianday(e.occurred_at)", "hl.half_life")
+
+
+def current_state(ledger: Ledger, contact: Contact, half_life: float) -> scoring.State:
+    row = ledger.conn.execute(
+        "SELECT half_life_days, anchor, charge, gave, received FROM contact_state "
+        "WHERE contact_id = ?",
+        [contact.id],
+    ).fetchone()
+    if row is None or row[0] != half_life:
+        return recompute_state(ledger, contact.id, half_life)
+    return scoring.State(row[2], row[1], row[3], row[4])
+
+
+def live_impulses(ledger: Ledger, contact_id: int) -> list[scoring.Impulse]:
+    rows = ledger.conn.execute(
+        "SELECT kind, points, occurred_at FROM entries WHERE contact_id = ? AND voided_by IS NULL",
+        [contact_id],
+    )
+    return [scoring.impulse(from_store(at).timestamp(), kind, pts) for kind, pts, at in rows]
+
+
+def latest_moments(ledger: Ledger, contact_id: int) -> tuple[str | None, str | None]:
+    """When the contact's latest counting entry and latest ask happened (stored form)."""
+    last_contact, last_ask = ledger.conn.execute(
+        "SELECT max(occurred_at), max(CASE kind WHEN 'withdrawal' THEN occurred_at END) "
+        "FROM entries WHERE contact_id = ? AND voided_by IS NULL",
+        [contact_id],
+    ).fetchone()
+    return last_contact, last_ask
+
+
+def recompute_state(ledger: Ledger, contact_id: int, half_life: float) -> scoring.State:
+    """Rebuild one contact's derived state from its entries and store it."""
+    impulses = live_impulses(ledger, contact_id)
+    state = scoring.rebuild(impulses, half_life)
+    last_contact, last_ask = latest_moments(ledger, contact_id)
+    save_state(ledger, contact_id, half_life, state, last_contact, last_ask)
+    return state
+
+
+def rebuild_state(ledger: Ledger, half_life: Callable[[str], float]) -> int:
+    """Recompute every contact's derived state from its entries, in SQLite; return the count.
+
+    The caller holds the transaction. Used after bulk loads and by `doctor --repair`.
+    """
+    circles = [r[0] for r in ledger.conn.execute("SELECT DISTINCT circle FROM contacts")]
+    if not circles:
+        return 0
+    half_lives, params = half_lives_sql(circles, half_life)
+    ledger.conn.execute("DELETE FROM contact_state")
+    ledger.conn.execute("DROP TABLE IF EXISTS temp.last_entry")
+    ledger.conn.execute("DROP TABLE IF EXISTS temp.decayed")
+    # One pass over the entries for each contact's latest moments, and one for
+    # the decayed sums as of them, kept in temporary tables.
+    ledger.conn.execute(
+        "CREATE TEMP TABLE last_entry AS "
+        "SELECT contact_id, max(occurred_at) AS at, "
+        "max(CASE kind WHEN 'withdrawal' THEN occurred_at END) AS ask "
+        "FROM entries WHERE voided_by IS NULL GROUP BY contact_id"
+    )
+    ledger.conn.execute("CREATE UNIQUE INDEX temp.last_entry_key ON last_entry (contact_id)")
+    ledger.conn.execute(
+        f"""
+        CREATE TEMP TABLE decayed AS
+        {half_lives}
+        SELECT x.contact_id, {DECAYED_SUMS}
+        FROM (
+            SELECT e.contact_id, e.kind, e.points,
+                   {_SINCE_LATEST} AS f
+            FROM entries e
+            JOIN temp.last_entry AS l ON l.contact_id = e.contact_id
+            JOIN contacts c ON c.id = e.contact_id
+            JOIN hl ON hl.circle = c.circle
+            WHERE e.voided_by IS NULL
+        ) AS x
+        GROUP BY x.contact_id
+        """,
+        params,
+    )
+    ledger.conn.execute(
+        f"""
+        {half_lives}
+        INSERT INTO contact_state (contact_id, half_life_days, anchor, charge,
+                                   last_contact_at, last_ask_at, gave, received)
+        SELECT c.id, hl.half_life,
+               CAST(strftime('%s', last.at) AS REAL),
+               coalesce(d.charge, 0), last.at, last.ask,
+               coalesce(d.gave, 0), coalesce(d.received, 0)
+        FROM contacts c
+        JOIN hl ON hl.circle = c.circle
+        LEFT JOIN temp.last_entry AS last ON last.contact_id = c.id
+        LEFT JOIN temp.decayed AS d ON d.contact_id = c.id
+        """,
+        params,
+    )
+    ledger.conn.execute("DROP TABLE temp.last_entry")
+    ledger.conn.execute("DROP TABLE temp.decayed")
+    return count_contacts(ledger)
+
+
+def save_state(
+    ledger: Ledger,
+    contact_id: int,
+    half_life: float,
+    state: scoring.State,
+    last_contact: str | None,
+    last_ask: str | None,
+) -> None:
+    ledger.conn.execute(
+        "INSERT OR REPLACE INTO contact_state (contact_id, half_life_days, anchor, charge, "
+        "last_contact_at, last_ask_at, gave, received) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            contact_id,
+            half_life,
+            state.anchor,
+            state.charge,
+            last_contact,
+            last_ask,
+            state.gave,
+            state.received,
+        ],
+    )
+
+
+def facts(
+    ledger: Ledger,
+    as_of: datetime,
+    half_life: Callable[[str], float],
+    contacts: Sequence[Contact] | None = None,
+) -> list[Facts]:
+    """Every contact's charge, last contact, last ask and exchange as of `as_of`.
+
+    From the derived state for each contact whose latest entry is at or before
+    `as_of` (the usual case: O(contacts)); the others, whose state is ahead of
+    `as_of` or kept for another half-life, are aggregated from their entries.
+    """
+    chosen = list(contacts) if contacts is not None else list_contacts(ledger)
+    if not chosen:
+        return []
+    t = as_of.timestamp()
+    sql = (
+        "SELECT contact_id, half_life_days, anchor, charge, last_contact_at, last_ask_at, "
+        "gave, received FROM contact_state"
+    )
+    args: list[Any] = []
+    if contacts is not None:  # only the rows asked for: one for `show`, not every one
+        sql += " WHERE contact_id IN (SELECT value FROM json_each(?))"
+        args.append(json.dumps([c.id for c in chosen]))
+    states = {row[0]: row[1:] for row in ledger.conn.execute(sql, args)}
+    stale = [
+        c
+        for c in chosen
+        if c.id not in states
+        or states[c.id][0] != half_life(c.circle)
+        or (states[c.id][1] is not None and states[c.id][1] > t)
+    ]
+    slow = facts_from_entries(ledger, stale, as_of, half_life) if stale else {}
+    out = []
+    for c in chosen:
+        if c.id in slow:
+            out.append(slow[c.id])
+            continue
+        hl, anchor, charge, last_contact, last_ask, gave, received = states[c.id]
+        now = scoring.State(charge, anchor, gave, received).projected(t, hl)
+        out.append(
+            Facts(
+                c,
+                now.charge,
+                opt_time(last_contact),
+                opt_time(last_ask),
+                now.gave,
+                now.received,
+            )
+        )
+    return out
+
+
+def facts_from_entries(
+    ledger: Ledger, chosen: Sequence[Contact], as_of: datetime, half_life: Callable[[str], float]
+) -> dict[int, Facts]:
+    """Facts of `chosen` contacts as of `as_of`, aggregated from their entries."""
+    half_lives, params = half_lives_sql(sorted({c.circle for c in chosen}), half_life)
+    # The moment as a Julian day number, so SQLite does not parse it per entry.
+    params += [scoring.julian_day(as_of.timestamp()), to_store(as_of)]
+    only = ""
+    if len(chosen) < count_contacts(ledger):
+        # Through entries_by_contact: the cost follows these contacts' entries.
+        only = "AND e.contact_id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps([c.id for c in chosen]))
+    sql = f"""
+        {half_lives}
+        SELECT x.contact_id, {DECAYED_SUMS},
+               max(x.occurred_at),
+               max(CASE x.kind WHEN 'withdrawal' THEN x.occurred_at END)
+        FROM (
+            SELECT e.contact_id, e.kind, e.points, e.occurred_at,
+                   {_SINCE_AS_OF} AS f
+            FROM entries e
+            JOIN contacts c ON c.id = e.contact_id
+            JOIN hl ON hl.circle = c.circle
+            WHERE e.voided_by IS NULL AND e.occurred_at <= ? {only}
+        ) AS x
+        GROUP BY x.contact_id
+    """
+    found = {row[0]: row[1:] for row in ledger.conn.execute(sql, params)}
+    out = {}
+    for c in chosen:
+        charge, gave, received, last_contact, last_ask = found.get(
+            c.id, (0.0, 0.0, 0.0, None, None)
+        )
+        out[c.id] = Facts(
+            c,
+            float(charge or 0.0),
+            opt_time(last_contact),
+            opt_time(last_ask),
+            float(gave or 0.0),
+            float(received or 0.0),
+        )
+    return out
+
+
+def verify_state(
+    ledger: Ledger, half_life: Callable[[str], float], tolerance: float = 1e-6
+) -> list[str]:
+    """Names of contacts whose derived state differs from a recomputation."""
+    wrong = []
+    for c in list_contacts(ledger):
+        hl = half_life(c.circle)
+        row = ledger.conn.execute(
+            "SELECT half_life_days, anchor, charge, last_contact_at, last_ask_at, gave, "
+            "received FROM contact_state WHERE contact_id = ?",
+            [c.id],
+        ).fetchone()
+        if row is not None:
+            hl = row[0]  # a state kept for another half-life is recomputed on use
+        expected = scoring.rebuild(live_impulses(ledger, c.id), hl)
+        last = latest_moments(ledger, c.id)
+        if row is None:
+            if expected.anchor is not None:
+                wrong.append(c.name)
+            continue
+        stored = scoring.State(row[2], row[1], row[5], row[6])
+        probe = max(x for x in (stored.anchor, expected.anchor, 0.0) if x is not None)
+        now, then = stored.projected(probe, row[0]), expected.projected(probe, hl)
+        if stored.anchor is None:
+            now = scoring.State()
+        same = all(
+            math.isclose(a, b, rel_tol=tolerance, abs_tol=tolerance)
+            for a, b in zip(now[:1] + now[2:], then[:1] + then[2:], strict=True)
+        )
+        if not same or (row[3], row[4]) != last:
+            wrong.append(c.name)
+    return wrong

@@ -1,0 +1,330 @@
+"""Sync: a ledger as plain records (export), and records merged into a ledger.
+
+Contacts are named by their `uid`, never by the local row number, so that
+records from several devices can be merged; the rules of `merge_records`
+make merging idempotent and order-free.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from engage_cli.domain import name_key
+from engage_cli.errors import InputError
+from engage_cli.store.connection import Ledger
+from engage_cli.store.contacts import insert_contact
+from engage_cli.store.rows import OPEN_AGAIN
+from engage_cli.store.state import rebuild_state
+
+
+def export_records(
+    ledger: Ledger,
+) -> Iterator[dict[str, Any]]:
+    """Every contact, entry and void as plain records, in a stable order (lossless).
+
+    Contacts are named by their `uid`, never by the local row number, so
+    records from several devices can be merged.
+    """
+    for r in ledger.rows("SELECT * FROM contacts ORDER BY uid"):
+        yield {
+            "type": "contact",
+            "uid": r["uid"],
+            "name": r["name"],
+            "kind": r["kind"],
+            "circle": r["circle"],
+            "tags": json.loads(r["tags"]),
+            "note": r["note"],
+            "created_at": r["created_at"],
+            "org": r["org"],
+            "nickname": r["nickname"],
+            "birthday": r["birthday"],
+            "emails": json.loads(r["emails"]),
+            "phones": json.loads(r["phones"]),
+        }
+    cur = ledger.conn.execute(
+        "SELECT e.id, c.uid, e.kind, e.points, e.occurred_at, e.logged_at, e.note, e.tags, "
+        "e.batch, e.status, e.resolved_at, e.source_id, v.uid FROM entries e "
+        "JOIN contacts c ON c.id = e.contact_id LEFT JOIN contacts v ON v.id = e.via_id "
+        "ORDER BY e.id"
+    )
+    for row in cur:
+        yield {
+            "type": "entry",
+            "id": row[0],
+            "contact": row[1],
+            "kind": row[2],
+            "points": row[3],
+            "occurred_at": row[4],
+            "logged_at": row[5],
+            "note": row[6],
+            "tags": json.loads(row[7]),
+            "batch": row[8],
+            "status": row[9],
+            "resolved_at": row[10],
+            "source": row[11],
+            "via": row[12],
+        }
+    for r in ledger.rows("SELECT * FROM voids ORDER BY id"):
+        yield {
+            "type": "void",
+            "id": r["id"],
+            "entry": r["entry_id"],
+            "voided_at": r["voided_at"],
+            "reason": r["reason"],
+        }
+
+
+def merge_records(
+    ledger: Ledger, records: Iterable[dict[str, Any]], half_life: Callable[[str], float]
+) -> dict[str, int]:
+    """Merge exported records into this ledger (the caller holds the transaction).
+
+    Idempotent (merging the same records twice changes nothing) and order-free
+    (two ledgers that merge each other end identical), by these rules:
+    entries and voids are the same when their ids are; a contact is the same
+    when its uid or its name (any case) is, and a pair of them keeps the smaller
+    uid, the fields of the record with the smaller uid, the union of their tags
+    and the earlier creation time; a settled ask beats an open one, and of two
+    settlements the earlier wins; an entry voided twice points at the smaller
+    void id. Derived state is rebuilt afterwards.
+    """
+    ledger.conn.execute("PRAGMA defer_foreign_keys = ON")
+    counts = {"contacts added": 0, "contacts matched": 0, "entries added": 0, "voids added": 0}
+    uid_to_id: dict[str, int] = {}
+    pending_entries: list[dict[str, Any]] = []
+    pending_voids: list[dict[str, Any]] = []
+    for rec in records:
+        kind = rec.get("type")
+        if kind == "contact":
+            cid, added = merge_contact(ledger, rec)
+            uid_to_id[rec["uid"]] = cid
+            counts["contacts added" if added else "contacts matched"] += 1
+        elif kind == "entry":
+            pending_entries.append(rec)
+        elif kind == "void":
+            pending_voids.append(rec)
+    for rec in pending_entries:
+        counts["entries added"] += merge_entry(ledger, rec, uid_to_id)
+    for rec in pending_voids:
+        counts["voids added"] += merge_void(ledger, rec)
+    reconcile_asks(ledger)
+    rebuild_state(ledger, half_life)
+    return counts
+
+
+def reconcile_asks(
+    ledger: Ledger,
+) -> None:
+    """Make asks and what they gave back agree after a merge, the same way on every device.
+
+    A give-back whose ask is not done (another device declined it first, or
+    reopened it) is voided, and so is every give-back but the earliest of an
+    ask marked done on two devices; the void ids derive from the deposit so
+    that both devices write the same ones. A done ask whose give-backs are
+    all voided is open.
+    """
+    import uuid
+
+    stale = ledger.conn.execute(
+        "SELECT d.id, d.occurred_at FROM entries d JOIN entries a ON a.id = d.source_id "
+        "WHERE d.voided_by IS NULL AND (a.status != 'done' OR a.voided_by IS NOT NULL)"
+    ).fetchall()
+    twice = ledger.conn.execute(
+        "SELECT d.id, d.occurred_at FROM entries d INDEXED BY entries_by_source "
+        "WHERE d.source_id IS NOT NULL AND d.voided_by IS NULL AND EXISTS ("
+        "SELECT 1 FROM entries k WHERE k.source_id = d.source_id AND k.voided_by IS NULL "
+        "AND (k.occurred_at, k.id) < (d.occurred_at, d.id))"
+    ).fetchall()
+    for (deposit_id, occurred_at), why, reason in [
+        *((row, "unsettled", "its ask is not done") for row in stale),
+        *((row, "duplicate", "its ask was done on two devices") for row in twice),
+    ]:
+        void_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"engage:{why}:{deposit_id}"))
+        merge_void(
+            ledger, {"id": void_id, "entry": deposit_id, "voided_at": occurred_at, "reason": reason}
+        )
+    ledger.conn.execute(
+        f"UPDATE entries {OPEN_AGAIN} "
+        "WHERE status = 'done' AND voided_by IS NULL "
+        "AND EXISTS (SELECT 1 FROM entries d WHERE d.source_id = entries.id) "
+        "AND NOT EXISTS (SELECT 1 FROM entries d WHERE d.source_id = entries.id "
+        "AND d.voided_by IS NULL)"
+    )
+
+
+def merge_contact(ledger: Ledger, rec: dict[str, Any]) -> tuple[int, bool]:
+    by_uid = ledger.rows("SELECT * FROM contacts WHERE uid = ?", [rec["uid"]])
+    found = by_uid or ledger.rows(
+        "SELECT * FROM contacts WHERE name_key = ?", [name_key(rec["name"])]
+    )
+    if not found:
+        new_id = insert_contact(
+            ledger,
+            uid=rec["uid"],
+            name=rec["name"],
+            kind=rec["kind"],
+            circle=rec["circle"],
+            tags=rec["tags"],
+            note=rec["note"],
+            created_at=rec["created_at"],
+            org=rec.get("org", ""),
+            nickname=rec.get("nickname", ""),
+            birthday=rec.get("birthday", ""),
+            emails=rec.get("emails", []),
+            phones=rec.get("phones", []),
+        )
+        return new_id, True
+    local = found[0]
+    mine = {
+        **local,
+        "tags": json.loads(local["tags"]),
+        "emails": json.loads(local["emails"]),
+        "phones": json.loads(local["phones"]),
+    }
+
+    def rank(r: dict[str, Any]) -> tuple[str, str]:
+        # The smaller uid wins; between two versions of the same contact the
+        # values decide, so that both devices pick the same one.
+        fields = {k: r.get(k) for k in _CONTACT_FIELDS}
+        return (r["uid"], json.dumps(fields, sort_keys=True, ensure_ascii=False))
+
+    winner, other = (rec, mine) if rank(rec) < rank(mine) else (mine, rec)
+
+    def union(key: str) -> str:
+        first = list(winner.get(key, []))
+        return json.dumps(
+            first + [v for v in other.get(key, []) if v not in first], ensure_ascii=False
+        )
+
+    def pick(key: str) -> str:
+        return str(winner.get(key, "") or other.get(key, ""))
+
+    ledger.conn.execute(
+        "UPDATE contacts SET uid = ?, name = ?, name_key = ?, kind = ?, circle = ?, "
+        "tags = ?, note = ?, created_at = ?, org = ?, nickname = ?, birthday = ?, "
+        "emails = ?, phones = ? WHERE id = ?",
+        [
+            winner["uid"],
+            winner["name"],
+            name_key(winner["name"]),
+            winner["kind"],
+            winner["circle"],
+            union("tags"),
+            winner["note"],
+            min(local["created_at"], rec["created_at"]),
+            pick("org"),
+            pick("nickname"),
+            pick("birthday"),
+            union("emails"),
+            union("phones"),
+            local["id"],
+        ],
+    )
+    return int(local["id"]), False
+
+
+def merge_entry(ledger: Ledger, rec: dict[str, Any], uid_to_id: dict[str, int]) -> int:
+    row = ledger.conn.execute(
+        "SELECT status, resolved_at FROM entries WHERE id = ?", [rec["id"]]
+    ).fetchone()
+    if row is not None:
+        status, resolved = _settle_merge((row[0], row[1]), (rec["status"], rec["resolved_at"]))
+        if (status, resolved) != (row[0], row[1]):
+            ledger.conn.execute(
+                "UPDATE entries SET status = ?, resolved_at = ? WHERE id = ?",
+                [status, resolved, rec["id"]],
+            )
+        return 0
+    if rec["contact"] not in uid_to_id:
+        raise InputError(f"entry {rec['id']} names a contact that is not in the import")
+    via = rec.get("via")
+    if via is not None and via not in uid_to_id:
+        raise InputError(f"entry {rec['id']} names a broker that is not in the import")
+    ledger.conn.execute(
+        "INSERT INTO entries (id, contact_id, kind, points, occurred_at, logged_at, note, "
+        "tags, batch, status, resolved_at, source_id, via_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            rec["id"],
+            uid_to_id[rec["contact"]],
+            rec["kind"],
+            rec["points"],
+            rec["occurred_at"],
+            rec["logged_at"],
+            rec["note"],
+            json.dumps(rec["tags"], ensure_ascii=False),
+            rec["batch"],
+            rec["status"],
+            rec["resolved_at"],
+            rec.get("source"),
+            uid_to_id[via] if via is not None else None,
+        ],
+    )
+    return 1
+
+
+def merge_void(ledger: Ledger, rec: dict[str, Any]) -> int:
+    if ledger.conn.execute("SELECT 1 FROM voids WHERE id = ?", [rec["id"]]).fetchone():
+        return 0
+    ledger.conn.execute(
+        "INSERT INTO voids (id, entry_id, voided_at, reason) VALUES (?, ?, ?, ?)",
+        [rec["id"], rec["entry"], rec["voided_at"], rec["reason"]],
+    )
+    ledger.conn.execute(
+        "UPDATE entries SET voided_by = ? WHERE id = ? AND (voided_by IS NULL OR voided_by > ?)",
+        [rec["id"], rec["entry"], rec["id"]],
+    )
+    return 1
+
+
+_SETTLED_RANK = {None: 0, "open": 0, "declined": 1, "done": 2}
+_CONTACT_FIELDS = (
+    "name", "kind", "circle", "tags", "note", "created_at",
+    "org", "nickname", "birthday", "emails", "phones",
+)  # fmt: skip
+
+
+def _settle_merge(
+    a: tuple[str | None, str | None], b: tuple[str | None, str | None]
+) -> tuple[str | None, str | None]:
+    """Of two states of the same ask: settled beats open; then the earlier settlement."""
+    if a[0] in (None, "open"):
+        return b if b[0] not in (None, "open") else a
+    if b[0] in (None, "open"):
+        return a
+    return min(a, b, key=lambda s: (s[1] or "", _SETTLED_RANK[s[0]]))
+
+
+def other_ledger_records(source: Path) -> list[dict[str, Any]]:
+    """Every record of another ledger file, read-only and validated like an import's.
+
+    The other file is read first: if it cannot be read, nothing here is created.
+    """
+    from engage_cli.formats.records import validate_records
+
+    if not source.exists():  # not "start one": it is someone else's file
+        raise InputError(f"no file at {source}")
+    with Ledger.open(source, create=False, read_only=True) as theirs:
+        # Through the same validation as an import: a merge accepts exactly
+        # what an import of the other ledger's export would.
+        return list(validate_records(enumerate(export_records(theirs), 1), str(source)))
+
+
+def merge_file(
+    path: Path, records: Iterable[dict[str, Any]], half_life: Callable[[str], float]
+) -> dict[str, int]:
+    """Merge records into the ledger at `path` (created if missing: a new device may
+    start by merging), in one transaction."""
+    with Ledger.open(path, create=True) as ledger, ledger.transaction():
+        return merge_records(ledger, records, half_life)
+
+
+def merge_ledger(path: Path, source: Path, half_life: Callable[[str], float]) -> dict[str, int]:
+    """Merge another ledger file into the one at `path`; the other file is only read."""
+    records = other_ledger_records(source)
+    if path.exists() and source.samefile(path):
+        raise InputError("that is this ledger; merge another one")
+    return merge_file(path, records, half_life)

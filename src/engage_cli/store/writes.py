@@ -1,0 +1,325 @@
+"""Writes: contacts added, entries logged and voided, asks settled and reopened, undo.
+
+Every function here expects the caller to hold the transaction
+(`with ledger.transaction():`), and moves the derived state in the same one.
+Entries are never deleted: a mistake is voided, and the void is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from engage_cli import scoring
+from engage_cli.dates import from_store, to_store
+from engage_cli.domain import Contact, Entry, NewEntry, Written, name_key
+from engage_cli.errors import AlreadySettled, ContactExists, InputError, SettledBeforeMade
+from engage_cli.ids import short as short_id
+from engage_cli.ids import uuid7
+from engage_cli.store.connection import Ledger
+from engage_cli.store.contacts import find_contact, get_contact
+from engage_cli.store.queries import last_batch, last_settlement
+from engage_cli.store.rows import OPEN_AGAIN, entry_rows
+from engage_cli.store.state import current_state, latest_moments, save_state
+
+if TYPE_CHECKING:
+    from engage_cli.models import ContactIn
+
+
+def add_contact(ledger: Ledger, new: ContactIn, now: datetime, half_life: float) -> Contact:
+    key = name_key(new.name)
+    existing = find_contact(ledger, new.name)
+    if existing is not None:
+        raise ContactExists(existing.name)
+    ledger.db.table("contacts").insert(
+        {
+            "uid": uuid7(),
+            "name": new.name,
+            "name_key": key,
+            "kind": new.kind.value,
+            "circle": new.circle.value,
+            "tags": json.dumps(new.tags, ensure_ascii=False),
+            "note": new.note,
+            "created_at": to_store(now),
+        }
+    )
+    contact = find_contact(ledger, new.name)
+    assert contact is not None
+    save_state(ledger, contact.id, half_life, scoring.State(), None, None)
+    return contact
+
+
+def log_entries(
+    ledger: Ledger, entries: Sequence[NewEntry], now: datetime, half_life: Callable[[str], float]
+) -> list[Written]:
+    """Write entries as one batch and return each with its contact's charge after it.
+
+    The caller holds the transaction; the derived state moves in the same one.
+    """
+    batch = uuid7()
+    logged_at = to_store(now)
+    rows = []
+    written: list[Written] = []
+    for new in entries:
+        hl = half_life(new.contact.circle)
+        entry = Entry(
+            id=uuid7(),
+            contact=new.contact.name,
+            kind=new.kind,
+            points=new.points,
+            occurred_at=from_store(to_store(new.occurred_at)),
+            logged_at=from_store(logged_at),
+            note=new.note,
+            tags=new.tags,
+            batch=batch,
+            voided_by=None,
+            status="open" if new.kind == "withdrawal" else None,
+            source_id=new.source_id,
+            via=new.via.name if new.via else None,
+        )
+        rows.append(
+            {
+                "id": entry.id,
+                "contact_id": new.contact.id,
+                "kind": entry.kind,
+                "points": entry.points,
+                "occurred_at": to_store(entry.occurred_at),
+                "logged_at": logged_at,
+                "note": entry.note,
+                "tags": json.dumps(entry.tags, ensure_ascii=False),
+                "batch": batch,
+                "status": entry.status,
+                "source_id": new.source_id,
+                "via_id": new.via.id if new.via else None,
+            }
+        )
+        state = scoring.add(current_state(ledger, new.contact, hl), entry.impulse, hl)
+        ledger.conn.execute(
+            "UPDATE contact_state SET anchor = ?, charge = ?, gave = ?, received = ?, "
+            "last_contact_at = max(coalesce(last_contact_at, ''), ?), "
+            "last_ask_at = CASE WHEN ? THEN max(coalesce(last_ask_at, ''), ?) "
+            "ELSE last_ask_at END WHERE contact_id = ?",
+            [
+                state.anchor,
+                state.charge,
+                state.gave,
+                state.received,
+                to_store(entry.occurred_at),
+                entry.kind == "withdrawal",
+                to_store(entry.occurred_at),
+                new.contact.id,
+            ],
+        )
+        after = state.at(max(now.timestamp(), state.anchor or 0.0), hl)
+        written.append(Written(entry, after))
+    # Plain executemany, not sqlite-utils: importing it would cost the `log` command
+    # about 50 ms (docs/benchmarks.md); the columns are fixed by the schema.
+    ledger.conn.executemany(
+        "INSERT INTO entries (id, contact_id, kind, points, occurred_at, logged_at, note, "
+        "tags, batch, status, source_id, via_id) VALUES (:id, :contact_id, :kind, :points, "
+        ":occurred_at, :logged_at, :note, :tags, :batch, :status, :source_id, :via_id)",
+        rows,
+    )
+    return written
+
+
+def void_entries(
+    ledger: Ledger,
+    entries: Iterable[Entry],
+    now: datetime,
+    reason: str,
+    half_life: Callable[[str], float],
+) -> list[str]:
+    """Void entries (the caller holds the transaction); return the void ids."""
+    ids: list[str] = []
+    for entry in entries:
+        if entry.voided_by is not None:
+            raise InputError(f"entry {entry.id} is already voided")
+        contact = get_contact(ledger, entry.contact)
+        hl = half_life(contact.circle)
+        state = current_state(ledger, contact, hl)
+        void_id = uuid7()
+        ledger.conn.execute(
+            "INSERT INTO voids (id, entry_id, voided_at, reason) VALUES (?, ?, ?, ?)",
+            [void_id, entry.id, to_store(now), reason],
+        )
+        ledger.conn.execute("UPDATE entries SET voided_by = ? WHERE id = ?", [void_id, entry.id])
+        if entry.source_id is not None:  # what a done ask gave back: the ask is open again
+            ledger.conn.execute(
+                f"UPDATE entries {OPEN_AGAIN} WHERE id = ? AND status = 'done'",
+                [entry.source_id],
+            )
+        new_state = scoring.remove(state, entry.impulse, hl)
+        last_contact, last_ask = latest_moments(ledger, contact.id)
+        if last_contact is None:
+            new_state = scoring.State()  # nothing counts any more: exactly zero
+        save_state(ledger, contact.id, hl, new_state, last_contact, last_ask)
+        ids.append(void_id)
+        if entry.kind == "withdrawal":  # an ask that no longer counts gives nothing back
+            ids += void_entries(
+                ledger, given_back(ledger, entry.id), now, "its ask was voided", half_life
+            )
+    return ids
+
+
+def settle_ask(
+    ledger: Ledger,
+    ask: Entry,
+    status: str,
+    at: datetime,
+    now: datetime,
+    synergy: float,
+    half_life: Callable[[str], float],
+) -> list[Written]:
+    """Mark an open ask done or declined (the caller holds the transaction).
+
+    Done gives `synergy` times its points back as a deposit at `at`, linked
+    to the ask; that deposit is returned with the contact's charge after it.
+    """
+    if ask.kind != "withdrawal":
+        raise InputError(f"entry {short_id(ask.id)} is a {ask.kind}, not an ask")
+    if ask.voided_by is not None:
+        raise InputError(f"ask {short_id(ask.id)} is voided")
+    if ask.status != "open":
+        raise AlreadySettled(short_id(ask.id), str(ask.status))
+    if at < ask.occurred_at:
+        raise SettledBeforeMade(ask.occurred_at)
+    ledger.conn.execute(
+        "UPDATE entries SET status = ?, resolved_at = ?, settled_logged_at = ? WHERE id = ?",
+        [status, to_store(at), to_store(now), ask.id],
+    )
+    if status != "done" or synergy <= 0:
+        return []
+    contact = get_contact(ledger, ask.contact)
+    points = ask.points * synergy
+    note = "ask done" + (f": {ask.note}" if ask.note else "")
+    gift = NewEntry(contact, "deposit", points, at, note[:200], ["synergy"], None, ask.id)
+    return log_entries(ledger, [gift], now, half_life)
+
+
+def given_back(ledger: Ledger, ask_id: str) -> list[Entry]:
+    """The deposits that still count which an ask's completion gave back."""
+    return entry_rows(ledger, "e.source_id = ? AND e.voided_by IS NULL", [ask_id])
+
+
+def reopen_ask(
+    ledger: Ledger, ask: Entry, now: datetime, half_life: Callable[[str], float]
+) -> None:
+    """Set a settled ask back to open, voiding the deposit its completion gave back."""
+    if ask.voided_by is not None:
+        raise InputError(f"entry {short_id(ask.id)} is voided")
+    if ask.kind != "withdrawal" or ask.status == "open":
+        raise InputError(f"entry {short_id(ask.id)} is not a settled ask")
+    void_entries(ledger, given_back(ledger, ask.id), now, "ask reopened", half_life)
+    ledger.conn.execute(
+        f"UPDATE entries {OPEN_AGAIN} WHERE id = ?",
+        [ask.id],
+    )
+
+
+def bulk_insert(
+    ledger: Ledger,
+    contacts: Sequence[dict[str, Any]] = (),
+    entries: Sequence[dict[str, Any]] = (),
+    voids: Sequence[dict[str, Any]] = (),
+) -> None:
+    """Insert whole rows (every column of the schema) fast; the caller holds the transaction.
+
+    Derived state is not touched: call `rebuild_state` afterwards. Foreign keys
+    are checked at commit, so entries may name their voids before those are in.
+    """
+    ledger.conn.execute("PRAGMA defer_foreign_keys = ON")
+    for table, rows in (("contacts", contacts), ("entries", entries), ("voids", voids)):
+        if not rows:
+            continue
+        cols = list(rows[0])
+        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
+        ledger.conn.executemany(sql, rows)
+
+
+class LastAction(NamedTuple):
+    """What `undo` would take back: the last batch written, or the last settlement."""
+
+    entries: list[Entry]  # the batch, or the one settled ask
+    settlement: bool  # True: set the ask back to open; False: void the batch
+
+
+def last_action(ledger: Ledger) -> LastAction | None:
+    """The most recent change that can be undone, or None when nothing counts yet.
+
+    A settlement recorded after the last batch is the later action, except
+    when that batch is what the settlement gave back (the same command wrote
+    both): then the batch holds it.
+    """
+    batch = last_batch(ledger)
+    settled = last_settlement(ledger)
+    if settled is not None:
+        ask, recorded = settled
+        logged = to_store(batch[0].logged_at) if batch else ""
+        later = not batch or recorded > logged
+        same_moment = bool(batch) and recorded == logged
+        if later or (same_moment and not any(e.source_id == ask.id for e in batch)):
+            return LastAction([ask], settlement=True)
+    return LastAction(batch, settlement=False) if batch else None
+
+
+def undo_action(
+    ledger: Ledger, action: LastAction, now: datetime, half_life: Callable[[str], float]
+) -> None:
+    """Take back what `last_action` found."""
+    if action.settlement:
+        reopen_ask(ledger, action.entries[0], now, half_life)
+    else:
+        void_entries(ledger, action.entries, now, "undo", half_life)
+
+
+class Planned(NamedTuple):
+    """One entry to write for each contact of a log: its kind and points."""
+
+    kind: str
+    points: float
+
+
+def record(
+    ledger: Ledger,
+    contacts: Sequence[Contact | str],
+    planned: Sequence[Planned],
+    occurred_at: datetime,
+    note: str,
+    tags: list[str],
+    via: str | None,
+    now: datetime,
+    half_life: Callable[[str], float],
+) -> tuple[list[Contact], list[Written]]:
+    """What `log` does, in one transaction: add the new contacts (given by name), find
+    the broker, write every planned entry for every contact as one batch.
+
+    Returns the contacts added and the entries written.
+    """
+    broker = get_contact(ledger, via) if via is not None else None
+    if broker is not None and any(isinstance(c, Contact) and c.id == broker.id for c in contacts):
+        raise InputError(f"{broker.name} cannot broker an entry of their own")
+    with ledger.transaction():
+        added: list[Contact] = []
+        chosen: list[Contact] = []
+        for c in contacts:
+            if isinstance(c, str):
+                from engage_cli.models import ContactIn
+
+                new = ContactIn.parse(name=c)
+                c = add_contact(ledger, new, now, half_life(new.circle))
+                added.append(c)
+            chosen.append(c)
+        written = log_entries(
+            ledger,
+            [
+                NewEntry(c, p.kind, p.points, occurred_at, note, tags, broker)
+                for c in chosen
+                for p in planned
+            ],
+            now,
+            half_life,
+        )
+    return added, written
