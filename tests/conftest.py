@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.helpers import Run
 from typer.testing import CliRunner, Result
 
 from engage_cli.commands import app
@@ -21,8 +22,6 @@ time.tzset()
 # Never read the config of whoever runs the tests: an empty config home.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="engage-test-config-")
 os.environ.pop("ENGAGE_CONFIG", None)
-
-Run = Callable[..., Result]
 
 
 @pytest.fixture
@@ -51,19 +50,3 @@ def run_json(run: Run) -> Callable[..., Any]:
         return json.loads(result.stdout)
 
     return invoke
-
-
-def ok(result: Result) -> Result:
-    assert result.exit_code == 0, f"exit {result.exit_code}: {result.output}"
-    assert "Traceback" not in result.output
-    return result
-
-
-def fails(result: Result, code: int = 1) -> str:
-    """Assert a clean failure: the exit code, one line on stderr, no traceback."""
-    assert result.exit_code == code, f"exit {result.exit_code}: {result.output}"
-    assert "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("engage: error: ")
-    return lines[0]

@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from tests.conftest import Run, fails, ok
+from tests.helpers import Run, fails, ok
 
 
 def _sha(path: Path) -> str:

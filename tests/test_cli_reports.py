@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import Run, fails, ok
+from tests.helpers import Run, fails, ok
 
 AS_OF = "2026-11-20"
 AS_OF_ISO = "2026-11-20T23:59:59Z"

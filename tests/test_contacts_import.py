@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import Run, fails, ok
+from tests.helpers import Run, fails, ok
 
 HERE = Path(__file__).parent / "fixtures" / "contacts"
 # Real vCards from other projects' test suites, kept beside this repository

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from tests.conftest import Run, ok
+from tests.helpers import Run, ok
 
 from engage_cli.commands import app
 

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from tests.conftest import Run, fails, ok
+from tests.helpers import Run, fails, ok
 
 
 def digest(path: Path) -> str:

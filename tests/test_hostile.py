@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import Run, fails, ok
+from tests.helpers import Run, fails, ok
 from typer.testing import CliRunner
 
 from engage_cli.commands import app
@@ -220,6 +220,7 @@ TOKENS = st.sampled_from(
 )  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150,
     deadline=None,

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import Run, fails, ok
+from tests.helpers import Run, fails, ok
 
 ICS = str(Path(__file__).parent / "fixtures" / "calendar.ics")
 WINDOW = ("--since", "2026-10-01", "--as-of", "2026-11-20")

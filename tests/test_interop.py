@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import Run, fails, ok
+from tests.helpers import Run, fails, ok
 
 from engage_cli import domain
 from engage_cli.domain import NewEntry

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import Run, fails, ok
+from tests.helpers import Run, fails, ok
 
 from engage_cli import domain
 from engage_cli.errors import LedgerError
@@ -100,6 +100,7 @@ for i in range(50):
 """
 
 
+@pytest.mark.slow
 def test_four_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
     for name in ("Ann", "Bob"):
@@ -142,6 +143,7 @@ def test_a_writer_that_cannot_get_the_lock_fails_clearly(tmp_path: Path, monkeyp
 # --- crashes ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_killed_writers_leave_whole_batches_only(tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
     names = ["Ann", "Bob", "Cy"]
@@ -295,6 +297,7 @@ def test_failed_migration_changes_nothing(v1_ledger: Path, monkeypatch: pytest.M
     conn.close()
 
 
+@pytest.mark.slow
 def test_old_ledger_opened_by_several_processes_at_once_migrates_once(tmp_path: Path) -> None:
     """The first to get the write lock migrates; the others find it done and go on."""
     for attempt in range(3):  # the race is timing-dependent: try it a few times
@@ -333,6 +336,7 @@ def test_ledger_from_a_newer_engage_is_refused(v1_ledger: Path, run: Run) -> Non
 # --- backups and doctor ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_backup_while_another_process_writes(tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
     engage(db, "add", "Ann")
