@@ -34,18 +34,6 @@ class ContactKind(StrEnum):
     CAUSE = "cause"
 
 
-class EntryKind(StrEnum):
-    DEPOSIT = "deposit"  # what you gave: charges the battery
-    WITHDRAWAL = "withdrawal"  # an ask: discharges it
-    RECEIVED = "received"  # what they gave unasked: tracked, not charged
-
-
-class AskStatus(StrEnum):
-    OPEN = "open"
-    DONE = "done"
-    DECLINED = "declined"
-
-
 def name_key(name: str) -> str:
     """The form names are compared in: Unicode-normalised, spaces collapsed, case folded."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())

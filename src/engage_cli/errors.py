@@ -11,8 +11,9 @@ an option (`engage add`, `--db`) are added by the commands layer
 from __future__ import annotations
 
 from datetime import datetime
-from enum import IntEnum, StrEnum
+from enum import IntEnum
 from pathlib import Path
+from typing import Literal
 
 
 class ExitCode(IntEnum):
@@ -68,18 +69,17 @@ class ContactExists(InputError):
         self.name = name
 
 
-class EntryProblem(StrEnum):
-    MALFORMED = "malformed"  # not an id, nor enough hex digits to be part of one
-    MISSING = "missing"
-    AMBIGUOUS = "ambiguous"
+# What is wrong with an entry reference: not an id, nor enough hex digits to be
+# part of one (malformed); no entry has it (missing); several do (ambiguous).
+EntryProblem = Literal["malformed", "missing", "ambiguous"]
 
 
 class EntryNotFound(NotFoundError):
     def __init__(self, ref: str, problem: EntryProblem) -> None:
         text = {
-            EntryProblem.MALFORMED: f"no entry {ref!r}",
-            EntryProblem.MISSING: f"no entry {ref!r}",
-            EntryProblem.AMBIGUOUS: f"{ref!r} matches more than one entry; give more characters",
+            "malformed": f"no entry {ref!r}",
+            "missing": f"no entry {ref!r}",
+            "ambiguous": f"{ref!r} matches more than one entry; give more characters",
         }[problem]
         super().__init__(text)
         self.ref = ref
@@ -113,12 +113,9 @@ class NoLedger(LedgerError):
         self.path = path
 
 
-class Unreadable(StrEnum):
-    DIRECTORY = "directory"
-    EMPTY_FILE = "empty file"
-    NOT_SQLITE = "not sqlite"
-    FOREIGN = "foreign"  # a SQLite database of another program
-    EMPTY_DATABASE = "empty database"
+# Why a file is not a ledger: a directory, an empty file, not SQLite, a SQLite
+# database of another program (foreign), or an empty one.
+Unreadable = Literal["directory", "empty file", "not sqlite", "foreign", "empty database"]
 
 
 class NotALedger(LedgerError):
@@ -126,13 +123,13 @@ class NotALedger(LedgerError):
 
     def __init__(self, path: Path, why: Unreadable) -> None:
         text = {
-            Unreadable.DIRECTORY: f"{path} is a directory",
-            Unreadable.EMPTY_FILE: f"{path} is an empty file, not a ledger; nothing was changed",
-            Unreadable.NOT_SQLITE: f"{path} is not a SQLite database; nothing was changed",
-            Unreadable.FOREIGN: (
+            "directory": f"{path} is a directory",
+            "empty file": f"{path} is an empty file, not a ledger; nothing was changed",
+            "not sqlite": f"{path} is not a SQLite database; nothing was changed",
+            "foreign": (
                 f"{path} is a SQLite database of another program, not a ledger; nothing was changed"
             ),
-            Unreadable.EMPTY_DATABASE: (
+            "empty database": (
                 f"{path} is an empty SQLite database, not a ledger yet; nothing was changed"
             ),
         }[why]

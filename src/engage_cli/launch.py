@@ -6,8 +6,9 @@ paused until a command starts running (`commands.app._root` resumes it). That sa
 about 4% of the instructions of every run (docs/benchmarks.md).
 
 Typer builds every registered command's parameters on each run. When the
-command line names one command, only that one is built: the others cannot run
-anyway. `--help`, completion and unknown names (which get suggestions) see all.
+command line names one command, only the module of its moment is imported and
+only that command is built: the others cannot run anyway. `--help`,
+completion and unknown names (which get suggestions) see all.
 """
 
 from __future__ import annotations
@@ -60,10 +61,16 @@ def _only(app: Typer, name: str | None) -> tuple[list[Any], list[Any]] | None:
 
 def main() -> None:
     gc.disable()
-    from engage_cli.commands import app
+    from engage_cli.commands import load, moment_of
+    from engage_cli.commands.root import app
 
-    if not any(k.startswith("_ENGAGE_COMPLETE") for k in os.environ):
-        only = _only(app, _command_name(sys.argv[1:]))
+    name = _command_name(sys.argv[1:])
+    moment = moment_of(name)
+    if moment is None or any(k.startswith("_ENGAGE_COMPLETE") for k in os.environ):
+        load()  # help, completion and unknown names (which get suggestions) see every command
+    else:
+        load(moment)  # only the module of the command that runs is imported
+        only = _only(app, name)
         if only is not None:
             app.registered_commands, app.registered_groups = only
     app()

@@ -1,17 +1,43 @@
-"""The command line: the Typer app and one module per user moment.
+"""The command line: the Typer app (commands/root.py) and one module per user moment.
 
-Importing this package registers every command on `app`; help lists them in
-the order of these moments. A command parses, makes one call (store,
+`load()` registers the moments' commands on the app; help lists them in the
+order of MOMENTS. The launcher loads only the moment of the command it runs,
+so the others are never imported; `from engage_cli.commands import app`
+gives the app with every command. A command parses, makes one call (store,
 reports), and renders.
 """
 
 import importlib
+from typing import Any
 
-from engage_cli.commands.app import app
+# Which module holds each command (and each command group).
+MOMENTS: dict[str, tuple[str, ...]] = {
+    "recording": ("add", "log", "undo", "void", "done", "declined", "reopen"),
+    "looking": ("contacts", "show", "history", "asks", "can-ask", "explain"),
+    "reviewing": ("balance", "who-neglected", "reconnect", "trend", "review"),
+    "exchanging": ("export", "import", "inbox", "merge"),
+    "care": ("doctor", "backup", "config", "demo"),
+}
 
-MOMENTS = ("recording", "looking", "reviewing", "exchanging", "care")
 
-for _moment in MOMENTS:
-    importlib.import_module(f"engage_cli.commands.{_moment}")
+def moment_of(command: str | None) -> str | None:
+    """The module that holds `command`, or None when no module does."""
+    return next((m for m, names in MOMENTS.items() if command in names), None)
 
-__all__ = ["MOMENTS", "app"]
+
+def load(*moments: str) -> None:
+    """Register the commands of these moments (of every moment when none is named)."""
+    for moment in moments or tuple(MOMENTS):
+        importlib.import_module(f"engage_cli.commands.{moment}")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        from engage_cli.commands.root import app
+
+        load()
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["MOMENTS", "app", "load", "moment_of"]

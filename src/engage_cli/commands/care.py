@@ -4,8 +4,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from engage_cli.commands.app import AsOfOpt, JsonOpt, app, as_of_moment, group, open_ledger, show
-from engage_cli.commands.app import policy as policy_in_force
+from engage_cli.commands.root import AsOfOpt, JsonOpt, app, as_of_moment, group, open_ledger, show
+from engage_cli.commands.root import policy as policy_in_force
 from engage_cli.dates import local_now
 from engage_cli.errors import InputError, LedgerError, UsageError
 

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from engage_cli.commands.app import (
+from engage_cli.commands.root import (
     AsOfOpt,
     JsonOpt,
     app,

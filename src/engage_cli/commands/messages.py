@@ -11,23 +11,21 @@ from engage_cli.errors import (
     ContactNotFound,
     EngageError,
     EntryNotFound,
-    EntryProblem,
     NewerLedger,
     NoLedger,
     NotALedger,
     OlderLedger,
     SettledBeforeMade,
-    Unreadable,
 )
 
 _NOT_A_LEDGER = {
-    Unreadable.DIRECTORY: "{path} is a directory; --db takes the path of a ledger file",
-    Unreadable.EMPTY_FILE: "{path} is an empty file, not an engage ledger; nothing was changed",
-    Unreadable.NOT_SQLITE: "{path} is not a SQLite database; nothing was changed",
-    Unreadable.FOREIGN: (
+    "directory": "{path} is a directory; --db takes the path of a ledger file",
+    "empty file": "{path} is an empty file, not an engage ledger; nothing was changed",
+    "not sqlite": "{path} is not a SQLite database; nothing was changed",
+    "foreign": (
         "{path} is a SQLite database of another program, not an engage ledger; nothing was changed"
     ),
-    Unreadable.EMPTY_DATABASE: (
+    "empty database": (
         "{path} is an empty SQLite database, not an engage ledger yet; nothing was changed"
     ),
 }
@@ -38,9 +36,9 @@ def words(exc: EngageError) -> str:
     match exc:
         case ContactNotFound():
             return f"{exc.message} (add it with `engage add`)"
-        case EntryNotFound(problem=EntryProblem.MALFORMED):
+        case EntryNotFound(problem="malformed"):
             return f"no entry {exc.ref!r}; give the id shown by `engage history` (8 characters)"
-        case EntryNotFound(problem=EntryProblem.MISSING):
+        case EntryNotFound(problem="missing"):
             return f"no entry {exc.ref!r}; `engage history` lists entries with their ids"
         case AlreadySettled():
             return f"{exc.message}; `engage reopen` undoes that"

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from engage_cli.commands.app import (
+from engage_cli.commands.root import (
     AskId,
     app,
     clean,
@@ -76,9 +76,15 @@ _KIND_WORDS = {
 }
 
 
-def _prompt_entry() -> tuple[list[str], list["Planned"], str]:
+def _prompt_entry(points_given: bool) -> tuple[list[str], list["Planned"], str]:
+    """Ask on the terminal for what a `log` with no names did not say."""
     from engage_cli.inputs import parse_points
     from engage_cli.store.writes import Planned
+
+    if not is_terminal():
+        raise UsageError("give at least one contact name (or run `engage log` on a terminal)")
+    if points_given:
+        raise UsageError("give the contact name before the points")
 
     name = typer.prompt("Contact").strip()
     kind = typer.prompt(
@@ -147,33 +153,38 @@ def _resolve(ledger: "Ledger", names: list[str], new: bool, offer: bool) -> "lis
     return out
 
 
+_Names = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="One or more contacts (a group meeting logs each).", autocompletion=complete_name
+    ),
+]
+_Deposit = Annotated[
+    list[str] | None,
+    typer.Option("--deposit", "-d", metavar="POINTS", help="Points you invested."),
+]
+_Withdrawal = Annotated[
+    list[str] | None,
+    typer.Option("--withdrawal", "-w", metavar="POINTS", help="Points you asked for."),
+]
+_Received = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--received",
+        "-r",
+        metavar="POINTS",
+        help="Points they gave you unasked (tracked, not charged).",
+    ),
+]
+
+
 @app.command()
 def log(
     ctx: typer.Context,
-    names: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="One or more contacts (a group meeting logs each).",
-            autocompletion=complete_name,
-        ),
-    ] = None,
-    deposit: Annotated[
-        list[str] | None,
-        typer.Option("--deposit", "-d", metavar="POINTS", help="Points you invested."),
-    ] = None,
-    withdrawal: Annotated[
-        list[str] | None,
-        typer.Option("--withdrawal", "-w", metavar="POINTS", help="Points you asked for."),
-    ] = None,
-    received: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--received",
-            "-r",
-            metavar="POINTS",
-            help="Points they gave you unasked (tracked, not charged).",
-        ),
-    ] = None,
+    names: _Names = None,
+    deposit: _Deposit = None,
+    withdrawal: _Withdrawal = None,
+    received: _Received = None,
     note: Annotated[str, typer.Option("--note", "-m", help="What happened.")] = "",
     on: Annotated[
         str | None,
@@ -200,14 +211,9 @@ def log(
     from engage_cli.store.writes import record
 
     now = local_now()
-    prompted = False
+    prompted = not names
     if not names:
-        if not is_terminal():
-            raise UsageError("give at least one contact name (or run `engage log` on a terminal)")
-        if deposit or withdrawal or received:
-            raise UsageError("give the contact name before the points")
-        names, planned, note = _prompt_entry()
-        prompted = True
+        names, planned, note = _prompt_entry(bool(deposit or withdrawal or received))
     else:
         planned = _planned(deposit, withdrawal, received)
     occurred = parse_occurred(on, now)
@@ -242,7 +248,8 @@ def undo(
 
     Example: engage undo --yes
     """
-    from engage_cli.store.writes import last_action, undo_action
+    from engage_cli.store.queries import last_action
+    from engage_cli.store.writes import undo_action
 
     with open_ledger(ctx) as ledger:
         action = last_action(ledger)

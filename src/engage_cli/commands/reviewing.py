@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from engage_cli.commands.app import (
+from engage_cli.commands.root import (
     AsOfOpt,
     JsonOpt,
     OptNameArg,

@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from engage_cli.errors import InputError, LedgerError, NotALedger, Unreadable
+from engage_cli.errors import InputError, LedgerError, NotALedger
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -19,7 +19,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 def check_file(path: Path) -> None:
     """Refuse anything at `path` that is not a SQLite file, before SQLite can touch it."""
     if path.is_dir():
-        raise NotALedger(path, Unreadable.DIRECTORY)
+        raise NotALedger(path, "directory")
     try:
         with path.open("rb") as fh:
             header = fh.read(len(SQLITE_HEADER))
@@ -28,9 +28,9 @@ def check_file(path: Path) -> None:
     except OSError as exc:
         raise LedgerError(f"cannot read {path}: {exc.strerror or exc}") from None
     if not header:
-        raise NotALedger(path, Unreadable.EMPTY_FILE)
+        raise NotALedger(path, "empty file")
     if header != SQLITE_HEADER:
-        raise NotALedger(path, Unreadable.NOT_SQLITE)
+        raise NotALedger(path, "not sqlite")
 
 
 def create_file(path: Path) -> None:

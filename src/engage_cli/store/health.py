@@ -13,7 +13,7 @@ from engage_cli.store.state import rebuild_state, verify_state
 
 
 def check_ledger(ledger: Ledger, half_life: Callable[[str], float]) -> dict[str, list[str]]:
-    """Everything the health check (`doctor`) verifies: check name -> problems found (empty when fine)."""
+    """Every check of a ledger's health: check name -> problems found (empty when fine)."""
     conn = ledger.conn
     problems: dict[str, list[str]] = {}
     rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]

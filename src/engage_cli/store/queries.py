@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from engage_cli.dates import from_store, to_store
 from engage_cli.domain import Ask, Contact, Entry, Sums
-from engage_cli.errors import EntryNotFound, EntryProblem
+from engage_cli.errors import EntryNotFound
 from engage_cli.store.connection import Ledger
 from engage_cli.store.rows import SUMS_SQL, entry_dicts, entry_filter, entry_from_row, entry_rows
 
@@ -19,7 +19,7 @@ def find_entry(ledger: Ledger, ref: str) -> Entry:
     if not found:
         compact = ref.replace("-", "")
         if len(compact) < 6 or any(ch not in "0123456789abcdef" for ch in compact):
-            raise EntryNotFound(ref, EntryProblem.MALFORMED)
+            raise EntryNotFound(ref, "malformed")
         found = entry_rows(
             ledger,
             "replace(e.id, '-', '') LIKE ? OR replace(e.id, '-', '') LIKE ?",
@@ -27,9 +27,9 @@ def find_entry(ledger: Ledger, ref: str) -> Entry:
             "LIMIT 2",
         )
     if not found:
-        raise EntryNotFound(ref, EntryProblem.MISSING)
+        raise EntryNotFound(ref, "missing")
     if len(found) > 1:
-        raise EntryNotFound(ref, EntryProblem.AMBIGUOUS)
+        raise EntryNotFound(ref, "ambiguous")
     return found[0]
 
 
@@ -240,3 +240,29 @@ def entry_times(ledger: Ledger, since: datetime, until: datetime) -> list[tuple[
         [to_store(since), to_store(until)],
     )
     return [(name, from_store(at)) for name, at in rows]
+
+
+class LastAction(NamedTuple):
+    """What `undo` would take back: the last batch written, or the last settlement."""
+
+    entries: list[Entry]  # the batch, or the one settled ask
+    settlement: bool  # True: set the ask back to open; False: void the batch
+
+
+def last_action(ledger: Ledger) -> LastAction | None:
+    """The most recent change that can be undone, or None when nothing counts yet.
+
+    A settlement recorded after the last batch is the later action, except
+    when that batch is what the settlement gave back (the same command wrote
+    both): then the batch holds it.
+    """
+    batch = last_batch(ledger)
+    settled = last_settlement(ledger)
+    if settled is not None:
+        ask, recorded = settled
+        logged = to_store(batch[0].logged_at) if batch else ""
+        later = not batch or recorded > logged
+        same_moment = bool(batch) and recorded == logged
+        if later or (same_moment and not any(e.source_id == ask.id for e in batch)):
+            return LastAction([ask], settlement=True)
+    return LastAction(batch, settlement=False) if batch else None

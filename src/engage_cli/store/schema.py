@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engage_cli import domain
-from engage_cli.errors import NewerLedger, NotALedger, OlderLedger, Unreadable
+from engage_cli.errors import NewerLedger, NotALedger, OlderLedger
 from engage_cli.scoring import DAY, UNIX_EPOCH_JULIAN_DAY, factor_sql, julian_day_sql
 
 # Days from a contact's anchor to the moment of the query, never negative.
@@ -200,9 +200,9 @@ def needs_migration(
     if version > domain.SCHEMA_VERSION:
         raise NewerLedger(path, version, domain.SCHEMA_VERSION)
     if version == 0 and tables and not fresh:
-        raise NotALedger(path, Unreadable.FOREIGN)
+        raise NotALedger(path, "foreign")
     if version == 0 and not fresh and not create:
-        raise NotALedger(path, Unreadable.EMPTY_DATABASE)
+        raise NotALedger(path, "empty database")
     if version == domain.SCHEMA_VERSION:
         return None
     if read_only:

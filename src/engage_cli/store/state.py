@@ -89,7 +89,7 @@ def recompute_state(ledger: Ledger, contact_id: int, half_life: float) -> scorin
 def rebuild_state(ledger: Ledger, half_life: Callable[[str], float]) -> int:
     """Recompute every contact's derived state from its entries, in SQLite; return the count.
 
-    The caller holds the transaction. Used after bulk loads and by `doctor --repair`.
+    The caller holds the transaction. Used after bulk loads and by the repair of a health check.
     """
     circles = [r[0] for r in ledger.conn.execute("SELECT DISTINCT circle FROM contacts")]
     if not circles:

@@ -20,12 +20,12 @@ from engage_cli.ids import short as short_id
 from engage_cli.ids import uuid7
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import find_contact, get_contact
-from engage_cli.store.queries import last_batch, last_settlement
 from engage_cli.store.rows import OPEN_AGAIN, entry_rows
 from engage_cli.store.state import current_state, latest_moments, save_state
 
 if TYPE_CHECKING:
     from engage_cli.models import ContactIn
+    from engage_cli.store.queries import LastAction
 
 
 def add_contact(ledger: Ledger, new: ContactIn, now: datetime, half_life: float) -> Contact:
@@ -239,36 +239,10 @@ def bulk_insert(
         ledger.conn.executemany(sql, rows)
 
 
-class LastAction(NamedTuple):
-    """What `undo` would take back: the last batch written, or the last settlement."""
-
-    entries: list[Entry]  # the batch, or the one settled ask
-    settlement: bool  # True: set the ask back to open; False: void the batch
-
-
-def last_action(ledger: Ledger) -> LastAction | None:
-    """The most recent change that can be undone, or None when nothing counts yet.
-
-    A settlement recorded after the last batch is the later action, except
-    when that batch is what the settlement gave back (the same command wrote
-    both): then the batch holds it.
-    """
-    batch = last_batch(ledger)
-    settled = last_settlement(ledger)
-    if settled is not None:
-        ask, recorded = settled
-        logged = to_store(batch[0].logged_at) if batch else ""
-        later = not batch or recorded > logged
-        same_moment = bool(batch) and recorded == logged
-        if later or (same_moment and not any(e.source_id == ask.id for e in batch)):
-            return LastAction([ask], settlement=True)
-    return LastAction(batch, settlement=False) if batch else None
-
-
 def undo_action(
     ledger: Ledger, action: LastAction, now: datetime, half_life: Callable[[str], float]
 ) -> None:
-    """Take back what `last_action` found."""
+    """Take back what `queries.last_action` found: reopen the ask, or void the batch."""
     if action.settlement:
         reopen_ask(ledger, action.entries[0], now, half_life)
     else:

@@ -18,7 +18,6 @@ import typer
 from typer.core import TyperGroup
 
 from engage_cli import __version__
-from engage_cli.commands.messages import sqlite_words, words
 from engage_cli.dates import local_now, parse_as_of
 from engage_cli.errors import EngageError, ExitCode, InputError, UsageError
 from engage_cli.paths import ledger_path
@@ -65,6 +64,8 @@ class EngageGroup(TyperGroup):
                 hint = f" (see '{ctx.command_path} --help')"
             fail(exc.format_message().replace("\n", " ") + hint, code)
         except EngageError as exc:
+            from engage_cli.commands.messages import words
+
             fail(words(exc).replace("\n", " "), exc.exit_code)
         except KeyboardInterrupt:
             fail("interrupted; nothing was changed", 130)
@@ -76,6 +77,8 @@ class EngageGroup(TyperGroup):
                 raise
             sqlite3 = sys.modules.get("sqlite3")  # imported only by commands that open a ledger
             if sqlite3 is not None and isinstance(exc, sqlite3.Error):
+                from engage_cli.commands.messages import sqlite_words
+
                 fail(sqlite_words(str(exc)), ExitCode.ERROR)
             fail(
                 f"unexpected {type(exc).__name__}: {exc} (run with ENGAGE_DEBUG=1 for details)",
