@@ -1,4 +1,9 @@
-"""Shared fixtures: a real ledger file per test, driven through the real CLI."""
+"""Shared fixtures: a real ledger file per test, driven through the real CLI.
+
+Besides the ledger itself (`db_path`, `run`, `run_json`), the small ledgers
+that tests in more than one file start from: `ledger`, `people`, `week`,
+`attendees` and `filled`.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.helpers import Run
+from tests.helpers import CONTACTS, Run, ok
 from typer.testing import CliRunner, Result
 
 from engage_cli.commands import app
@@ -50,3 +55,59 @@ def run_json(run: Run) -> Callable[..., Any]:
         return json.loads(result.stdout)
 
     return invoke
+
+
+@pytest.fixture
+def ledger(run: Run, db_path: Path) -> Path:
+    """One contact with one deposit: a ledger file to be left unchanged."""
+    ok(run("add", "Ann", "--on", "2026-01-01"))
+    ok(run("log", "Ann", "-d", "2", "--on", "2026-02-01"))
+    return db_path
+
+
+@pytest.fixture
+def people(run: Run) -> Run:
+    """Three contacts and no entries: Ann Lee (close), Bob Stone, Cy Young (inner, an org)."""
+    ok(run("add", "Ann Lee", "--circle", "close", "--tag", "design", "--on", "2026-01-01"))
+    ok(run("add", "Bob Stone", "--tag", "investor", "--tag", "design", "--on", "2026-01-01"))
+    ok(run("add", "Cy Young", "--circle", "inner", "--kind", "org", "--on", "2026-01-01"))
+    return run
+
+
+@pytest.fixture
+def week(run: Run) -> Run:
+    """A small ledger: a week of meetings before AS_OF, and older history."""
+    ok(run("add", "Ann Lee", "--circle", "close", "--tag", "design", "--on", "2026-10-01"))
+    ok(run("add", "Bob Stone", "--circle", "active", "--tag", "investor", "--on", "2026-10-01"))
+    ok(run("add", "Cy Young", "--circle", "inner", "--on", "2026-10-01"))
+    ok(run("add", "Dee Park", "--circle", "wide", "--kind", "org", "--on", "2026-10-01"))
+    ok(run("log", "Ann Lee", "-d", "2", "--on", "2026-11-18 10:00", "-m", "coffee"))
+    ok(run("log", "Bob Stone", "-w", "3", "--on", "2026-11-17 09:00", "-m", "asked for intro"))
+    ok(run("log", "Ann Lee", "-w", "1", "--on", "2026-11-16 09:00"))
+    # the previous week
+    ok(run("log", "Cy Young", "-d", "1", "--on", "2026-11-10 12:00"))
+    # long ago
+    ok(run("log", "Bob Stone", "-d", "1", "--on", "2026-08-01 12:00"))
+    return run
+
+
+@pytest.fixture
+def attendees(run: Run) -> Run:
+    """The people in tests/fixtures/calendar.ics, as contacts (for the inbox)."""
+    for name in ("Ann Lee", "Bob Stone", "Cy Young"):
+        ok(run("add", name, "--on", "2026-01-01"))
+    card = CONTACTS / "varied.vcf"
+    ok(run("import", "contacts", str(card)))  # gives Ann Lee her email, ann@example.org
+    return run
+
+
+@pytest.fixture
+def filled(run: Run) -> Run:
+    """Every kind of record: a via, an open ask, a received entry, a voided entry, quotes."""
+    ok(run("add", "Ann Lee", "--circle", "close", "--tag", "design", "--on", "2026-01-01"))
+    ok(run("log", "Ann Lee", "-d", "2", "-m", 'coffee, "quoted"; done', "--on", "2026-02-01"))
+    ok(run("log", "Bob", "--new", "-w", "3", "--via", "Ann Lee", "--on", "2026-02-02"))
+    ok(run("log", "Ann Lee", "-r", "1", "--on", "2026-02-03"))
+    ok(run("log", "Ann Lee", "-d", "9", "--on", "2026-02-04"))
+    ok(run("undo", "--yes"))
+    return run

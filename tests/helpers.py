@@ -1,12 +1,28 @@
-"""What tests share beyond fixtures: how a CLI result must look when it succeeds or fails."""
+"""What tests share beyond fixtures: how a CLI result must look when it succeeds or fails,
+where the fixture files are, and how to run engage in a process of its own."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from typer.testing import Result
 
 Run = Callable[..., Result]
+
+ROOT = Path(__file__).resolve().parents[1]  # the repository
+FIXTURES = ROOT / "tests" / "fixtures"
+CONTACTS = FIXTURES / "contacts"  # address books to import
+ICS = str(FIXTURES / "calendar.ics")  # the calendar the inbox tests read
+WINDOW = ("--since", "2026-10-01", "--as-of", "2026-11-20")  # ...in this window
+
+AS_OF = "2026-11-20"  # the "today" of most report tests (a Friday)
 
 
 def ok(result: Result) -> Result:
@@ -23,3 +39,39 @@ def fails(result: Result, code: int = 1) -> str:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("engage: error: ")
     return lines[0]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def decayed(points: float, age_days: float, half_life: float) -> float:
+    return points * 2 ** (-age_days / half_life)
+
+
+def by_name(run_json: Any) -> dict[str, dict[str, Any]]:
+    return {c["name"]: c for c in run_json("contacts")}
+
+
+def engage(db: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run `python -m engage_cli ARGS...` in a process of its own, on the ledger `db`."""
+    env = {**os.environ, "ENGAGE_DB": str(db), "TZ": "UTC"}
+    result = subprocess.run(
+        [sys.executable, "-m", "engage_cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def doctor(db: Path) -> dict[str, Any]:
+    result = engage(db, "doctor", "--json", check=False)
+    report: dict[str, Any] = json.loads(result.stdout)
+    assert result.returncode == (0 if report["ok"] else 1)
+    return report

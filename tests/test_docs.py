@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-import typer
 from tests.helpers import Run, ok
 
 from engage_cli.commands import app
@@ -45,13 +44,6 @@ def test_readme_has_exactly_two_setup_commands() -> None:
         "pip install -e . && engage demo",
         "pip install -e '.[test]' && pytest",
     ]
-
-
-def test_version(run: Run) -> None:
-    from engage_cli import __version__
-
-    assert ok(run("--version")).stdout.strip() == f"engage {__version__}"
-    assert isinstance(app, typer.Typer)
 
 
 def test_the_example_walkthrough_runs(tmp_path: Path) -> None:

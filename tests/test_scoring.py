@@ -228,3 +228,27 @@ def test_suggestions_name_the_contact_and_differ_by_situation() -> None:
     texts = {scoring.suggestion(r) for r in (base, overdrawn, org)}
     assert len(texts) == 3
     assert all(("Ann" in t) or ("Acme" in t) for t in texts)
+
+
+# --- readiness: can I ask? ---------------------------------------------------------
+
+
+@given(
+    charge=st.floats(-50, 50, allow_nan=False),
+    points=st.floats(0.01, 100),
+    reserve=st.floats(0, 2),
+)
+def test_can_ask_rule(charge: float, points: float, reserve: float) -> None:
+    r = scoring.can_ask(charge, points, reserve)
+    assert r.after == charge - points
+    assert r.ready == (r.suggested_deposit == 0)
+    if r.ready:
+        assert r.after >= 0  # a comfortable ask never overdraws
+    else:
+        # the suggested deposit is enough, and barely more than enough
+        assert scoring.can_ask(charge + r.suggested_deposit + 1e-9, points, reserve).ready
+        assert not scoring.can_ask(
+            charge + r.suggested_deposit * 0.99 - 1e-9, points, reserve
+        ).ready
+    # a bigger relationship carries at least the same ask
+    assert scoring.can_ask(charge + 1, points, reserve).ready or not r.ready

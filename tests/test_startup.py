@@ -1,4 +1,5 @@
-"""Start-up stays lean: each command imports only what it needs (see docs/benchmarks.md).
+"""Start-up stays lean: each command imports only what it needs (see docs/benchmarks.md),
+and the launcher builds only the command it is asked for.
 
 Timing belongs in the benchmark suite; what a test can pin down for good is
 which heavy modules a command path loads.
@@ -42,7 +43,7 @@ def modules_loaded(tmp_path: Path, *args: str) -> set[str]:
 
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> Path:
+def ledger_dir(tmp_path: Path) -> Path:
     env = {**os.environ, "ENGAGE_DB": str(tmp_path / "ledger.db")}
     subprocess.run(
         [sys.executable, "-m", "engage_cli", "add", "Ann Lee", "--on", "2026-01-01"],
@@ -70,9 +71,9 @@ def ledger(tmp_path: Path) -> Path:
     ],
 )
 def test_command_paths_import_only_what_they_need(
-    ledger: Path, args: list[str], allowed: set[str]
+    ledger_dir: Path, args: list[str], allowed: set[str]
 ) -> None:
-    loaded = modules_loaded(ledger, *args)
+    loaded = modules_loaded(ledger_dir, *args)
     assert loaded & HEAVY <= allowed, sorted(loaded & HEAVY - allowed)
     assert "engage_cli" in loaded
     assert allowed <= loaded, "the command did not run as far as the test expects"
@@ -111,9 +112,9 @@ def test_the_launcher_keeps_only_the_named_command_or_group(
     assert _only(app, "lgo") is None and _only(app, None) is None
 
 
-def test_only_the_named_command_is_built_yet_help_and_typos_see_all(ledger: Path) -> None:
+def test_only_the_named_command_is_built_yet_help_and_typos_see_all(ledger_dir: Path) -> None:
     def engage(*args: str) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "ENGAGE_DB": str(ledger / "ledger.db")}
+        env = {**os.environ, "ENGAGE_DB": str(ledger_dir / "ledger.db")}
         return subprocess.run(
             [sys.executable, "-c", "from engage_cli.launch import main; main()", *args],
             env=env,

@@ -1,17 +1,18 @@
-"""Dates people type, and where the ledger lives."""
+"""Dates people type: the forms accepted, bare days, periods, and time zones."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
+from tests.helpers import Run, fails, ok
 
 from engage_cli.dates import parse_as_of, parse_occurred, parse_period, parse_when
 from engage_cli.errors import InputError
-from engage_cli.paths import ledger_path
 
 TZ = timezone(timedelta(hours=1))
+
+
 NOW = datetime(2026, 11, 20, 16, 30, tzinfo=TZ)  # a Friday
 
 
@@ -95,13 +96,44 @@ def test_bad_periods(text: str) -> None:
         parse_period(text)
 
 
-def test_ledger_path_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("ENGAGE_DB", raising=False)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    assert ledger_path() == tmp_path / "xdg" / "engage" / "ledger.db"
-    monkeypatch.setenv("XDG_DATA_HOME", "relative/ignored")
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert ledger_path() == tmp_path / "home" / ".local" / "share" / "engage" / "ledger.db"
-    monkeypatch.setenv("ENGAGE_DB", str(tmp_path / "env.db"))
-    assert ledger_path() == tmp_path / "env.db"
-    assert ledger_path(str(tmp_path / "opt.db")) == tmp_path / "opt.db"
+# --- through the CLI, in other time zones ---------------------------------------------
+
+
+def test_explicit_zone_is_honoured(run: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(run("add", "Ann", "--on", "2026-01-01"))
+    ok(run("log", "Ann", "-d", "1", "--on", "2026-02-02 15:00 UTC"))
+    (entry,) = run_json("history")
+    assert entry["occurred_at"] == "2026-02-02T15:00:00Z"
+
+
+@pytest.fixture
+def new_york(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+@pytest.mark.usefixtures("new_york")
+def test_dates_at_the_edge_of_time_fail_cleanly(run: Run) -> None:
+    ok(run("add", "Ann", "--on", "2026-01-01"))
+    for as_of in ("9999-12-31", "0001-01-01"):
+        result = run("balance", "--as-of", as_of)
+        assert result.exit_code in (0, 1)
+        if result.exit_code:
+            assert "accepted" in fails(result)
+
+
+@pytest.mark.usefixtures("new_york")
+def test_bare_days_use_the_offset_in_force_that_day(run: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(run("add", "Ann", "--on", "2026-01-01"))
+    # Logged in winter (UTC-5) and in summer (UTC-4): noon local either way.
+    ok(run("log", "Ann", "-d", "1", "--on", "2026-01-15"))
+    ok(run("log", "Ann", "-d", "1", "--on", "2026-07-15"))
+    times = sorted(e["occurred_at"] for e in run_json("history"))
+    assert times == ["2026-01-15T17:00:00Z", "2026-07-15T16:00:00Z"]
+    report = run_json("balance", "--as-of", "2026-07-15")
+    assert report["as_of"] == "2026-07-16T03:59:59Z"

@@ -1,27 +1,35 @@
-"""The ledger's derived state against a from-scratch computation, and its storage rules."""
+"""The ledger's derived state (each contact's running charge) against a from-scratch
+computation from the entries, and every report that reads it."""
 
 from __future__ import annotations
 
-import sqlite3
+import math
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.helpers import Run, ok
 
-from engage_cli import scoring
+from engage_cli import reports, scoring
 from engage_cli.domain import NewEntry
 from engage_cli.models import ContactIn
 from engage_cli.policy import Policy
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import list_contacts
-from engage_cli.store.queries import history, last_batch
+from engage_cli.store.queries import asks as list_asks
+from engage_cli.store.queries import history, last_batch, live_entries
 from engage_cli.store.state import facts, facts_from_entries, rebuild_state, verify_state
-from engage_cli.store.writes import add_contact, log_entries, void_entries
+from engage_cli.store.writes import add_contact, log_entries, settle_ask, void_entries
 
 POLICY = Policy()
+
+
 START = datetime(2020, 1, 1, tzinfo=UTC)
+
 
 op = st.one_of(
     st.tuples(
@@ -116,29 +124,84 @@ def test_past_as_of_is_computed_from_entries(tmp_path: Path) -> None:
         assert f.last_contact == START + timedelta(days=10)
 
 
-def test_entries_are_never_deleted(tmp_path: Path) -> None:
-    path = tmp_path / "l.db"
+def test_fully_voided_contact_is_exactly_zero(run: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(run("add", "Ann", "--on", "2026-01-01"))
+    ok(run("log", "Ann", "-d", "3", "-w", "1.3", "--on", "2026-02-01"))
+    ok(run("undo", "--yes"))
+    (row,) = run_json("contacts", "--as-of", "2026-03-01")
+    assert row["charge"] == 0
+    assert row["last_contact"] is None
+    assert row["status"] != "overdrawn"
+    assert "-0.0" not in ok(run("contacts", "--as-of", "2026-03-01")).stdout
+
+
+# --- explain equals the charge every report uses -------------------------------------
+
+
+EXPLAIN_START = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+explain_op = st.one_of(
+    st.tuples(
+        st.just("log"),
+        st.integers(0, 1),
+        st.sampled_from(["deposit", "withdrawal", "received"]),
+        st.floats(0.01, 100),
+        st.integers(0, 900),
+    ),
+    st.tuples(st.just("void"), st.integers(0, 40)),
+    st.tuples(st.just("done"), st.integers(0, 40), st.integers(0, 30)),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(explain_op, max_size=25), st.integers(0, 1000))
+def test_explain_sums_to_the_reported_charge(
+    tmp_path: Path, ops: list[tuple[Any, ...]], probe: int
+) -> None:
+    path = tmp_path / f"e{uuid.uuid4().hex}.db"  # a new ledger for every example
+    now = EXPLAIN_START + timedelta(days=2000)
     with Ledger.open(path, create=True) as ledger:
         with ledger.transaction():
-            ann = add_contact(ledger, ContactIn(name="Ann"), START, 120)
-            log_entries(
-                ledger, [NewEntry(ann, "deposit", 1, START, "", [])], START, POLICY.half_life
-            )
-        with ledger.transaction():
-            void_entries(ledger, last_batch(ledger), START, "oops", POLICY.half_life)
-    conn = sqlite3.connect(path)
-    assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 1
-    assert conn.execute("SELECT count(*) FROM voids").fetchone()[0] == 1
-    (voided_by, void_id) = conn.execute(
-        "SELECT e.voided_by, v.id FROM entries e JOIN voids v ON v.entry_id = e.id"
-    ).fetchone()
-    assert voided_by == void_id
-
-
-def test_ids_are_unique_and_time_sortable() -> None:
-    from engage_cli.ids import uuid7
-
-    ids = [uuid7() for _ in range(2000)]
-    assert len(set(ids)) == len(ids)
-    assert ids == sorted(ids)
-    assert all(i[14] == "7" for i in ids)  # version nibble
+            people = [
+                add_contact(ledger, ContactIn(name=n, circle=c), EXPLAIN_START, POLICY.half_life(c))
+                for n, c in (("Ann", "inner"), ("Bob", "wide"))
+            ]
+        for o in ops:
+            with ledger.transaction():
+                if o[0] == "log":
+                    _, who, kind, pts, day = o
+                    at = EXPLAIN_START + timedelta(days=day, hours=day % 24)
+                    log_entries(
+                        ledger,
+                        [NewEntry(people[who], kind, pts, at, "", [])],
+                        now,
+                        POLICY.half_life,
+                    )
+                else:
+                    asks = [a.entry for a in list_asks(ledger, open_only=o[0] == "done")]
+                    live = [e for e in history(ledger) if e.voided_by is None]
+                    if o[0] == "void" and live:
+                        void_entries(ledger, [live[o[1] % len(live)]], now, "", POLICY.half_life)
+                    elif o[0] == "done" and asks:
+                        ask = asks[o[1] % len(asks)]
+                        at = ask.occurred_at + timedelta(days=o[2])
+                        settle_ask(ledger, ask, "done", at, now, POLICY.synergy, POLICY.half_life)
+        for as_of in (EXPLAIN_START + timedelta(days=probe), now):
+            balance = reports.balance(ledger, POLICY, as_of, 7, show_all=True)
+            charges = {line.name: line.charge for line in balance.contacts}
+            for person in people:
+                x = reports.explain(ledger, POLICY, person, as_of)
+                assert math.isclose(x.charge, math.fsum(p.contribution for _, p in x.rows))
+                if person.name in charges:
+                    assert abs(x.charge - charges[person.name]) <= 1e-9 * max(1.0, abs(x.charge))
+                # both sides of the exchange, from the same entries
+                live = [e.impulse for e in live_entries(ledger, person, as_of)]
+                gave, received = scoring.exchange(
+                    live, as_of.timestamp(), POLICY.half_life(person.circle)
+                )
+                shown = reports.profile(ledger, POLICY, person, as_of).exchange
+                assert shown == pytest.approx((gave, received), rel=1e-9, abs=1e-9)
+        assert verify_state(ledger, POLICY.half_life, tolerance=1e-9) == []

@@ -1,0 +1,147 @@
+"""Looking things up, through the CLI: contacts, show, history, asks, can-ask, explain."""
+
+from __future__ import annotations
+
+import pytest
+from tests.helpers import AS_OF, Run, fails, ok
+
+# --- contacts, show, history -------------------------------------------------------
+
+
+def test_contacts_json_and_filters(week: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    rows = run_json("contacts", "--as-of", AS_OF)
+    assert [r["name"] for r in rows] == ["Ann Lee", "Bob Stone", "Cy Young", "Dee Park"]
+    for r in rows:
+        assert set(r) >= {"name", "kind", "circle", "tags", "charge", "last_contact"}
+    assert [r["name"] for r in run_json("contacts", "--tag", "investor")] == ["Bob Stone"]
+    assert [r["name"] for r in run_json("contacts", "--circle", "inner")] == ["Cy Young"]
+    dee = next(r for r in rows if r["name"] == "Dee Park")
+    assert dee["kind"] == "org" and dee["last_contact"] is None and dee["charge"] == 0
+
+
+def test_show_profile(week: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    p = run_json("show", "bob stone", "--as-of", AS_OF)
+    assert p["name"] == "Bob Stone"
+    assert p["deposits_total"] == 1 and p["withdrawals_total"] == 3
+    assert [e["kind"] for e in p["recent"]] == ["withdrawal", "deposit"]
+    out = ok(week("show", "Bob Stone", "--as-of", AS_OF)).stdout
+    assert "Bob Stone" in out and "asked for intro" in out
+
+
+def test_show_as_of_counts_only_what_counted_then(run: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(run("add", "Ann", "--on", "2026-01-01"))
+    ok(run("log", "Ann", "-d", "2", "--on", "2026-01-10"))
+    ok(run("log", "Ann", "-w", "1", "--on", "2026-02-10"))
+    ok(run("log", "Ann", "-d", "5", "--on", "2026-03-10"))
+    ok(run("undo", "--yes"))
+    then = run_json("show", "Ann", "--as-of", "2026-02-01")
+    assert (then["deposits_total"], then["withdrawals_total"], then["entry_count"]) == (2, 0, 1)
+    later = run_json("show", "Ann", "--as-of", "2026-04-01")
+    assert (later["deposits_total"], later["withdrawals_total"], later["entry_count"]) == (2, 1, 2)
+    assert "--limit 0" not in ok(run("show", "Ann")).stdout
+
+
+def test_history_filters(week: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    assert len(run_json("history")) == 5
+    ann = run_json("history", "Ann Lee")
+    assert [e["occurred_at"] for e in ann] == ["2026-11-18T10:00:00Z", "2026-11-16T09:00:00Z"]
+    recent = run_json("history", "--since", "2026-11-16")
+    assert len(recent) == 3
+    assert len(run_json("history", "--limit", "2")) == 2
+
+
+def test_history_since_with_limit_reports_the_total(run: Run) -> None:
+    ok(run("add", "Ann", "--on", "2026-01-01"))
+    for day in range(1, 6):
+        ok(run("log", "Ann", "-d", "1", "--on", f"2026-02-0{day}"))
+    out = ok(run("history", "--since", "2026-02-02", "--limit", "2")).stdout
+    assert "showing 2 of 4" in out
+
+
+@pytest.mark.parametrize("name", ["[/]", "[red]Ann[/red]", "Ann :smile:", "[bold]x"])
+def test_names_print_as_typed_not_as_markup(run: Run, name: str) -> None:
+    ok(run("add", name, "-m", "[/] note", "--tag", "[x]"))
+    ok(run("log", name, "-d", "1", "-m", "[i]y[/i]"))
+    for cmd in (["contacts"], ["balance"], ["who-neglected"], ["history"], ["show", name]):
+        out = ok(run(*cmd)).stdout
+        assert name in out, cmd
+    assert "[/] note" in ok(run("show", name)).stdout
+    assert "[i]y[/i]" in ok(run("history")).stdout
+
+
+# --- asks ----------------------------------------------------------------------------
+
+
+def test_asks_filter_and_json_contract(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(people("log", "Bob Stone", "-w", "2", "--on", "2026-10-01"))
+    ok(people("log", "Ann Lee", "-w", "1", "--on", "2026-11-01"))
+    ok(people("declined", run_json("asks", "Ann Lee")[0]["id"], "--on", "2026-11-02"))
+    rows = run_json("asks", "--as-of", AS_OF)
+    assert [r["contact"] for r in rows] == ["Ann Lee", "Bob Stone"]  # newest first
+    for r in rows:
+        assert {"id", "contact", "points", "status", "occurred_at", "age_days"} <= set(r)
+    assert [r["contact"] for r in run_json("asks", "--open")] == ["Bob Stone"]
+    assert run_json("asks", "--open", "--as-of", AS_OF)[0]["age_days"] == pytest.approx(
+        50.5 - 1 / 86400
+    )
+
+
+def test_asks_as_of_the_past(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(people("log", "Ann Lee", "-w", "1", "--on", "2026-11-01"))
+    ok(people("log", "Ann Lee", "-w", "2", "--on", "2026-11-19"))
+    first = run_json("asks", "--as-of", "2026-11-01")[-1]["id"]
+    ok(people("done", first, "--on", "2026-11-15"))
+    then = run_json("asks", "--as-of", "2026-11-10")
+    assert [(a["points"], a["status"]) for a in then] == [(1.0, "open")]
+    assert run_json("show", "Ann Lee", "--as-of", "2026-11-10")["open_asks"][0]["points"] == 1.0
+    assert [a["points"] for a in run_json("asks", "--open", "--as-of", AS_OF)] == [2.0]
+
+
+# --- can-ask -------------------------------------------------------------------------
+
+
+def test_can_ask_json_contract(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(people("log", "Ann Lee", "-d", "5", "--on", "2026-11-20 12:00"))
+    ready = run_json("can-ask", "Ann Lee", "--points", "2", "--as-of", "2026-11-20 12:00")
+    assert ready == {
+        "name": "Ann Lee",
+        "ready": True,
+        "charge": 5.0,
+        "points": 2.0,
+        "after": 3.0,
+        "suggested_deposit": 0.0,
+    }
+    not_yet = run_json("can-ask", "Ann Lee", "--points", "5", "--as-of", "2026-11-20 12:00")
+    assert not_yet["ready"] is False
+    assert not_yet["after"] == 0.0
+    assert not_yet["suggested_deposit"] == pytest.approx(5 * 1.25 - 5)
+    assert "not yet" in ok(people("can-ask", "Ann Lee", "-p", "5")).stdout
+    fails(people("can-ask", "Ann Lee", "--points", "0"))
+
+
+def test_can_ask_advice_is_always_enough(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    at = "2026-11-20 12:00"
+    ok(people("log", "Ann Lee", "-d", "2", "--on", at))
+    out = ok(people("can-ask", "Ann Lee", "--points", "2.03", "--as-of", at)).stdout
+    assert "at least 0.6 points" in out and "-0.0" not in out  # 0.5375 needed
+    ok(people("log", "Ann Lee", "-d", "0.6", "--on", at))
+    assert run_json("can-ask", "Ann Lee", "--points", "2.03", "--as-of", at)["ready"] is True
+
+
+# --- explain -------------------------------------------------------------------------
+
+
+def test_explain_json_contract(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(people("log", "Ann Lee", "-d", "2", "--on", "2026-11-10 00:00"))
+    ok(people("log", "Ann Lee", "-w", "1", "--on", "2026-11-15 00:00"))
+    x = run_json("explain", "Ann Lee", "--as-of", "2026-11-20 00:00")
+    assert [(e["kind"], e["points"], e["age_days"]) for e in x["entries"]] == [
+        ("deposit", 2.0, 10.0),
+        ("withdrawal", 1.0, 5.0),
+    ]
+    for e in x["entries"]:
+        assert {"id", "occurred_at", "factor", "contribution"} <= set(e)
+        assert e["factor"] == pytest.approx(2 ** (-e["age_days"] / 60))
+    assert x["charge"] == pytest.approx(2 * 2 ** (-10 / 60) - 2 ** (-5 / 60))
+    contacts = {c["name"]: c for c in run_json("contacts", "--as-of", "2026-11-20 00:00")}
+    assert contacts["Ann Lee"]["charge"] == pytest.approx(x["charge"], abs=1e-12)

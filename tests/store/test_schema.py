@@ -1,0 +1,197 @@
+"""The schema: a fixture per released schema, migrations, ledgers of newer engages, views.
+
+See docs/reliability.md for the promises and what is not promised.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.helpers import FIXTURES, Run, digest, doctor, engage, fails, ok
+
+from engage_cli import domain
+from engage_cli.errors import LedgerError
+from engage_cli.store import schema as schema_module
+from engage_cli.store.connection import Ledger
+
+NEXT = domain.SCHEMA_VERSION + 1  # a schema from the future, for migration tests
+
+
+def test_released_ledger_fixture_opens_and_reports(tmp_path: Path) -> None:
+    """Each released schema is kept as a fixture; today's engage must read it."""
+    fixtures = sorted(FIXTURES.glob("ledger-v*.db"))
+    assert len(fixtures) == domain.SCHEMA_VERSION  # one per schema, none forgotten
+    profiles = []
+    for fixture in fixtures:
+        db = tmp_path / fixture.name
+        shutil.copyfile(fixture, db)
+        report = doctor(db)
+        assert report["ok"], (fixture.name, report)
+        entries = json.loads(engage(db, "history", "--json", "--limit", "0").stdout)
+        assert len(entries) == 6
+        balance = json.loads(engage(db, "balance", "--as-of", "2026-03-31", "--json").stdout)
+        assert balance["deposits"] == 2 and balance["withdrawals"] == 1
+        show = json.loads(engage(db, "show", "Ann Lee", "--as-of", "2026-04-30", "--json").stdout)
+        profiles.append({k: show[k] for k in ("charge", "gave", "gave_decayed", "entry_count")})
+    # The same commands under every schema: the same numbers once migrated.
+    for profile in profiles[1:]:
+        assert profile == pytest.approx(profiles[0], rel=1e-9)
+    assert profiles[0]["gave"] == 2 and 0 < profiles[0]["gave_decayed"] < 2
+
+
+def _as_schema_1(db: Path) -> None:
+    """Turn a ledger back into the shape schema 1 had (what migration 2 starts from)."""
+    v1_view = next(
+        stmt
+        for stmt in schema_module.statements(schema_module.SCHEMA_V1)
+        if "CREATE VIEW contact_summary" in stmt
+    )
+    conn = sqlite3.connect(db)
+    conn.execute("DROP VIEW contact_summary")
+    conn.execute("ALTER TABLE contact_state DROP COLUMN gave")
+    conn.execute("ALTER TABLE contact_state DROP COLUMN received")
+    conn.execute(v1_view)
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+def test_migration_2_fills_what_each_side_gave_from_the_entries(
+    run: Run, run_json: Any, db_path: Path
+) -> None:
+    ok(run("add", "Ann Lee", "--on", "2025-01-01", "--circle", "close"))
+    ok(run("add", "Bob Stone", "--on", "2025-01-01"))
+    ok(run("add", "Cy Young", "--on", "2025-01-01", "--circle", "wide"))
+    ok(run("log", "Ann Lee", "-d", "2", "-r", "3", "--on", "2026-03-01"))
+    ok(run("log", "Ann Lee", "-r", "4", "--on", "2026-03-20"))
+    ok(run("log", "Ann Lee", "-d", "1", "--on", "2026-02-01"))  # back-dated
+    ok(run("log", "Bob Stone", "-r", "5", "-w", "1", "--on", "2026-03-10"))
+    ok(run("log", "Bob Stone", "-d", "9", "--on", "2026-03-11"))
+    ok(run("undo", "--yes"))  # voided: counts for nothing
+    ok(run("log", "Cy Young", "-d", "1", "--on", "2026-01-10"))
+    names = ("Ann Lee", "Bob Stone", "Cy Young")
+    keys = ("charge", "gave", "received", "gave_decayed", "received_decayed")
+    before = {n: run_json("show", n, "--as-of", "2026-04-01") for n in names}
+    assert before["Bob Stone"]["reciprocity"] == "thank first"
+    _as_schema_1(db_path)
+    ok(run("doctor"))  # migrates (after a backup), then checks derived state against entries
+    assert db_path.with_name("ledger.db.v1.bak").exists()
+    for n in names:
+        after = run_json("show", n, "--as-of", "2026-04-01")
+        assert after["reciprocity"] == before[n]["reciprocity"]
+        assert {k: after[k] for k in keys} == pytest.approx(
+            {k: before[n][k] for k in keys}, rel=1e-9, abs=1e-12
+        )
+
+
+@pytest.fixture
+def v1_ledger(tmp_path: Path) -> Path:
+    db = tmp_path / "ledger.db"
+    shutil.copyfile(FIXTURES / "ledger-v1.db", db)
+    return db
+
+
+def test_migration_backs_up_then_migrates_in_one_transaction(
+    v1_ledger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(domain, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setitem(
+        schema_module.MIGRATIONS, NEXT, "ALTER TABLE contacts ADD COLUMN pronouns TEXT;"
+    )
+    before = digest(v1_ledger)
+    with Ledger.open(v1_ledger, create=False) as ledger:
+        assert ledger.conn.execute("PRAGMA user_version").fetchone()[0] == NEXT
+        cols = [r[1] for r in ledger.conn.execute("PRAGMA table_info(contacts)")]
+        assert "pronouns" in cols
+    backup = v1_ledger.with_name("ledger.db.v1.bak")
+    assert backup.exists()
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    conn = sqlite3.connect(backup)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 6
+    conn.close()
+    assert before != digest(v1_ledger)
+
+
+def test_failed_migration_changes_nothing(v1_ledger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(domain, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setitem(
+        schema_module.MIGRATIONS,
+        NEXT,
+        "ALTER TABLE contacts ADD COLUMN pronouns TEXT;\nINSERT INTO no_such_table VALUES (1);",
+    )
+    before = digest(v1_ledger)
+    with pytest.raises(LedgerError, match="cannot set up"):
+        Ledger.open(v1_ledger, create=False)
+    assert digest(v1_ledger) == before
+    conn = sqlite3.connect(v1_ledger)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert "pronouns" not in [r[1] for r in conn.execute("PRAGMA table_info(contacts)")]
+    conn.close()
+
+
+def test_a_kept_backup_is_never_overwritten_by_a_migration(v1_ledger: Path) -> None:
+    earlier = v1_ledger.with_name("ledger.db.v1.bak")
+    earlier.write_bytes(b"an earlier backup, kept by its owner")
+    with Ledger.open(v1_ledger, create=False) as ledger:
+        assert ledger.conn.execute("PRAGMA user_version").fetchone()[0] == domain.SCHEMA_VERSION
+    assert earlier.read_bytes() == b"an earlier backup, kept by its owner"
+    conn = sqlite3.connect(v1_ledger.with_name("ledger.db.v1.2.bak"))
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 6
+    conn.close()
+
+
+# --- ledgers of a newer engage --------------------------------------------------------
+
+
+def test_ledger_from_a_newer_engage_is_refused(v1_ledger: Path, run: Run) -> None:
+    conn = sqlite3.connect(v1_ledger)
+    conn.execute("PRAGMA user_version = 7")
+    conn.close()
+    before = digest(v1_ledger)
+    assert "upgrade engage" in fails(run("--db", str(v1_ledger), "balance"))
+    assert digest(v1_ledger) == before
+
+
+def test_newer_schema_is_refused(run: Run, db_path: Path) -> None:
+    ok(run("add", "Ann"))
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.commit()
+    conn.close()
+    msg = fails(run("balance"))
+    assert "newer engage" in msg
+
+
+# --- views, for reading the ledger with other tools -----------------------------------
+
+
+def test_views_match_the_reports(filled: Run, run_json, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    report = run_json("balance", "--all")
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    view = {r["name"]: dict(r) for r in conn.execute("SELECT * FROM contact_summary")}
+    assert set(view) == {c["name"] for c in report["contacts"]}
+    for c in report["contacts"]:
+        assert view[c["name"]]["charge"] == pytest.approx(c["charge"], rel=1e-6, abs=1e-9)
+        assert view[c["name"]]["last_contact"] == c["last_contact"]
+        shown = run_json("show", c["name"])
+        for side in ("gave", "received"):
+            assert view[c["name"]][side] == pytest.approx(
+                shown[f"{side}_decayed"], rel=1e-6, abs=1e-9
+            )
+    assert view["Ann Lee"]["received"] > 0 and view["Ann Lee"]["gave"] > 0
+    live = conn.execute("SELECT count(*), sum(points) FROM live_entries").fetchone()
+    history = [e for e in run_json("history") if not e["voided"]]
+    assert tuple(live) == (len(history), sum(e["points"] for e in history))
+    (ask,) = conn.execute("SELECT contact, points FROM open_asks").fetchall()
+    assert tuple(ask) == ("Bob", 3.0)
+    conn.close()
