@@ -10,6 +10,7 @@ import math
 import unicodedata
 
 from engage_cli.errors import InputError
+from engage_cli.terminal import has_invisible
 
 MAX_NAME = 200
 MAX_NOTE = 10_000
@@ -24,22 +25,25 @@ def clean_name(value: str) -> str:
         raise ValueError("a name cannot be empty")
     if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
         raise ValueError("a name cannot hold control characters")
+    if has_invisible(name):
+        # Zero-width and bidirectional characters can make two names look the same.
+        raise ValueError("a name cannot hold invisible or text-direction characters")
     if len(name) > MAX_NAME:
         raise ValueError(f"a name is at most {MAX_NAME} characters (got {len(name)})")
     return name
 
 
 def clean_tags(values: list[str]) -> list[str]:
-    tags: list[str] = []
+    """Tags cleaned and de-duplicated in their first order (linear: a set of those seen)."""
+    tags: dict[str, None] = {}
     for raw in values:
         tag = " ".join(unicodedata.normalize("NFC", raw).split()).lower()
         if not tag:
             raise ValueError("a tag cannot be empty")
-        if len(tag) > MAX_TAG or any(unicodedata.category(ch) == "Cc" for ch in tag):
+        if len(tag) > MAX_TAG or has_invisible(tag):
             raise ValueError(f"a tag is at most {MAX_TAG} printable characters")
-        if tag not in tags:
-            tags.append(tag)
-    return tags
+        tags.setdefault(tag)
+    return list(tags)
 
 
 def clean_note(value: str) -> str:
@@ -54,6 +58,8 @@ def clean_note(value: str) -> str:
 def parse_points(text: str, what: str = "points") -> float:
     """Points as typed: a positive, finite number up to MAX_POINTS ("1", "2.5")."""
     raw = text.strip()
+    if not raw.isascii():  # float() reads fullwidth and Arabic-Indic digits too
+        raise InputError(f"{what} must be a number such as 2 or 2.5, got {text!r}")
     if "_" in raw:
         raise InputError(f"{what} must be a number such as 2 or 2.5, got {text!r}")
     if "," in raw:

@@ -4,7 +4,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from engage_cli.commands.root import AsOfOpt, JsonOpt, app, as_of_moment, group, open_ledger, show
+from engage_cli.commands.root import (
+    AsOfOpt,
+    JsonOpt,
+    app,
+    as_of_moment,
+    group,
+    open_ledger,
+    say,
+    show,
+)
 from engage_cli.commands.root import policy as policy_in_force
 from engage_cli.dates import local_now
 from engage_cli.errors import InputError, LedgerError, UsageError
@@ -42,13 +51,13 @@ def doctor(
 
 
 def _health(r: "Health") -> None:
-    typer.echo(f"ledger {r.ledger}")
+    say(f"ledger {r.ledger}")
     for name, found in r.checks.items():
-        typer.echo(f"  {name:<14} {'ok' if not found else 'PROBLEM'}")
+        say(f"  {name:<14} {'ok' if not found else 'PROBLEM'}")
         for line in found[:5]:
-            typer.echo(f"      {line}")
+            say(f"      {line}")
     if r.repaired:
-        typer.echo("derived state rebuilt from the entries")
+        say("derived state rebuilt from the entries")
 
 
 @app.command()
@@ -80,7 +89,7 @@ def backup(
             if target.is_dir():
                 raise InputError(f"{target} is a directory; give a file path for the backup")
         copied = verified_backup(ledger, target, policy_in_force().half_life)
-    typer.echo(f"backed up {copied} entries to {target} (verified)")
+    say(f"backed up {copied} entries to {target} (verified)")
 
 
 config_app = group(
@@ -107,7 +116,7 @@ def config_path_cmd() -> None:
     """
     from engage_cli.config import config_path
 
-    typer.echo(str(config_path()))
+    say(str(config_path()))
 
 
 @app.command()
@@ -129,7 +138,7 @@ def demo(
     rules = policy_in_force()
     with build_demo(when, rules) as ledger:
         review(reports.review(ledger, rules, when))
-    typer.echo(
+    say(
         f"\nDemo ledger: {ledger.path}\n"
         f"Explore it: engage --db {ledger.path} contacts   (or asks, explain NAME, trend)",
         err=True,

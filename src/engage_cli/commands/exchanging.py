@@ -16,7 +16,7 @@ from engage_cli.commands.root import (
     ledger_file,
     open_ledger,
     policy,
-    read_text,
+    say,
     show,
 )
 from engage_cli.dates import fmt_local, local_now, parse_since
@@ -68,7 +68,7 @@ def export(
         else:
             write_private(Path(output), lines)
     if output not in (None, "-"):
-        typer.echo(f"exported to {output}", err=True)
+        say(f"exported to {output}", err=True)
 
 
 import_app = group(
@@ -80,7 +80,7 @@ import_app = group(
 
 def _merged(counts: dict[str, int], source: str) -> None:
     done = ", ".join(f"{n} {what}" for what, n in counts.items())
-    typer.echo(f"merged {source}: {done}")
+    say(f"merged {source}: {done}")
 
 
 @import_app.command("ledger")
@@ -100,7 +100,9 @@ def import_ledger(
     from engage_cli.store.sync import merge_file
 
     source = Path(path).expanduser()
-    records = read_export(read_text(source, "utf-8", "strict"), str(source))
+    from engage_cli.store.files import read_input
+
+    records = read_export(read_input(source, utf8_only=True)[0], str(source))
     counts = merge_file(ledger_file(ctx), records, policy().half_life)
     _merged(counts, str(source))
 
@@ -156,9 +158,12 @@ def import_contacts(
     from engage_cli.inputs import clean_tags
     from engage_cli.reports import CardImport
     from engage_cli.store.address_book import import_cards_at
+    from engage_cli.store.files import read_input
 
     source = Path(path).expanduser()
-    text = read_text(source)
+    text, encoding = read_input(source)
+    if encoding != "utf-8":
+        say(f"{source.name} is not UTF-8: read as {encoding}", err=True)
     fields = _mapping(mapping)
     try:
         extra = clean_tags(tag or [])
@@ -176,12 +181,12 @@ def import_contacts(
 def _card_import(r: "CardImport") -> None:
     for outcome, card, detail in r.outcomes:
         if outcome != "unchanged":
-            typer.echo(f"{outcome:<8} {card.name}" + (f"  ({detail})" if detail else ""))
+            say(f"{outcome:<8} {card.name}" + (f"  ({detail})" if detail else ""))
     for problem in r.problems:
-        typer.echo(f"skipped  card {problem.position}: {problem.reason}")
+        say(f"skipped  card {problem.position}: {problem.reason}")
     summary = ", ".join(f"{n} {k}" for k, n in r.counts.items())
     done = "would import" if r.dry_run else "imported"
-    typer.echo(f"{done} {r.file.name} ({r.format}): {summary}")
+    say(f"{done} {r.file.name} ({r.format}): {summary}")
 
 
 @app.command()
@@ -213,6 +218,7 @@ def inbox(
     from engage_cli import reports
     from engage_cli.formats.calendar import Person, read_meetings
     from engage_cli.store.contacts import list_contacts
+    from engage_cli.store.files import read_input
 
     if log_them and not is_terminal():
         raise UsageError("--log asks about each meeting, so it needs a terminal")
@@ -225,7 +231,7 @@ def inbox(
             "the inbox only lists meetings that have happened"
         )
     source = Path(ics).expanduser()
-    text = read_text(source)
+    text = read_input(source)[0]
     if "BEGIN:VCALENDAR" not in text[:2000].upper():
         raise InputError(f"{source} is not an iCalendar file (no BEGIN:VCALENDAR)")
     with open_ledger(ctx) as ledger:
@@ -244,16 +250,16 @@ def _inbox_list(r: "Inbox") -> None:
     from engage_cli.reports import log_command
 
     if not r.todo:
-        typer.echo(
+        say(
             f"nothing to log: {r.matched} meetings with contacts since "
             f"{fmt_local(r.start, False)}, each already has an entry that day"
         )
         return
-    typer.echo(f"{len(r.todo)} meetings with contacts and no entry that day:")
+    say(f"{len(r.todo)} meetings with contacts and no entry that day:")
     for m in r.todo:
         when = fmt_local(m.start, False) if m.all_day else fmt_local(m.start)
-        typer.echo(f"  {when}  {m.contact}: {m.title}  (by {m.why})")
-        typer.echo(f"    {log_command(m)}")
+        say(f"  {when}  {m.contact}: {m.title}  (by {m.why})")
+        say(f"    {log_command(m)}")
 
 
 def _walk(ledger: "Ledger", r: "Inbox") -> None:
@@ -262,11 +268,12 @@ def _walk(ledger: "Ledger", r: "Inbox") -> None:
     from engage_cli.render.text import written
     from engage_cli.store.contacts import get_contact
     from engage_cli.store.writes import Planned, record
+    from engage_cli.terminal import visible
 
     rules = policy()
     for m in r.todo:
         answer = typer.prompt(
-            f"{m.contact}, {m.title}: deposit points (Enter for 1, s to skip, q to stop)",
+            visible(f"{m.contact}, {m.title}: deposit points (Enter for 1, s to skip, q to stop)"),
             default="1",
             show_default=False,
         ).strip()
@@ -289,7 +296,7 @@ def _walk(ledger: "Ledger", r: "Inbox") -> None:
             rules.half_life,
         )
         for line in written(wrote):
-            typer.echo(line)
+            say(line)
 
 
 @app.command()

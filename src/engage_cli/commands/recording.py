@@ -13,6 +13,7 @@ from engage_cli.commands.root import (
     ledger_file,
     open_ledger,
     policy,
+    say,
 )
 from engage_cli.dates import local_now, parse_occurred
 from engage_cli.domain import Circle, ContactKind
@@ -60,7 +61,7 @@ def add(
     rules = policy()
     with open_ledger(ctx, create=True) as ledger, ledger.transaction():
         contact = add_contact(ledger, new, since, rules.half_life(new.circle))
-    typer.echo(
+    say(
         f"added {contact.name} ({contact.kind}, {contact.circle} circle; "
         f"cadence {rules.cadence(contact.circle):g} days)"
     )
@@ -231,9 +232,9 @@ def log(
             ledger, found, planned, occurred, note_text, tags, via, now, rules.half_life
         )
     for contact in added:
-        typer.echo(f"added contact {contact.name} ({contact.circle} circle)", err=True)
+        say(f"added contact {contact.name} ({contact.circle} circle)", err=True)
     for line in written(wrote):
-        typer.echo(line)
+        say(line)
 
 
 @app.command()
@@ -257,10 +258,10 @@ def undo(
             raise InputError("nothing to undo: no entry counts yet")
         entries = action.entries
         if action.settlement:
-            typer.echo(f"The last change marked this ask {entries[0].status}:")
+            say(f"The last change marked this ask {entries[0].status}:")
         else:
-            typer.echo(f"The last log wrote {plural(len(entries), 'entry', 'entries')}:")
-        typer.echo(described(entries))
+            say(f"The last log wrote {plural(len(entries), 'entry', 'entries')}:")
+        say(described(entries))
         question = "Set it back to open?" if action.settlement else "Void it?"
         if not yes and not typer.confirm(question, default=False):
             raise InputError("undo cancelled; nothing was changed")
@@ -268,9 +269,9 @@ def undo(
         with ledger.transaction():
             undo_action(ledger, action, local_now(), rules.half_life)
     if action.settlement:
-        typer.echo("the ask is open again")
+        say("the ask is open again")
     else:
-        typer.echo(f"voided {plural(len(entries), 'entry', 'entries')}")
+        say(f"voided {plural(len(entries), 'entry', 'entries')}")
 
 
 @app.command()
@@ -293,7 +294,7 @@ def void(
         with ledger.transaction():
             entry = find_entry(ledger, entry_id)
             void_entries(ledger, [entry], local_now(), why, rules.half_life)
-    typer.echo("voided:\n" + described([entry]))
+    say("voided:\n" + described([entry]))
 
 
 def _settle(ctx: typer.Context, entry_id: str, status: str, on: str | None) -> None:
@@ -306,9 +307,9 @@ def _settle(ctx: typer.Context, entry_id: str, status: str, on: str | None) -> N
     with open_ledger(ctx) as ledger, ledger.transaction():
         ask = find_entry(ledger, entry_id)
         wrote = settle_ask(ledger, ask, status, at, now, rules.synergy, rules.half_life)
-    typer.echo(f"ask {status}:\n" + described([ask]))
+    say(f"ask {status}:\n" + described([ask]))
     for line in written(wrote):
-        typer.echo(line)
+        say(line)
 
 
 @app.command()
@@ -360,4 +361,4 @@ def reopen(
     with open_ledger(ctx) as ledger, ledger.transaction():
         ask = find_entry(ledger, entry_id)
         reopen_ask(ledger, ask, local_now(), rules.half_life)
-    typer.echo("reopened:\n" + described([ask]))
+    say("reopened:\n" + described([ask]))

@@ -21,6 +21,7 @@ from engage_cli import __version__
 from engage_cli.dates import local_now, parse_as_of
 from engage_cli.errors import EngageError, ExitCode, InputError, UsageError
 from engage_cli.paths import ledger_path
+from engage_cli.terminal import visible
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 def fail(message: str, code: int) -> None:
     """The one way a command ends in error: one line on stderr, an exit code."""
-    sys.stderr.write(f"engage: error: {message}\n")
+    sys.stderr.write(f"engage: error: {visible(message, newlines=False)}\n")
     sys.stderr.flush()
     sys.exit(code)
 
@@ -190,18 +191,6 @@ def show(json_out: bool, report: Any, view: str | Callable[[Any], None]) -> None
     getattr(importlib.import_module(f"engage_cli.render.{module}"), function)(report)
 
 
-def read_text(source: "Path", encoding: str = "utf-8-sig", errors: str = "replace") -> str:
-    """A file people point engage at, or one clear line saying why it cannot be read."""
-    try:
-        return source.read_text(encoding=encoding, errors=errors)
-    except FileNotFoundError:
-        raise InputError(f"no file at {source}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"cannot read {source}: {exc}") from None
-
-
 def complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
     """Contact names for shell completion: those starting with what was typed (any case)."""
     from engage_cli.domain import name_key
@@ -226,6 +215,11 @@ def complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
         # bash inserts the words as they are: escape what the shell would split on.
         found = [re.sub(r"([\s'\"\\$`&;|<>()])", r"\\\1", f) for f in found]
     return found
+
+
+def say(text: str, err: bool = False) -> None:
+    """Print a line that may hold people's text: control characters show as stand-ins."""
+    typer.echo(visible(text), err=err)
 
 
 def is_terminal() -> bool:

@@ -105,16 +105,30 @@ def _logical_lines(text: str) -> list[str]:
     """Unfold lines (RFC 6350 3.2) and quoted-printable soft breaks (vCard 2.1).
 
     Splits on CRLF or LF only: U+2028 or a form feed inside a value stays in it.
+    Linear in the size of the text: each logical line is gathered as parts and
+    joined once, and whether it is quoted-printable is read once, from its
+    first physical line (a 50 MB folded PHOTO costs one pass, not one per fold).
     """
-    physical = [line.removesuffix("\r") for line in text.split("\n")]
     out: list[str] = []
-    for line in physical:
-        if out and line[:1] in (" ", "\t"):
-            out[-1] += line[1:]
-        elif out and out[-1].endswith("=") and "QUOTED-PRINTABLE" in out[-1].upper():
-            out[-1] = out[-1][:-1] + line
+    parts: list[str] = []
+    qp = False
+
+    def flush() -> None:
+        if parts:
+            out.append("".join(parts))
+
+    for raw in text.split("\n"):
+        line = raw.removesuffix("\r")
+        if parts and line[:1] in (" ", "\t"):
+            parts.append(line[1:])
+        elif parts and qp and parts[-1].endswith("="):
+            parts[-1] = parts[-1][:-1]
+            parts.append(line)
         else:
-            out.append(line)
+            flush()
+            parts = [line]
+            qp = "QUOTED-PRINTABLE" in line.partition(":")[0].upper()
+    flush()
     return out
 
 
@@ -126,11 +140,17 @@ def _escape_text_commas(line: str) -> str:
     return f"{head}{sep}" + re.sub(r"(?<!\\),", r"\\,", value)
 
 
+# Properties engage never reads and which can be megabytes of base64 each: left
+# out before the parser sees the card.
+_IGNORED = re.compile(r"^(?:[\w-]+\.)?(PHOTO|LOGO|SOUND|KEY)[;:]", re.I)
+
+
 def _split_cards(text: str) -> Iterator[str]:
     """Each BEGIN:VCARD … END:VCARD block as its own text, lines unfolded."""
     block: list[str] = []
     inside = False
-    for line in map(_escape_text_commas, _logical_lines(text)):
+    lines = (line for line in _logical_lines(text) if not _IGNORED.match(line))
+    for line in map(_escape_text_commas, lines):
         if _BEGIN.match(line):
             if inside:  # the previous card never ended: hand it over, let it fail
                 yield "\r\n".join(block) + "\r\n"
@@ -227,7 +247,15 @@ _ALIASES = {
     "note": ("notes", "note"),
     "tags": ("labels", "group membership", "categories", "tags", "groups"),
 }
-_MULTI = re.compile(r"\s*:::\s*|\s*;\s*")
+
+
+def _multi(value: str) -> list[str]:
+    """The values of a multi-valued CSV cell (Google's " ::: ", or ";"), stripped.
+
+    Split by plain string methods, not a regex with a leading `\\s*`, which
+    backtracks quadratically on a long run of spaces.
+    """
+    return [v.strip() for part in value.split(":::") for v in part.split(";")]
 
 
 def _column_kind(header: str) -> str | None:
@@ -239,6 +267,26 @@ def _column_kind(header: str) -> str | None:
     if "phone" in h or h in ("mobile", "tel", "telephone"):
         return "phone"
     return None
+
+
+# A cell may be as long as this (csv's default is 128 KiB); a longer one is an error
+# that names its row, not a crash.
+MAX_CELL = 1 << 20
+
+
+def _rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The reader's rows, numbered from 1; a malformed file is a ValueError naming the row."""
+    csv.field_size_limit(MAX_CELL)
+    position = 0
+    while True:
+        position += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ValueError(f"row {position} of the CSV cannot be read: {exc}") from None
+        yield position, row
 
 
 def read_csv(text: str, mapping: dict[str, str] | None = None) -> tuple[list[Card], list[Problem]]:
@@ -273,7 +321,7 @@ def read_csv(text: str, mapping: dict[str, str] | None = None) -> tuple[list[Car
         ]
     cards: list[Card] = []
     problems: list[Problem] = []
-    for position, row in enumerate(reader, 1):
+    for position, row in _rows(reader):
 
         def get(field: str, row: dict[str, Any] = row) -> str:
             column = columns.get(field)
@@ -282,11 +330,13 @@ def read_csv(text: str, mapping: dict[str, str] | None = None) -> tuple[list[Car
         name = get("name") or " ".join(p for p in (get("first"), get("middle"), get("last")) if p)
         if not name and get("org"):
             name = get("org")
-        emails = [e for c in email_cols for e in _MULTI.split(str(row.get(c) or "")) if e]
-        phones = [p for c in phone_cols for p in re.split(r"\s*:::\s*", str(row.get(c) or "")) if p]
+        emails = [e for c in email_cols for e in _multi(str(row.get(c) or "")) if e]
+        phones = [
+            p.strip() for c in phone_cols for p in str(row.get(c) or "").split(":::") if p.strip()
+        ]
         tags = [
             t.lstrip("* ").strip()
-            for t in _MULTI.split(get("tags"))
+            for t in _multi(get("tags"))
             if t and t.strip() not in ("* myContacts", "myContacts")
         ]
         fields = {

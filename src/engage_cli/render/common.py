@@ -5,11 +5,14 @@ rich strips colour when stdout is not a terminal and honours NO_COLOR.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
 from engage_cli import scoring
+from engage_cli.terminal import visible
 
 VERDICT_STYLE = {
     scoring.IDLE: "dim",
@@ -49,7 +52,7 @@ class Grid:
         self.columns.append((header, justify))
 
     def add_row(self, *cells: str | Text) -> None:
-        self.rows.append([c if isinstance(c, Text) else Text(c) for c in cells])
+        self.rows.append([safe(c, newlines=False) for c in cells])
 
     def text(self) -> Text:
         header = [Text(name, style="bold") for name, _ in self.columns]
@@ -71,10 +74,28 @@ class Grid:
         return out
 
 
+def safe(item: str | Text, newlines: bool = True) -> Text:
+    """People's text as a rich Text whose control characters show as stand-ins
+    (terminal.visible), keeping its styles: the replacement is one for one."""
+    if isinstance(item, Text):
+        text = item.copy()
+        text.plain = visible(text.plain, newlines)
+        return text
+    return Text(visible(item, newlines))
+
+
+class SafeConsole(Console):
+    """A console that prints every string and Text through `safe`."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(*(safe(o) if isinstance(o, str | Text) else o for o in objects), **kwargs)
+
+
 def console() -> Console:
     # Markup and emoji codes are off: names, notes and tags are people's text,
-    # and "[red]" or ":smile:" in them must print as typed.
-    return Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+    # and "[red]" or ":smile:" in them must print as typed; control characters
+    # in them print as visible stand-ins (SafeConsole).
+    return SafeConsole(highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def points(value: float) -> str:

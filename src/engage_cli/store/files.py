@@ -134,3 +134,51 @@ def new_backup_path(ledger: Path, stamp: str) -> Path:
         n += 1
         target = folder / f"{ledger.stem}-{stamp}-{n}.db"
     return target
+
+
+# The largest file read (an address book with photos can be tens of MB).
+MAX_INPUT_BYTES = 100 * 1024 * 1024
+
+
+def read_input(path: Path, utf8_only: bool = False) -> tuple[str, str]:
+    """A file people point us at, as text, and the encoding it was read in.
+
+    Only regular files: a FIFO or a device (`/dev/urandom`) would hang or never
+    end. At most MAX_INPUT_BYTES. UTF-8 (with or without a byte-order mark)
+    first; a file that is not UTF-8 is read as Windows-1252 (what older
+    address-book exports write, a superset of Latin-1), unless `utf8_only`.
+    """
+    import stat
+
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"no file at {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise InputError(f"{path} is {what}; give the path of a file")
+    if info.st_size > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{path} is {info.st_size / 2**20:.0f} MiB; files of at most "
+            f"{MAX_INPUT_BYTES // 2**20} MiB are read"
+        )
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped since the check
+                raise InputError(f"{path} is not a regular file; give the path of a file")
+            data = fh.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"{path} grew past {MAX_INPUT_BYTES // 2**20} MiB while read")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        if utf8_only:
+            raise InputError(
+                f"cannot read {path}: not UTF-8 ({exc.reason} at byte {exc.start})"
+            ) from None
+    return data.decode("cp1252", errors="replace"), "windows-1252"

@@ -1,0 +1,56 @@
+"""Text from people and files made safe to print: the one place it is done.
+
+Names, notes, calendar titles and vCard fields can hold control characters
+and escape sequences (an OSC 52 sequence writes the clipboard, OSC 8 makes a
+hyperlink, CSI 2J clears the screen). Every view prints such text through
+`visible`, on a terminal and piped alike, so that each control character
+shows as a visible stand-in of the same width (U+241B SYMBOL FOR ESCAPE for
+ESC, ...) and nothing reaches the terminal as a command. Bidirectional
+overrides and isolates are shown too: they can make one text read as another.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# C0 controls and DEL as their Control Pictures (U+2400 block); C1 controls,
+# bidi controls and other invisible format characters as U+FFFD.
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+# Joiners are part of how some scripts and emoji are written; they stay.
+_KEPT_FORMAT = {"\u200c", "\u200d"}
+
+
+def _stand_in(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    return "\ufffd"
+
+
+def _unsafe(ch: str, newlines: bool) -> bool:
+    if ch == "\n":
+        return not newlines
+    if ch == "\t":
+        return False
+    category = unicodedata.category(ch)
+    if category == "Cc":
+        return True
+    return category == "Cf" and (ch in _BIDI or ch not in _KEPT_FORMAT)
+
+
+def visible(text: str, newlines: bool = True) -> str:
+    """`text` with every control or invisible format character replaced one for one.
+
+    With `newlines=False` a line break shows as U+240A (a table cell stays one line).
+    Fast for the usual case: text with nothing to replace is returned as is.
+    """
+    if text.isprintable():
+        return text
+    return "".join(_stand_in(ch) if _unsafe(ch, newlines) else ch for ch in text)
+
+
+def has_invisible(text: str) -> bool:
+    """Whether `text` holds a control, bidi or other invisible format character."""
+    return not text.isprintable() and any(_unsafe(ch, newlines=False) or ch in "\t" for ch in text)
