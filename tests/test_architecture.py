@@ -186,9 +186,9 @@ def test_every_command_belongs_to_the_moment_the_launcher_loads_for_it() -> None
     """The launcher imports only `moment_of(name)`: a command elsewhere would not be found."""
     import importlib
 
-    from engage_cli.commands import MOMENTS, app
-
     from typer.main import get_command_name
+
+    from engage_cli.commands import MOMENTS, app
 
     names = {
         c.name or get_command_name(getattr(c.callback, "__name__", ""))

@@ -17,20 +17,20 @@ _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 class CircleFile(BaseModel):
     model_config = _STRICT
-    half_life_days: float | None = Field(default=None, gt=0, le=36_500)
-    cadence_days: float | None = Field(default=None, gt=0, le=36_500)
+    half_life_days: float | None = Field(default=None, strict=True, gt=0, le=36_500)
+    cadence_days: float | None = Field(default=None, strict=True, gt=0, le=36_500)
 
 
 class VerdictFile(BaseModel):
     model_config = _STRICT
-    engaged_min_ratio: float | None = Field(default=None, gt=0, le=1000)
-    engaged_max_ratio: float | None = Field(default=None, gt=0, le=1000)
+    engaged_min_ratio: float | None = Field(default=None, strict=True, gt=0, le=1000)
+    engaged_max_ratio: float | None = Field(default=None, strict=True, gt=0, le=1000)
 
 
 class UntappedFile(BaseModel):
     model_config = _STRICT
-    charge: float | None = Field(default=None, gt=0, le=10_000)
-    days: float | None = Field(default=None, gt=0, le=36_500)
+    charge: float | None = Field(default=None, strict=True, gt=0, le=10_000)
+    days: float | None = Field(default=None, strict=True, gt=0, le=36_500)
 
 
 class PolicyFile(BaseModel):
@@ -38,8 +38,8 @@ class PolicyFile(BaseModel):
 
     model_config = _STRICT
     period: str | None = None
-    synergy: float | None = Field(default=None, ge=0, le=1)
-    ask_reserve: float | None = Field(default=None, ge=0, le=10)
+    synergy: float | None = Field(default=None, strict=True, ge=0, le=1)
+    ask_reserve: float | None = Field(default=None, strict=True, ge=0, le=10)
     verdict: VerdictFile = Field(default_factory=VerdictFile)
     untapped: UntappedFile = Field(default_factory=UntappedFile)
     circles: dict[Circle, CircleFile] = Field(default_factory=dict)

@@ -15,7 +15,7 @@ from engage_cli import scoring
 # The ledger schema this version reads and writes, and the oldest schema whose
 # records (contacts, entries, voids: what an export holds) have the shape this
 # version exports, so that a device not yet upgraded still imports them.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 RECORDS_SINCE = 1
 
 

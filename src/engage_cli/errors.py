@@ -158,3 +158,20 @@ class OlderLedger(LedgerError):
         super().__init__(f"{path} was written by an older version (schema {version})")
         self.path = path
         self.version = version
+
+
+class OutputExists(InputError):
+    """A file is already where an output was to be written; it is replaced only when asked."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} already exists")
+        self.path = path
+
+
+class LedgerDamaged(LedgerError):
+    """The health check found problems and wrote them down: no write until they are gone."""
+
+    def __init__(self, path: Path, problems: str) -> None:
+        super().__init__(f"{path} was found damaged ({problems}); nothing was changed")
+        self.path = path
+        self.problems = problems

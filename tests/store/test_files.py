@@ -45,14 +45,18 @@ def test_missing_directory_tree(run: Run, tmp_path: Path) -> None:
     assert (tmp_path / "a").stat().st_mode & 0o077 == 0
 
 
-def test_export_writes_through_symlinks(filled: Run, tmp_path: Path) -> None:
+def test_export_never_writes_through_a_symlink(filled: Run, tmp_path: Path) -> None:
+    """A link is refused, never followed nor replaced: it could point at anything."""
     real = tmp_path / "sync" / "laptop.jsonl"
     real.parent.mkdir()
-    real.write_text("")
+    real.write_text("kept")
     link = tmp_path / "link.jsonl"
     link.symlink_to(real)
-    ok(filled("export", "-o", str(link)))
-    assert link.is_symlink() and real.read_text().startswith('{"exported_at"')
+    assert "symbolic link" in fails(filled("export", "-o", str(link), "--force"))
+    assert link.is_symlink() and real.read_text() == "kept"
+    ok(filled("export", "-o", str(real), "--force"))  # the file itself, replaced when asked
+    assert real.read_text().startswith('{"exported_at"')
+    assert stat.S_IMODE(real.stat().st_mode) == 0o600
 
 
 # --- a command that fails creates nothing ---------------------------------------------

@@ -53,6 +53,7 @@ def _as_schema_1(db: Path) -> None:
         if "CREATE VIEW contact_summary" in stmt
     )
     conn = sqlite3.connect(db)
+    conn.execute("DROP TABLE actions")  # schema 3's journal
     conn.execute("DROP VIEW contact_summary")
     conn.execute("ALTER TABLE contact_state DROP COLUMN gave")
     conn.execute("ALTER TABLE contact_state DROP COLUMN received")

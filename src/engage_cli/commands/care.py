@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 def doctor(
     ctx: typer.Context,
     repair: Annotated[
-        bool, typer.Option("--repair", help="Rebuild the derived state from the entries.")
+        bool, typer.Option("--repair", help="Rebuild derived state; clean text an import refuses.")
     ] = False,
     json_out: JsonOpt = False,
 ) -> None:

@@ -38,11 +38,15 @@ def export(
         str | None,
         typer.Option("--output", "-o", metavar="FILE", help="Write here (default: stdout)."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE if it exists (never a database).")
+    ] = False,
 ) -> None:
     """Export the whole ledger: JSONL keeps everything (import it anywhere); CSV is flat.
 
     JSONL holds every contact, entry and void with its id, in a stable order, so
-    exports of the same ledger are identical and can be kept in git.
+    exports of the same ledger are identical and can be kept in git. An existing
+    FILE is replaced only with --force, and never the ledger or a database.
 
     Example: engage export -o ~/Sync/engage-laptop.jsonl
     """
@@ -66,7 +70,7 @@ def export(
             for chunk in lines:
                 sys.stdout.write(chunk)
         else:
-            write_private(Path(output), lines)
+            write_private(Path(output), lines, ledger.path, force)
     if output not in (None, "-"):
         say(f"exported to {output}", err=True)
 
@@ -102,7 +106,7 @@ def import_ledger(
     source = Path(path).expanduser()
     from engage_cli.store.files import read_input
 
-    records = read_export(read_input(source, utf8_only=True)[0], str(source))
+    records = read_export(read_input(source, utf8_only=True)[0], str(source), local_now())
     counts = merge_file(ledger_file(ctx), records, policy().half_life)
     _merged(counts, str(source))
 
@@ -237,9 +241,11 @@ def inbox(
     with open_ledger(ctx) as ledger:
         people = [Person(c.name, c.emails) for c in list_contacts(ledger)]
         try:
-            meetings = read_meetings(text, people, start, until)
+            meetings, notices = read_meetings(text, people, start, until)
         except (ValueError, KeyError) as exc:
             raise InputError(f"cannot read the calendar {source}: {exc}") from None
+        for notice in notices:
+            say(f"note: {notice}", err=True)
         report = reports.inbox(ledger, meetings, start, until)
         show(json_out, report, _inbox_list)
         if log_them and not json_out:
@@ -315,5 +321,5 @@ def merge(
     from engage_cli.store.sync import merge_ledger
 
     source = Path(other).expanduser()
-    counts = merge_ledger(ledger_file(ctx), source, policy().half_life)
+    counts = merge_ledger(ledger_file(ctx), source, policy().half_life, local_now())
     _merged(counts, str(source))

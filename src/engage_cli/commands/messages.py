@@ -11,10 +11,12 @@ from engage_cli.errors import (
     ContactNotFound,
     EngageError,
     EntryNotFound,
+    LedgerDamaged,
     NewerLedger,
     NoLedger,
     NotALedger,
     OlderLedger,
+    OutputExists,
     SettledBeforeMade,
 )
 
@@ -59,6 +61,13 @@ def words(exc: EngageError) -> str:
                 f"{exc.path} was written by a newer engage (schema {exc.version}, this one "
                 f"reads up to {exc.supported}); upgrade engage to open it"
             )
+        case LedgerDamaged():
+            return (
+                f"{exc.message}. `engage doctor --repair` rebuilds what can be rebuilt; "
+                "`engage backup` keeps a copy first; or restore a backup"
+            )
+        case OutputExists():
+            return f"{exc.message}; add --force to replace it"
         case OlderLedger():
             return (
                 f"{exc.path} was written by an older engage (schema {exc.version}); "

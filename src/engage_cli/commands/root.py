@@ -212,8 +212,9 @@ def complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
         if name_key(n).startswith(key) and name_key(n[: len(incomplete)]) == key
     ]
     if os.environ.get("_ENGAGE_COMPLETE") == "complete_bash":
-        # bash inserts the words as they are: escape what the shell would split on.
-        found = [re.sub(r"([\s'\"\\$`&;|<>()])", r"\\\1", f) for f in found]
+        # bash inserts the words as they are: escape what the shell would split on
+        # or expand (a name like "Star*" must not become a glob).
+        found = [re.sub(r"([\s'\"\\$`&;|<>()*?\[\]{}~!#])", r"\\\1", f) for f in found]
     return found
 
 

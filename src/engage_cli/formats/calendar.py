@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from engage_cli.domain import name_key
@@ -64,10 +64,39 @@ def _mention(name: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w){re.escape(key)}(?!\w)")
 
 
+# Bounds on the work a calendar can ask for: a rule such as FREQ=SECONDLY makes
+# millions of occurrences from a few bytes. Past these, occurrences are left
+# out and the caller is told.
+MAX_PER_EVENT = 1_000  # occurrences of one event (one UID) in the window
+MAX_OCCURRENCES = 10_000  # occurrences of all events in the window
+
+
+class Meetings(NamedTuple):
+    meetings: list[Meeting]
+    notices: list[str]  # what was left out, and why
+
+
+MAX_TITLE = 200
+
+
+def _title(summary: str) -> str:
+    """A meeting's title as one line of text: control characters dropped, whitespace
+    collapsed, at most MAX_TITLE characters (an invite's title is anyone's text)."""
+    text = "".join(ch for ch in summary if ch.isprintable() or ch.isspace())
+    text = " ".join(text.split())
+    if len(text) > MAX_TITLE:
+        text = text[: MAX_TITLE - 1].rstrip() + "…"
+    return text or "(no title)"
+
+
 def read_meetings(
     text: str, people: Sequence[Person], since: datetime, until: datetime
-) -> list[Meeting]:
-    """Every occurrence between `since` and `until` matched to each contact it involves."""
+) -> Meetings:
+    """Every occurrence between `since` and `until` matched to each contact it involves.
+
+    Occurrences are expanded lazily in time order and bounded (MAX_PER_EVENT,
+    MAX_OCCURRENCES); what the bounds left out is said in `notices`.
+    """
     import icalendar
     import recurring_ical_events
 
@@ -86,15 +115,33 @@ def read_meetings(
     # Compiled once, not once per event: a calendar has many events, a ledger many contacts.
     mentions = [(p.name, m) for p in people if (m := _mention(p.name)) is not None]
     out: list[Meeting] = []
-    for event in recurring_ical_events.of(calendar).between(since, until):
-        if str(event.get("STATUS", "")).upper() == "CANCELLED":
-            continue
+    per_event: dict[str, int] = {}
+    seen = 0
+    notices: list[str] = []
+    # All-day events start at noon here but at midnight in the expansion's order.
+    stop = until + timedelta(days=2)
+    for event in recurring_ical_events.of(calendar).after(since):
         if event.get("DTSTART") is None:
             continue  # an event with no start cannot be placed on a day
         start, all_day = _aware(event.decoded("DTSTART"))
+        if start > stop:
+            break
+        seen += 1
+        if seen > MAX_OCCURRENCES:
+            notices.append(
+                f"stopped after {MAX_OCCURRENCES:,} occurrences; give a shorter --since "
+                "to see the rest"
+            )
+            break
+        uid = str(event.get("UID", "")) or f"#{id(event)}"
+        per_event[uid] = per_event.get(uid, 0) + 1
+        if per_event[uid] > MAX_PER_EVENT:
+            continue
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            continue
         if not since <= start <= until:
             continue
-        title = " ".join(str(event.get("SUMMARY", "")).split()) or "(no title)"
+        title = _title(str(event.get("SUMMARY", "")))
         matched: dict[str, str] = {}
         for email, cn in _attendees(event):
             if email in by_email:
@@ -107,4 +154,10 @@ def read_meetings(
                 matched[name] = "title"
         out += [Meeting(start, all_day, title, name, why) for name, why in matched.items()]
     out.sort(key=lambda m: (m.start, name_key(m.contact)))
-    return out
+    for uid, n in per_event.items():
+        if n > MAX_PER_EVENT:
+            notices.append(
+                f"an event that repeats {n:,}+ times in the window (UID {uid[:40]}): "
+                f"only its first {MAX_PER_EVENT:,} occurrences are listed"
+            )
+    return Meetings(out, notices)

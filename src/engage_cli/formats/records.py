@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -17,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -24,22 +26,34 @@ from pydantic import (
 from engage_cli import domain
 from engage_cli.domain import Circle, ContactKind
 from engage_cli.errors import InputError
-from engage_cli.inputs import clean_note, clean_tags
+from engage_cli.inputs import MAX_POINTS, MIN_POINTS, clean_note, clean_tags
 from engage_cli.models import Name, Note, Tags, first_error
 
 _UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 _STAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 
 
-def _real_time(value: str | None) -> str | None:
-    """A stored time that exists on the calendar (the pattern alone lets 2026-13-45 in)."""
+# A record's moments must be ones `log` could have written: from 1900 on, and not
+# later than a day past now (the slack is for two devices' clocks).
+_EARLIEST = "1900-01-01T00:00:00Z"
+_SLACK_DAYS = 1
+
+
+def _real_time(value: str | None, info: ValidationInfo) -> str | None:
+    """A stored time that exists on the calendar (the pattern alone lets 2026-13-45 in),
+    from 1900 on and, when the validation is given `now`, not after it (plus a day)."""
     if value is not None:
-        from datetime import datetime
+        from datetime import datetime, timedelta
 
         try:
-            datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value)
         except ValueError as exc:
             raise ValueError(f"not a real moment: {value!r} ({exc})") from None
+        if value < _EARLIEST:
+            raise ValueError(f"{value} is before 1900")
+        now = (info.context or {}).get("now")
+        if now is not None and moment > now + timedelta(days=_SLACK_DAYS):
+            raise ValueError(f"{value} is in the future")
     return value
 
 
@@ -77,7 +91,8 @@ class EntryRecord(_Record):
     id: str = Field(pattern=_UUID)
     contact: str = Field(pattern=_UUID)
     kind: Literal["deposit", "withdrawal", "received"]
-    points: float = Field(gt=0, le=100, allow_inf_nan=False)
+    # strict: `true` is not a point; the bounds are those `log` takes.
+    points: float = Field(strict=True, ge=MIN_POINTS, le=MAX_POINTS, allow_inf_nan=False)
     occurred_at: Stamp
     logged_at: Stamp
     note: str
@@ -104,6 +119,10 @@ class EntryRecord(_Record):
             raise ValueError("only an ask (withdrawal) has a status, and every ask has one")
         if (self.status in ("done", "declined")) != (self.resolved_at is not None):
             raise ValueError("a settled ask has a resolved_at, an open one has none")
+        if self.resolved_at is not None and self.resolved_at < self.occurred_at:
+            raise ValueError("an ask cannot be settled before it was made")
+        if self.logged_at < self.occurred_at:
+            raise ValueError("an entry cannot happen after it was logged")
         if self.source is not None and (self.source == self.id or self.kind != "deposit"):
             raise ValueError("only a deposit can come from an ask, and not from itself")
         return self
@@ -114,7 +133,7 @@ class VoidRecord(_Record):
     id: str = Field(pattern=_UUID)
     entry: str = Field(pattern=_UUID)
     voided_at: Stamp
-    reason: str
+    reason: Note
 
 
 class HeaderRecord(_Record):
@@ -140,8 +159,13 @@ Record = Annotated[
 ]
 
 
-def read_records(lines: Iterable[str], source: str) -> Iterator[dict[str, Any]]:
-    """Validate the lines of an export, one JSON record each; errors name the line."""
+def read_records(
+    lines: Iterable[str], source: str, now: datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    """Validate the lines of an export, one JSON record each; errors name the line.
+
+    With `now`, a moment later than it (plus a day of clock skew) is refused.
+    """
 
     def parsed() -> Iterator[tuple[int, Any]]:
         for n, line in enumerate(lines, 1):
@@ -152,22 +176,37 @@ def read_records(lines: Iterable[str], source: str) -> Iterator[dict[str, Any]]:
             except json.JSONDecodeError as exc:
                 raise InputError(f"{source} line {n}: not JSON ({exc.msg})") from None
 
-    return validate_records(parsed(), source)
+    return validate_records(parsed(), source, now)
 
 
-def validate_records(raws: Iterable[tuple[int, Any]], source: str) -> Iterator[dict[str, Any]]:
+def validate_records(
+    raws: Iterable[tuple[int, Any]], source: str, now: datetime | None = None
+) -> Iterator[dict[str, Any]]:
     """Validate numbered records (as an export holds them); errors name the number."""
-    from pydantic import TypeAdapter
-
-    adapter: TypeAdapter[Any] = TypeAdapter(Record)
     for n, raw in raws:
-        try:
-            rec = adapter.validate_python(raw)
-        except ValidationError as exc:
-            err, msg = first_error(exc)
-            loc = ".".join(str(p) for p in err.get("loc", ()))
-            raise InputError(f"{source} line {n}: {loc or 'record'}: {msg}") from None
-        yield rec.model_dump()
+        problem, rec = check_record(raw, now)
+        if problem is not None:
+            raise InputError(f"{source} line {n}: {problem}")
+        yield rec
+
+
+_ADAPTER: Any = None
+
+
+def check_record(raw: Any, now: datetime | None = None) -> tuple[str | None, dict[str, Any]]:
+    """(what is wrong with one record or None, the record as validated)."""
+    global _ADAPTER
+    if _ADAPTER is None:
+        from pydantic import TypeAdapter
+
+        _ADAPTER = TypeAdapter(Record)
+    try:
+        rec = _ADAPTER.validate_python(raw, context={"now": now})
+    except ValidationError as exc:
+        err, msg = first_error(exc)
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        return f"{loc or 'record'}: {msg}", {}
+    return None, rec.model_dump()
 
 
 # --- writing ----------------------------------------------------------------------
@@ -200,8 +239,22 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(text: str) -> str:
+    """People's text as a CSV cell a spreadsheet will not run: a cell that starts like
+    a formula (=, +, -, @, tab, carriage return) gets a leading apostrophe (OWASP's
+    advice on CSV injection). JSONL exports keep the text as it is."""
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
 def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """The entries as a flat CSV (one row each, names instead of ids), in chunks."""
+    """The entries as a flat CSV (one row each, names instead of ids), in chunks.
+
+    For reading in a spreadsheet, not for import: people's text is neutralised
+    against formulas (`cell`); the JSONL export is the lossless one.
+    """
     import csv
     import io
 
@@ -221,9 +274,10 @@ def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     for e in entries:
         writer.writerow(
             [
-                e["id"], names[e["contact"]], e["kind"], f"{e['points']:g}", e["occurred_at"],
-                e["logged_at"], e["note"], ";".join(e["tags"]), e["status"] or "",
-                e["resolved_at"] or "", names.get(e["via"] or "", ""), e["source"] or "",
+                e["id"], cell(names[e["contact"]]), e["kind"], f"{e['points']:g}",
+                e["occurred_at"], e["logged_at"], cell(e["note"]), cell(";".join(e["tags"])),
+                e["status"] or "", e["resolved_at"] or "", cell(names.get(e["via"] or "", "")),
+                e["source"] or "",
                 "true" if e["id"] in voided else "false", e["batch"],
             ]
         )  # fmt: skip
@@ -234,7 +288,7 @@ def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     yield buf.getvalue()
 
 
-def read_export(text: str, source: str) -> list[dict[str, Any]]:
+def read_export(text: str, source: str, now: datetime | None = None) -> list[dict[str, Any]]:
     """Every validated record of an export file's text; the header must come first."""
     lines = text.lstrip("\ufeff").split("\n")
     try:
@@ -243,4 +297,4 @@ def read_export(text: str, source: str) -> list[dict[str, Any]]:
         first = None
     if not isinstance(first, dict) or first.get("type") != "engage":
         raise InputError(f"{source} is not an engage export (its first line must be the header)")
-    return list(read_records(lines, source))
+    return list(read_records(lines, source, now))

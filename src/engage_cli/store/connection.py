@@ -13,7 +13,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engage_cli.errors import LedgerError, NoLedger
+from engage_cli import domain
+from engage_cli.errors import LedgerDamaged, LedgerError, NoLedger
 from engage_cli.store import files, schema
 
 if TYPE_CHECKING:
@@ -22,21 +23,40 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_MS = 10_000
 
 
+class _CannotWrite(Exception):
+    """The ledger exists but cannot be opened for writing: read-only media."""
+
+
+def _read_only_media(exc: sqlite3.DatabaseError) -> bool:
+    """Whether `exc`, raised by the first read of a file that is SQLite, says that
+    SQLite may not write beside it (a read-only directory or mount)."""
+    text = str(exc)
+    return "unable to open" in text or "readonly" in text or "read-only" in text
+
+
 class Ledger:
     """An open ledger. Use `Ledger.open(...)` and close it (it is a context manager)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, scratch: Path | None = None) -> None:
         self.path = path
         self.conn = conn
         self._db: Database | None = None
+        self._scratch = scratch  # a private copy read instead of the file (see _open_unchanged)
 
     @classmethod
     def open(cls, path: Path, *, create: bool, read_only: bool = False) -> Ledger:
         """Open the ledger at `path`; with `create`, make it (0600) when it is missing.
 
-        An open without `create` of a missing ledger creates nothing; with
-        `read_only`, SQLite itself refuses every write (and no migration runs).
+        `path` is always taken as a file path, never as an SQLite URI, and a
+        symbolic link is followed to the file it names (created 0600 there when
+        missing). An open without `create` of a missing ledger creates nothing.
+        With `read_only` (another device's ledger, to merge) the file is only
+        read: nothing is written into it or left beside it, and a schema whose
+        records read the same is accepted as it is. A ledger that cannot be
+        opened for writing (read-only media) is opened the same way, for the
+        commands that only read it; its writes are then refused by SQLite.
         """
+        path = path.expanduser().resolve()  # absolute: "file:..." can never be a URI
         existed = path.exists()
         if existed:
             files.check_file(path)
@@ -44,25 +64,64 @@ class Ledger:
             raise NoLedger(path)
         else:
             files.create_file(path)
+        if read_only:
+            return cls._open_unchanged(path, records_only=True)
         try:
-            if read_only:
-                from urllib.request import pathname2url
-
-                uri = f"file:{pathname2url(str(path.resolve()))}?mode=ro"
-                conn = sqlite3.connect(
-                    uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
-                )
-            else:
-                conn = sqlite3.connect(
-                    str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
-                )
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as exc:
             raise LedgerError(f"cannot open {path}: {exc}") from None
         ledger = cls(path, conn)
         try:
-            ledger._prepare(fresh=not existed, create=create, read_only=read_only)
+            ledger._prepare(fresh=not existed, create=create, read_only=False)
+        except _CannotWrite:
+            conn.close()
+            return cls._open_unchanged(path, records_only=False)
         except BaseException:
             conn.close()
+            raise
+        files.tighten(path)
+        return ledger
+
+    @classmethod
+    def _open_unchanged(cls, path: Path, records_only: bool) -> Ledger:
+        """Open `path` so that nothing is written into it or created beside it.
+
+        Without a write-ahead log beside it the file is opened immutable (no
+        locks, no -shm). With one, the file and its log are copied into a
+        private directory and the copy is read: a read-only connection would
+        need to create -shm beside the file, which read-only media refuse.
+        """
+        from urllib.request import pathname2url
+
+        scratch = None
+        source = path
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            scratch = files.private_copy(path, [wal])
+            source = scratch / path.name
+            mode = "mode=ro"
+        else:
+            mode = "immutable=1"
+        try:
+            conn = sqlite3.connect(
+                f"file:{pathname2url(str(source))}?{mode}",
+                uri=True,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+            )
+        except sqlite3.Error as exc:
+            files.remove_tree(scratch)
+            raise LedgerError(f"cannot open {path}: {exc}") from None
+        ledger = cls(path, conn, scratch)
+        try:
+            ledger._prepare(fresh=False, create=False, read_only=True)
+            if not records_only and schema.user_version(conn) != domain.SCHEMA_VERSION:
+                raise LedgerError(
+                    f"{path} needs an upgrade of its schema, which read-only media do not allow; "
+                    "copy it somewhere writable first"
+                )
+        except BaseException:
+            ledger.close()
             raise
         return ledger
 
@@ -73,6 +132,8 @@ class Ledger:
             conn.execute("PRAGMA foreign_keys = ON")
             old = schema.needs_migration(conn, self.path, fresh, create, read_only)
         except sqlite3.DatabaseError as exc:
+            if not read_only and not create and _read_only_media(exc):
+                raise _CannotWrite from None
             raise LedgerError(f"{self.path} is not a usable SQLite database ({exc})") from None
         try:
             conn.execute("SELECT exp(0)")
@@ -88,9 +149,13 @@ class Ledger:
     def _backup_before_migration(self, version: int) -> None:
         # Through a second connection: a connection holding the write lock
         # cannot be the source of a backup, another one can still read.
+        # A migration that failed before left its backup: the same state is not
+        # backed up again on every later try.
         reader = sqlite3.connect(str(self.path))
         try:
-            files.copy_database(reader, files.backup_name(self.path, version))
+            kept = files.latest_backup(self.path, version)
+            if kept is None or not files.same_content(reader, kept):
+                files.copy_database(reader, files.backup_name(self.path, version))
         finally:
             reader.close()
 
@@ -100,6 +165,8 @@ class Ledger:
 
     def close(self) -> None:
         self.conn.close()
+        files.remove_tree(self._scratch)
+        self._scratch = None
 
     def __enter__(self) -> Ledger:
         return self
@@ -117,12 +184,17 @@ class Ledger:
         return self._db
 
     @contextlib.contextmanager
-    def transaction(self, rollback: bool = False) -> Iterator[None]:
+    def transaction(self, rollback: bool = False, repair: bool = False) -> Iterator[None]:
         """One write transaction; the write lock is taken up front (BEGIN IMMEDIATE).
 
         With `rollback`, everything done inside is undone at the end: a dry run
-        that went through every check a real one does.
+        that went through every check a real one does. A ledger the health
+        check found damaged takes no write but a `repair` (files.damage_note).
         """
+        if not repair:
+            problems = files.damage_note(self.path)
+            if problems is not None:
+                raise LedgerDamaged(self.path, problems)
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield

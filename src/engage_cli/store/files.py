@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from engage_cli.errors import InputError, LedgerError, NotALedger
+from engage_cli.errors import InputError, LedgerError, NotALedger, OutputExists
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -58,13 +58,44 @@ def create_file(path: Path) -> None:
 
 def backup_name(path: Path, version: int) -> Path:
     """`ledger.db.v1.bak`, or `ledger.db.v1.2.bak`... when an earlier one is kept there."""
-    n = 1
+    return _backups(path, version)[1]
+
+
+def latest_backup(path: Path, version: int) -> Path | None:
+    """The newest backup made before migrating from schema `version`, if any."""
+    return _backups(path, version)[0]
+
+
+def _backups(path: Path, version: int) -> tuple[Path | None, Path]:
+    """(the newest existing backup of schema `version`, the name of the next one)."""
+    n, last = 1, None
     while True:
         suffix = f".v{version}.bak" if n == 1 else f".v{version}.{n}.bak"
         target = path.with_name(path.name + suffix)
         if not target.exists():
-            return target
-        n += 1
+            return last, target
+        last, n = target, n + 1
+
+
+def same_content(a: sqlite3.Connection, b: Path) -> bool:
+    """Whether the database at `b` holds what `a` holds: the same schema version and
+    the same rows, by count and newest id of each table (a backup of this state)."""
+    from urllib.request import pathname2url
+
+    def fingerprint(conn: sqlite3.Connection) -> list[object]:
+        out: list[object] = [conn.execute("PRAGMA user_version").fetchone()[0]]
+        for table, key in (("contacts", "id"), ("entries", "id"), ("voids", "id")):
+            out += conn.execute(f"SELECT count(*), max({key}) FROM {table}").fetchone()
+        return out
+
+    try:
+        other = sqlite3.connect(f"file:{pathname2url(str(b))}?immutable=1", uri=True)
+        try:
+            return fingerprint(a) == fingerprint(other)
+        finally:
+            other.close()
+    except sqlite3.Error:
+        return False
 
 
 def copy_database(source: sqlite3.Connection, target: Path) -> Path:
@@ -88,38 +119,103 @@ def copy_database(source: sqlite3.Connection, target: Path) -> Path:
         dest.execute("PRAGMA journal_mode = DELETE")
     except BaseException:
         dest.close()
-        target.unlink(missing_ok=True)
+        remove_database(target)  # a failed copy leaves nothing: no half file, no -wal
         raise
     dest.close()
     return target
 
 
-def write_private(path: Path, chunks: Iterator[str]) -> None:
-    """Write a file owner-only (0600), atomically: a reader never sees half of it."""
+def remove_database(path: Path) -> None:
+    """Remove a database file and the files SQLite keeps beside it."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+def _is_ours(real: Path, ledger: Path) -> bool:
+    """Whether `real` is the ledger, one of SQLite's files beside it, or one of its backups."""
+    if real.parent == ledger.parent and real.name.startswith(ledger.name):
+        rest = real.name[len(ledger.name) :]
+        return rest in ("", "-wal", "-shm", "-journal", DAMAGED) or rest.endswith(".bak")
+    return real.parent == ledger.parent / "backups"
+
+
+def output_target(path: Path, ledger: Path, force: bool) -> Path | None:
+    """Where a report or export may be written, or None to write straight into a
+    pipe or terminal (`/dev/stdout`). Refused, with nothing written: a symbolic
+    link (never written through), the ledger and the files beside it, any
+    SQLite database, and an existing file unless `force`."""
+    target = path.expanduser()
+    if target.is_symlink():
+        raise InputError(f"{target} is a symbolic link; give the path of the file itself")
+    real = target.resolve()
+    if _is_ours(real, ledger.expanduser().resolve()):
+        raise InputError(f"{target} is the ledger or one of its own files; choose another path")
+    if not real.exists():
+        return real
+    if real.is_dir():
+        raise InputError(f"{target} is a directory; give a file path")
+    if not real.is_file():
+        return None  # a pipe or a terminal: nothing there to destroy
+    try:
+        with real.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    if header == SQLITE_HEADER:
+        raise InputError(f"{target} is a SQLite database; it is never written over")
+    if not force:
+        raise OutputExists(target)
+    return real
+
+
+def write_private(path: Path, chunks: Iterator[str], ledger: Path, force: bool = False) -> None:
+    """Write a file owner-only (0600), atomically, where `output_target` allows.
+
+    The text goes to a temporary file in the same directory, is flushed to
+    disk, and takes the target's name in one rename: a reader never sees half
+    of it, and a failure leaves the old file as it was.
+    """
     import tempfile
 
-    target = path.expanduser()
-    if target.is_dir():
-        raise InputError(f"{target} is a directory; give a file path")
-    if target.exists() and not target.is_file():  # /dev/stdout, a pipe: write straight in
-        with open(target, "w", encoding="utf-8", newline="") as fh:
+    real = output_target(path, ledger, force)
+    if real is None:
+        with open(path.expanduser(), "w", encoding="utf-8", newline="") as fh:
             for chunk in chunks:
                 fh.write(chunk)
         return
-    target = target.resolve()  # a symlink is followed, never replaced
-    folder = target.parent if str(target.parent) else Path(".")
+    folder = real.parent
     if not folder.is_dir():
         raise InputError(f"{folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write in {folder}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            os.fchmod(fh.fileno(), 0o600)
             for chunk in chunks:
                 fh.write(chunk)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, real)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (where the system allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def new_backup_path(ledger: Path, stamp: str) -> Path:
@@ -182,3 +278,72 @@ def read_input(path: Path, utf8_only: bool = False) -> tuple[str, str]:
                 f"cannot read {path}: not UTF-8 ({exc.reason} at byte {exc.start})"
             ) from None
     return data.decode("cp1252", errors="replace"), "windows-1252"
+
+
+def tighten(path: Path) -> None:
+    """Make an existing ledger and SQLite's files beside it owner-only (0600).
+
+    Ledgers made before they were created 0600, or copied with a wide umask,
+    are narrowed on the next open; only files this user owns are touched.
+    """
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            info = p.stat()
+            if info.st_mode & 0o077 and info.st_uid == os.getuid():
+                os.chmod(p, 0o600)
+        except OSError:
+            continue
+
+
+def private_copy(path: Path, beside: list[Path]) -> Path:
+    """Copy a database and the files beside it (its -wal) into a new owner-only
+    directory; return the directory. The caller removes it (`remove_tree`)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="engage-read-"))
+    try:
+        for source in (path, *beside):
+            target = folder / source.name
+            shutil.copyfile(source, target)
+            os.chmod(target, 0o600)
+    except OSError as exc:
+        remove_tree(folder)
+        raise LedgerError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return folder
+
+
+def remove_tree(folder: Path | None) -> None:
+    if folder is not None:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# Beside a ledger the health check found damaged: what it found, until a check finds
+# nothing. Writes are refused while it is there (Ledger.transaction).
+DAMAGED = ".damaged"
+
+
+def damage_note(ledger: Path) -> str | None:
+    """What the last health check found wrong with `ledger`, or None when nothing."""
+    try:
+        return ledger.with_name(ledger.name + DAMAGED).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return "a damage note that cannot be read"
+
+
+def note_damage(ledger: Path, problems: list[str]) -> None:
+    """Write down (or, with no problems, remove) what a health check found."""
+    note = ledger.with_name(ledger.name + DAMAGED)
+    if not problems:
+        note.unlink(missing_ok=True)
+        return
+    try:
+        fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(", ".join(problems) + "\n")
+    except OSError:
+        pass  # read-only media: nothing can be written there anyway

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 from engage_cli import domain
+from engage_cli.domain import name_key
 from engage_cli.errors import LedgerError
+from engage_cli.store import files
 from engage_cli.store.connection import Ledger
 from engage_cli.store.queries import count_entries
 from engage_cli.store.state import rebuild_state, verify_state
@@ -47,20 +50,94 @@ def check_ledger(ledger: Ledger, half_life: Callable[[str], float]) -> dict[str,
     if missing:
         state.insert(0, f"{missing} contacts have no derived state")
     problems["derived state"] = state
+    problems["records"] = record_problems(ledger)
     return problems
+
+
+def record_problems(ledger: Ledger, limit: int = 20) -> list[str]:
+    """Records an export of this ledger would hold that an import would refuse:
+    each would stop every import and merge of it, on every device."""
+    from engage_cli.formats.records import check_record
+    from engage_cli.store.sync import export_records
+
+    found = []
+    for rec in export_records(ledger):
+        problem, _ = check_record(rec)
+        if problem is not None:
+            found.append(f"{rec['type']} {rec.get('id') or rec.get('uid')}: {problem}")
+            if len(found) >= limit:
+                break
+    return found
+
+
+def repair_records(ledger: Ledger) -> int:
+    """Make people's text in the ledger pass the checks an import makes; return how
+    many rows changed. Notes and void reasons lose NUL characters and what is past
+    their length; names and tags lose control and invisible characters (a name
+    that would then clash with another keeps a number). Points and moments are
+    never guessed: a record wrong there stays reported, for a backup to replace."""
+    from engage_cli.inputs import MAX_NOTE, MAX_TAG
+    from engage_cli.terminal import has_invisible
+
+    def text(value: str, limit: int) -> str:
+        return value.replace("\x00", "")[:limit].strip()
+
+    def visible_only(value: str) -> str:
+        return " ".join("".join(ch for ch in value if not has_invisible(ch)).split())
+
+    def tags(raw: str) -> str:
+        kept = [t for t in json.loads(raw) if t and len(t) <= MAX_TAG and not has_invisible(t)]
+        return json.dumps(list(dict.fromkeys(kept)), ensure_ascii=False)
+
+    changed = 0
+    conn = ledger.conn
+    for table, column, fix in (
+        ("entries", "note", lambda v: text(v, MAX_NOTE)),
+        ("voids", "reason", lambda v: text(v, MAX_NOTE)),
+        ("contacts", "note", lambda v: text(v, MAX_NOTE)),
+        ("entries", "tags", tags),
+        ("contacts", "tags", tags),
+    ):
+        for rowid, value in conn.execute(f"SELECT rowid, {column} FROM {table}").fetchall():
+            new = fix(value)
+            if new != value:
+                conn.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", [new, rowid])
+                changed += 1
+    taken = {key for (key,) in conn.execute("SELECT name_key FROM contacts")}
+    for cid, name in conn.execute("SELECT id, name FROM contacts").fetchall():
+        new = visible_only(name) or "(no name)"
+        if new == name:
+            continue
+        base, n = new, 1
+        while name_key(new) in taken:
+            n += 1
+            new = f"{base} ({n})"
+        taken.add(name_key(new))
+        conn.execute(
+            "UPDATE contacts SET name = ?, name_key = ? WHERE id = ?", [new, name_key(new), cid]
+        )
+        changed += 1
+    return changed
 
 
 def diagnose(
     ledger: Ledger, half_life: Callable[[str], float], repair: bool
 ) -> tuple[dict[str, list[str]], bool]:
-    """The checks' findings and whether a repair ran: with `repair`, derived state that
-    differs from the entries is rebuilt from them (entries themselves never change)."""
+    """The checks' findings and whether a repair ran: with `repair`, derived state is
+    rebuilt from the entries, and people's text that would stop an export from
+    being imported is cleaned (`repair_records`); points, moments and kinds of
+    entries never change. The findings are written down beside the ledger
+    (files.note_damage), and writes are refused until a check finds nothing."""
     problems = check_ledger(ledger, half_life)
-    if not (repair and problems["derived state"]):
-        return problems, False
-    with ledger.transaction():
-        rebuild_state(ledger, half_life)
-    return check_ledger(ledger, half_life), True
+    repaired = False
+    if repair and (problems["derived state"] or problems["records"]):
+        with ledger.transaction(repair=True):
+            if problems["records"]:
+                repair_records(ledger)
+            rebuild_state(ledger, half_life)
+        problems, repaired = check_ledger(ledger, half_life), True
+    files.note_damage(ledger.path, [name for name, found in problems.items() if found])
+    return problems, repaired
 
 
 def verified_backup(ledger: Ledger, target: Path, half_life: Callable[[str], float]) -> int:

@@ -9,7 +9,7 @@ from engage_cli.dates import from_store, to_store
 from engage_cli.domain import Ask, Contact, Entry, Sums
 from engage_cli.errors import EntryNotFound
 from engage_cli.store.connection import Ledger
-from engage_cli.store.rows import SUMS_SQL, entry_dicts, entry_filter, entry_from_row, entry_rows
+from engage_cli.store.rows import SUMS_SQL, entry_filter, entry_rows
 
 
 def find_entry(ledger: Ledger, ref: str) -> Entry:
@@ -43,21 +43,6 @@ def last_batch(
     if row is None:
         return []
     return entry_rows(ledger, "e.batch = ? AND e.voided_by IS NULL", [row[0]], "ORDER BY e.id")
-
-
-def last_settlement(
-    ledger: Ledger,
-) -> tuple[Entry, str] | None:
-    """The most recently recorded settlement of an ask, with when it was recorded."""
-    rows = entry_dicts(
-        ledger,
-        "e.settled_logged_at IS NOT NULL AND e.voided_by IS NULL",
-        [],
-        "ORDER BY e.settled_logged_at DESC, e.id DESC LIMIT 1",
-    )
-    if not rows:
-        return None
-    return entry_from_row(rows[0]), str(rows[0]["settled_logged_at"])
 
 
 def history(
@@ -249,20 +234,25 @@ class LastAction(NamedTuple):
     settlement: bool  # True: set the ask back to open; False: void the batch
 
 
-def last_action(ledger: Ledger) -> LastAction | None:
-    """The most recent change that can be undone, or None when nothing counts yet.
+def last_action(ledger: Ledger, depth: int = 1000) -> LastAction | None:
+    """This device's most recent action that can still be undone, or None.
 
-    A settlement recorded after the last batch is the later action, except
-    when that batch is what the settlement gave back (the same command wrote
-    both): then the batch holds it.
+    From the journal of this device's own actions (a merge adds none), newest
+    first: a log whose batch still counts, or a settlement whose ask is still
+    settled. Actions already taken back are passed over; at most `depth` are.
     """
-    batch = last_batch(ledger)
-    settled = last_settlement(ledger)
-    if settled is not None:
-        ask, recorded = settled
-        logged = to_store(batch[0].logged_at) if batch else ""
-        later = not batch or recorded > logged
-        same_moment = bool(batch) and recorded == logged
-        if later or (same_moment and not any(e.source_id == ask.id for e in batch)):
-            return LastAction([ask], settlement=True)
-    return LastAction(batch, settlement=False) if batch else None
+    rows = ledger.conn.execute(
+        "SELECT kind, batch, entry_id FROM actions ORDER BY seq DESC LIMIT ?", [depth]
+    )
+    for kind, batch, entry_id in rows.fetchall():
+        if kind == "log":
+            entries = entry_rows(
+                ledger, "e.batch = ? AND e.voided_by IS NULL", [batch], "ORDER BY e.id"
+            )
+            if entries:
+                return LastAction(entries, settlement=False)
+            continue
+        asks = entry_rows(ledger, "e.id = ? AND e.voided_by IS NULL", [entry_id])
+        if asks and asks[0].status not in (None, "open"):
+            return LastAction(asks, settlement=True)
+    return None

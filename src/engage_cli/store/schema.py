@@ -164,7 +164,33 @@ FROM contacts c LEFT JOIN (
 ) s ON s.contact_id = c.id;
 """
 
-MIGRATIONS: dict[int, str] = {1: SCHEMA_V1, 2: SCHEMA_V2}
+# Schema 3: this device's own actions, in the order it did them, so that undo
+# takes back what this device did last and never what a merge brought in. The
+# journal is the device's own: it is not exported and a merge adds nothing to it.
+# An existing ledger starts it with its latest batch and latest settlement.
+SCHEMA_V3 = """
+CREATE TABLE actions (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('log', 'settle')),
+    batch TEXT,     -- the batch a log wrote
+    entry_id TEXT,  -- the ask a settlement settled
+    CHECK ((kind = 'log') = (batch IS NOT NULL) AND (kind = 'settle') = (entry_id IS NOT NULL))
+);
+INSERT INTO actions (at, kind, batch, entry_id)
+SELECT at, kind, batch, entry_id FROM (
+    SELECT * FROM (
+        SELECT logged_at AS at, 'log' AS kind, batch, NULL AS entry_id, 1 AS o
+        FROM entries WHERE voided_by IS NULL ORDER BY id DESC LIMIT 1)
+    UNION ALL
+    SELECT * FROM (
+        SELECT settled_logged_at, 'settle', NULL, id, 0
+        FROM entries WHERE settled_logged_at IS NOT NULL AND voided_by IS NULL
+        ORDER BY settled_logged_at DESC, id DESC LIMIT 1)
+) ORDER BY at, o;
+"""
+
+MIGRATIONS: dict[int, str] = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3}
 assert max(MIGRATIONS) == domain.SCHEMA_VERSION
 
 
@@ -197,6 +223,8 @@ def needs_migration(
     """
     version = user_version(conn)
     tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if version < 0:
+        raise NotALedger(path, "foreign")  # no version of ours writes a negative one
     if version > domain.SCHEMA_VERSION:
         raise NewerLedger(path, version, domain.SCHEMA_VERSION)
     if version == 0 and tables and not fresh:

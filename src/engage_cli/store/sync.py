@@ -8,12 +8,15 @@ make merging idempotent and order-free.
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from engage_cli.domain import name_key
-from engage_cli.errors import InputError
+from engage_cli.errors import InputError, LedgerError
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import insert_contact
 from engage_cli.store.rows import OPEN_AGAIN
@@ -298,7 +301,7 @@ def _settle_merge(
     return min(a, b, key=lambda s: (s[1] or "", _SETTLED_RANK[s[0]]))
 
 
-def other_ledger_records(source: Path) -> list[dict[str, Any]]:
+def other_ledger_records(source: Path, now: datetime | None = None) -> list[dict[str, Any]]:
     """Every record of another ledger file, read-only and validated like an import's.
 
     The other file is read first: if it cannot be read, nothing here is created.
@@ -308,9 +311,51 @@ def other_ledger_records(source: Path) -> list[dict[str, Any]]:
     if not source.exists():  # not "start one": it is someone else's file
         raise InputError(f"no file at {source}")
     with Ledger.open(source, create=False, read_only=True) as theirs:
-        # Through the same validation as an import: a merge accepts exactly
-        # what an import of the other ledger's export would.
-        return list(validate_records(enumerate(export_records(theirs), 1), str(source)))
+        check_shape(theirs)
+        deadline = time.monotonic() + MAX_READ_SECONDS
+        theirs.conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+        try:
+            # Through the same validation as an import: a merge accepts exactly
+            # what an import of the other ledger's export would.
+            records = enumerate(export_records(theirs), 1)
+            return list(validate_records(records, str(source), now))
+        except sqlite3.OperationalError as exc:
+            if "interrupted" not in str(exc):
+                raise
+            raise LedgerError(
+                f"reading {source} took over {MAX_READ_SECONDS} s; it is not a ledger that "
+                "can be merged"
+            ) from None
+
+
+# A merge source is someone else's file: what it may hold, and how long reading it may take.
+MAX_READ_SECONDS = 300
+SHAPE = {
+    "contacts": {
+        "id", "uid", "name", "kind", "circle", "tags", "note", "created_at",
+        "org", "nickname", "birthday", "emails", "phones",
+    },
+    "entries": {
+        "id", "contact_id", "kind", "points", "occurred_at", "logged_at", "note", "tags",
+        "batch", "status", "resolved_at", "source_id", "via_id", "voided_by",
+    },
+    "voids": {"id", "entry_id", "voided_at", "reason"},
+}  # fmt: skip
+
+
+def check_shape(ledger: Ledger) -> None:
+    """Refuse a file whose contacts, entries or voids are not plain tables of the
+    expected columns: a view there could recurse forever or fill the disk."""
+    for table, columns in SHAPE.items():
+        row = ledger.conn.execute(
+            "SELECT type FROM sqlite_master WHERE name = ? COLLATE NOCASE", [table]
+        ).fetchone()
+        if row is None or row[0] != "table":
+            raise LedgerError(f"{ledger.path} has no {table} table of a ledger; nothing was read")
+        have = {r[1] for r in ledger.conn.execute(f"PRAGMA table_info({table})")}
+        if not columns <= have:
+            missing = ", ".join(sorted(columns - have))
+            raise LedgerError(f"{ledger.path}: its {table} table lacks {missing}")
 
 
 def merge_file(
@@ -322,9 +367,14 @@ def merge_file(
         return merge_records(ledger, records, half_life)
 
 
-def merge_ledger(path: Path, source: Path, half_life: Callable[[str], float]) -> dict[str, int]:
-    """Merge another ledger file into the one at `path`; the other file is only read."""
-    records = other_ledger_records(source)
+def merge_ledger(
+    path: Path, source: Path, half_life: Callable[[str], float], now: datetime | None = None
+) -> dict[str, int]:
+    """Merge another ledger file into the one at `path`; the other file is only read.
+
+    Its records pass the validation of an import (`now`: see read_records).
+    """
+    records = other_ledger_records(source, now)
     if path.exists() and source.samefile(path):
         raise InputError("that is this ledger; merge another one")
     return merge_file(path, records, half_life)

@@ -56,10 +56,12 @@ def log_entries(
 ) -> list[Written]:
     """Write entries as one batch and return each with its contact's charge after it.
 
-    The caller holds the transaction; the derived state moves in the same one.
+    The caller holds the transaction; the derived state moves in the same one,
+    and the batch is this device's latest action (what undo takes back).
     """
     batch = uuid7()
     logged_at = to_store(now)
+    journal(ledger, logged_at, "log", batch=batch)
     rows = []
     written: list[Written] = []
     for new in entries:
@@ -190,6 +192,7 @@ def settle_ask(
         "UPDATE entries SET status = ?, resolved_at = ?, settled_logged_at = ? WHERE id = ?",
         [status, to_store(at), to_store(now), ask.id],
     )
+    journal(ledger, to_store(now), "settle", entry_id=ask.id)
     if status != "done" or synergy <= 0:
         return []
     contact = get_contact(ledger, ask.contact)
@@ -237,6 +240,16 @@ def bulk_insert(
         cols = list(rows[0])
         sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
         ledger.conn.executemany(sql, rows)
+
+
+def journal(
+    ledger: Ledger, at: str, kind: str, batch: str | None = None, entry_id: str | None = None
+) -> None:
+    """Record one of this device's own actions, newest last."""
+    ledger.conn.execute(
+        "INSERT INTO actions (at, kind, batch, entry_id) VALUES (?, ?, ?, ?)",
+        [at, kind, batch, entry_id],
+    )
 
 
 def undo_action(
