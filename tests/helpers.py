@@ -75,3 +75,46 @@ def doctor(db: Path) -> dict[str, Any]:
     report: dict[str, Any] = json.loads(result.stdout)
     assert result.returncode == (0 if report["ok"] else 1)
     return report
+
+
+def converse(db: Path, args: list[str], answers: list[tuple[str, str]]) -> tuple[int, str]:
+    """Run engage on a pty; for each (prompt fragment, answer) wait for it, then type."""
+    import pty
+    import select
+    import time
+
+    leader, follower = pty.openpty()
+    env = dict(os.environ, TZ="UTC", COLUMNS="120")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engage_cli", "--db", str(db), *args],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        close_fds=True,
+    )
+    os.close(follower)
+    seen = ""
+    pos = 0  # answers are matched against output after the previous answer
+    deadline = time.monotonic() + 30
+    pending = list(answers)
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(leader, 4096).decode(errors="replace")
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            if pending and pending[0][0] in seen[pos:]:
+                os.write(leader, (pending.pop(0)[1] + "\n").encode())
+                pos = len(seen)
+            if proc.poll() is not None and not ready:
+                break
+    finally:
+        os.close(leader)
+        proc.wait(timeout=30)
+    return proc.returncode, seen

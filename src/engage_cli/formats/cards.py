@@ -56,10 +56,11 @@ def _birthday(value: str) -> str:
 
 
 def _tags(values: list[str]) -> tuple[str, ...]:
-    out: list[str] = []
+    """The card's usable tags, each once, in order (linear: a dict keeps them)."""
+    out: dict[str, None] = {}
     for v in values:
         try:
-            out += [t for t in clean_tags([v]) if t not in out]
+            out.update(dict.fromkeys(clean_tags([v])))
         except ValueError:
             continue  # an unusable category is dropped, not the whole card
     return tuple(out)

@@ -46,7 +46,7 @@ def import_cards(
             by_email.setdefault(e, r["id"])
     out: list[tuple[str, Card, str]] = []
     for card in cards:
-        tags = list(card.tags) + [t for t in extra_tags if t not in card.tags]
+        tags = list(dict.fromkeys([*card.tags, *extra_tags]))
         cid = next((by_email[e] for e in card.emails if e in by_email), None)
         how = "email"
         if cid is None:
@@ -78,7 +78,8 @@ def import_cards(
         changes: dict[str, Any] = {}
         for key, values in (("emails", card.emails), ("phones", card.phones), ("tags", tags)):
             have = json.loads(row[key])
-            more = [v for v in values if v not in have]
+            known = set(have)
+            more = [v for v in dict.fromkeys(values) if v not in known]
             if more:
                 changes[key] = json.dumps(have + more, ensure_ascii=False)
         for key in ("org", "nickname", "birthday", "note"):

@@ -277,7 +277,7 @@ def read_input(path: Path, utf8_only: bool = False) -> tuple[str, str]:
             raise InputError(
                 f"cannot read {path}: not UTF-8 ({exc.reason} at byte {exc.start})"
             ) from None
-    return data.decode("cp1252", errors="replace"), "windows-1252"
+    return data.decode("cp1252", errors="replace"), "Windows-1252"
 
 
 def tighten(path: Path) -> None:

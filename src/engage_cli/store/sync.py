@@ -198,9 +198,7 @@ def merge_contact(ledger: Ledger, rec: dict[str, Any]) -> tuple[int, bool]:
 
     def union(key: str) -> str:
         first = list(winner.get(key, []))
-        return json.dumps(
-            first + [v for v in other.get(key, []) if v not in first], ensure_ascii=False
-        )
+        return json.dumps(list(dict.fromkeys([*first, *other.get(key, [])])), ensure_ascii=False)
 
     def pick(key: str) -> str:
         return str(winner.get(key, "") or other.get(key, ""))
