@@ -503,18 +503,29 @@ def test_a_persistent_migration_failure_keeps_one_backup(
 
 
 def test_a_failed_copy_leaves_nothing_behind(tmp_path: Path) -> None:
+    """A backup that fails midway (a full disk) removes its file and SQLite's beside it."""
     from engage_cli.store.files import copy_database
+
+    target = tmp_path / "copy.db"
+    kept: list[sqlite3.Connection] = []
 
     class FailingSource:
         def backup(self, dest: sqlite3.Connection) -> None:
             dest.execute("PRAGMA journal_mode = WAL")
-            dest.execute("CREATE TABLE half (x)")  # a -wal beside the copy, then the disk is full
+            dest.execute("CREATE TABLE half (x)")
+            # Another connection keeps the -wal and -shm from going away on close, as
+            # a full disk does (the log cannot be folded back into the file).
+            kept.append(sqlite3.connect(target))
+            kept[0].execute("SELECT * FROM half").fetchall()
             raise sqlite3.OperationalError("database or disk is full")
 
-    target = tmp_path / "copy.db"
-    with pytest.raises(sqlite3.OperationalError):
-        copy_database(FailingSource(), target)  # type: ignore[arg-type]
-    assert list(tmp_path.iterdir()) == []
+    try:
+        with pytest.raises(sqlite3.OperationalError):
+            copy_database(FailingSource(), target)  # type: ignore[arg-type]
+        assert sorted(p.name for p in tmp_path.iterdir()) == []
+    finally:
+        for conn in kept:
+            conn.close()
 
 
 # --- 12. damaged ledgers, encodings and odd values ---------------------------------------
