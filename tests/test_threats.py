@@ -293,22 +293,45 @@ def test_db_is_a_file_path_never_an_sqlite_uri(
 # --- 7. bounded work on any input ---------------------------------------------------------
 
 
-def test_a_secondly_recurrence_is_bounded(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("rule", "says"),
+    [
+        ("DTSTART:20260101T000000Z\r\nRRULE:FREQ=SECONDLY", "more often than every hour"),
+        ("DTSTART:19700101T000000Z\r\nRRULE:FREQ=SECONDLY", "more often than every hour"),
+        ("DTSTART:20200101T000000Z\r\nRRULE:FREQ=DAILY;BYSECOND=0,1,2", "every hour"),
+        ("DTSTART:00010101T000000Z\r\nRRULE:FREQ=DAILY", "from before 1900"),
+        ("DTSTART:20260101T000000Z\r\nRRULE:FREQ=HOURLY", "only its first 1,000"),
+    ],
+)
+def test_recurrences_are_bounded(tmp_path: Path, rule: str, says: str) -> None:
     db = tmp_path / "ledger.db"
     engage(db, "add", "Ann Lee", "--on", "2025-01-01")
     ics = tmp_path / "storm.ics"
     ics.write_text(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a\r\n"
-        "DTSTART:20260101T000000Z\r\nRRULE:FREQ=SECONDLY\r\nSUMMARY:Ann Lee sync\r\n"
+        f"{rule}\r\nSUMMARY:Ann Lee sync\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20260301T100000Z\r\nSUMMARY:Ann Lee lunch\r\n"
         "END:VEVENT\r\nEND:VCALENDAR\r\n"
     )
     result = run_limited(
-        ["inbox", "--ics", str(ics), "--since", "2026-01-01", "--as-of", "2026-06-01", "--json"],
+        ["inbox", "--ics", str(ics), "--since", "2026-02-01", "--as-of", "2026-06-01", "--json"],
         db,
     )
     assert result.returncode == 0, result.stderr
-    assert len(json.loads(result.stdout)) == 1000
-    assert "only its first 1,000" in result.stderr
+    assert says in result.stderr
+    titles = [m["title"] for m in json.loads(result.stdout)]
+    assert "Ann Lee lunch" in titles  # the rest of the calendar is still read
+    assert len(titles) <= 1001
+
+
+def test_a_calendar_of_too_many_events_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.db"
+    engage(db, "add", "Ann Lee", "--on", "2025-01-01")
+    event = "BEGIN:VEVENT\r\nUID:x\r\nDTSTART:20260301T100000Z\r\nEND:VEVENT\r\n"
+    ics = tmp_path / "many.ics"
+    ics.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + event * 100_001 + "END:VCALENDAR\r\n")
+    result = run_limited(["inbox", "--ics", str(ics)], db, seconds=60)
+    assert result.returncode == 1 and "at most 100,000" in result.stderr
 
 
 def test_a_vcard_with_a_huge_photo_is_read_in_bounded_time_and_memory(tmp_path: Path) -> None:
@@ -602,3 +625,246 @@ def test_points_are_ascii_digits(ledger: Path, run: Run, points: str) -> None:
     before = dump(ledger)
     assert "number" in fails(run("log", "Ann", "-d", points))
     assert dump(ledger) == before
+
+
+# --- found by an adversarial pass, kept as regressions --------------------------------------
+
+
+def test_a_field_that_grows_when_normalised_cannot_block_the_ledger(
+    run: Run, db_path: Path
+) -> None:
+    card = db_path.parent.parent / "nfc.vcf"
+    grows = "\ufb2c" * 200  # each becomes three characters once normalised (NFC)
+    card.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Nfc Person\r\nORG:" + grows + "\r\n"
+        "NICKNAME:" + "\u0958" * 200 + "\r\nEND:VCARD\r\n"
+    )
+    ok(run("import", "contacts", str(card)))
+    assert doctor(db_path)["ok"]
+    ok(run("log", "Nfc Person", "-d", "1"))
+
+
+def test_an_import_cannot_settle_a_local_ask_before_it_was_made(
+    filled: Run, db_path: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "e.jsonl"
+    ok(filled("export", "-o", str(out)))
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    ask = next(r for r in lines if r.get("kind") == "withdrawal")
+    ask.update(
+        occurred_at="1900-06-01T00:00:00Z",
+        logged_at="1900-06-01T00:00:00Z",
+        status="done",
+        resolved_at="1901-01-01T00:00:00Z",
+    )
+    out.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    before = dump(db_path)
+    assert "before it was made" in fails(filled("import", "ledger", str(out)))
+    assert dump(db_path) == before
+
+
+def test_an_import_whose_entry_changes_kind_or_whose_void_names_nothing_is_refused(
+    filled: Run, db_path: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "e.jsonl"
+    ok(filled("export", "-o", str(out)))
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    deposit = next(r for r in lines if r.get("kind") == "deposit")
+    twisted = [*lines, {**deposit, "kind": "withdrawal", "status": "open"}]
+    out.write_text("".join(json.dumps(r) + "\n" for r in twisted))
+    before = dump(db_path)
+    assert "is a deposit here" in fails(filled("import", "ledger", str(out)))
+    void = next(r for r in lines if r["type"] == "void")
+    orphan = [
+        *lines,
+        {
+            **void,
+            "id": "01234567-89ab-7def-8123-456789abcdef",
+            "entry": "01234567-89ab-7def-8123-000000000000",
+        },
+    ]
+    out.write_text("".join(json.dumps(r) + "\n" for r in orphan))
+    assert "names an entry" in fails(filled("import", "ledger", str(out)))
+    assert dump(db_path) == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+def test_export_never_writes_into_a_block_device(filled: Run, tmp_path: Path) -> None:
+    node = tmp_path / "disk"
+    os.mknod(node, stat.S_IFBLK | 0o600, os.makedev(7, 250))
+    assert "device" in fails(filled("export", "-o", str(node)))
+
+
+def test_backup_never_takes_a_name_of_the_ledgers_own_files(ledger: Path, run: Run) -> None:
+    for suffix in ("-journal", ".damaged", ".v1.bak"):
+        target = ledger.with_name(ledger.name + suffix)
+        assert "own files" in fails(run("backup", str(target)))
+        assert not target.exists()
+    ok(run("log", "Ann", "-d", "1"))
+
+
+def test_a_vcard_cannot_reach_the_terminal_through_the_parsers_log(
+    run: Run, tmp_path: Path
+) -> None:
+    card = tmp_path / "esc.vcf"
+    card.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:P Q\r\nX-A;\x1b]52;c;SGk=\x07\x1b[2J"
+        b"\xc2\x9b31m\r\nEND:VCARD\r\n"
+    )
+    result = run_limited(["import", "contacts", str(card)], tmp_path / "l.db")
+    _clean(result.stdout)
+    _clean(result.stderr)
+
+
+def test_json_and_csv_show_control_characters_escaped(
+    run: Run, tmp_path: Path, db_path: Path
+) -> None:
+    ok(run("add", "Ann", "--on", "2026-01-01"))
+    ok(run("log", "Ann", "-d", "1", "-m", f"{CSI}31m\u202e\x7f{ESC}]52;c;aGk={BEL}"))
+    for args in (["history", "--json"], ["show", "Ann", "--json"], ["export"]):
+        out = ok(run(*args)).stdout
+        _clean(out)
+        assert "\x7f" not in out
+        assert "\\u009b31m" in out  # escaped, so still exact
+    code, seen = converse(db_path, ["export", "-f", "csv"], [])
+    assert code == 0, seen
+    _clean(seen)
+
+
+def test_a_merge_source_with_a_computed_column_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "gen.db"
+    engage(source, "add", "Ann", "--on", "2026-01-01")
+    conn = sqlite3.connect(source)
+    conn.execute(
+        "ALTER TABLE contacts ADD COLUMN zz TEXT GENERATED ALWAYS AS "
+        "(hex(zeroblob(400000000))) VIRTUAL"
+    )
+    conn.commit()
+    conn.close()
+    result = run_limited(["merge", str(source)], tmp_path / "mine.db", memory_mb=1024)
+    assert result.returncode == 1 and "computed columns" in result.stderr
+
+
+def test_a_huge_write_ahead_log_beside_a_source_is_not_copied(tmp_path: Path) -> None:
+    source = tmp_path / "other.db"
+    engage(source, "add", "Ann", "--on", "2026-01-01")
+    with open(source.with_name("other.db-wal"), "wb") as fh:
+        fh.truncate(300 * 2**20)  # sparse: 300 MiB on paper, nothing on disk
+    result = run_limited(["merge", str(source)], tmp_path / "mine.db")
+    assert result.returncode == 1 and "write-ahead log" in result.stderr
+
+
+def test_counts_of_tags_emails_and_columns_are_bounded(filled: Run, tmp_path: Path) -> None:
+    out = tmp_path / "e.jsonl"
+    ok(filled("export", "-o", str(out)))
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    next(r for r in lines if r.get("kind") == "deposit")["tags"] = [f"t{i}" for i in range(200)]
+    out.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    assert "at most 100 tags" in fails(
+        filled("--db", str(tmp_path / "b.db"), "import", "ledger", str(out))
+    )
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    next(r for r in lines if r["type"] == "contact")["emails"] = [f"{i}@x.org" for i in range(200)]
+    out.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    assert "at most 100 emails" in fails(
+        filled("--db", str(tmp_path / "b.db"), "import", "ledger", str(out))
+    )
+    wide = tmp_path / "wide.csv"
+    wide.write_text("name,email\nAnn" + "," * 20_000 + "\n")
+    assert "columns" in fails(filled("import", "contacts", str(wide)))
+
+
+def test_every_field_of_a_card_passes_the_gate(run: Run, tmp_path: Path, run_json: Any) -> None:
+    card = tmp_path / "c.vcf"
+    card.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nBDAY:19\x0080\x1b[2J\r\n"
+        b"EMAIL:a\x00b@x.org\r\nTEL:\x00\xc2\x9b123\r\nEND:VCARD\r\n"
+    )
+    ok(run("import", "contacts", str(card)))
+    shown = json.dumps(run_json("show", "Ann Lee"))
+    for bad in ("\\u0000", "\\u001b", "\\u009b"):
+        assert bad not in shown
+
+
+def test_a_jsonl_field_log_would_refuse_is_refused(filled: Run, tmp_path: Path) -> None:
+    out = tmp_path / "e.jsonl"
+    ok(filled("export", "-o", str(out)))
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    next(r for r in lines if r["type"] == "contact")["org"] = "x" * 300
+    out.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    assert "at most 200" in fails(
+        filled("--db", str(tmp_path / "b.db"), "import", "ledger", str(out))
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['{"type": "contact", "n": 1' + "0" * 5000 + "}", "[" * 100_000, '{"note": "x\\ud800y"}'],
+)
+def test_hostile_json_lines_are_one_clean_error(filled: Run, tmp_path: Path, line: str) -> None:
+    out = tmp_path / "e.jsonl"
+    ok(filled("export", "-o", str(out)))
+    text = out.read_text().splitlines()
+    if "ud800" in line:
+        rec = json.loads(text[1])
+        rec["note"] = "x\ud800y"
+        line = json.dumps(rec)
+    out.write_text("\n".join([text[0], line, *text[1:]]) + "\n")
+    assert "line 2" in fails(filled("--db", str(tmp_path / "b.db"), "import", "ledger", str(out)))
+
+
+def test_undecodable_arguments_and_narrow_terminals_are_no_crash(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    engage(db, "add", "Ann", "--on", "2026-01-01")
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "engage_cli",
+            "--db",
+            str(db),
+            "log",
+            "Ann",
+            "-d",
+            "1",
+            "-m",
+            os.fsdecode(b"bad\xff"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TZ": "UTC"},
+        check=False,
+    )
+    assert bad.returncode == 1 and "not valid Unicode" in bad.stderr
+    engage(db, "log", "Ann", "-d", "1", "-m", f"{ESC}[2J")
+    narrow = subprocess.run(
+        [sys.executable, "-m", "engage_cli", "--db", str(db), "history"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "TZ": "UTC", "PYTHONIOENCODING": "ascii"},
+    )
+    assert narrow.returncode == 0 and "Traceback" not in narrow.stderr
+
+
+def test_a_merge_source_with_unreadable_json_columns_is_one_clean_error(tmp_path: Path) -> None:
+    source = tmp_path / "other.db"
+    engage(source, "add", "Ann", "--on", "2026-01-01")
+    conn = sqlite3.connect(source)
+    conn.execute("UPDATE contacts SET tags = '[1,'")
+    conn.commit()
+    conn.close()
+    result = run_limited(["merge", str(source)], tmp_path / "mine.db")
+    assert result.returncode == 1 and "cannot be read" in result.stderr
+
+
+def test_fullwidth_and_hidden_formula_starts_are_neutralised(run: Run, tmp_path: Path) -> None:
+    ok(run("add", "Ann", "--on", "2026-01-01"))
+    ok(run("log", "Ann", "-d", "1", "-m", "\uff1dcmd()"))
+    ok(run("log", "Ann", "-d", "1", "-m", "\ufeff=cmd()"))
+    out = tmp_path / "e.csv"
+    ok(run("export", "-f", "csv", "-o", str(out)))
+    import csv
+
+    notes = {r["note"] for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert all(n.startswith("'") for n in notes), notes

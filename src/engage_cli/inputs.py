@@ -17,6 +17,43 @@ MAX_NOTE = 10_000
 MAX_TAG = 50
 MAX_POINTS = 100.0
 MIN_POINTS = 0.01
+MAX_FIELD = 200  # an organisation, a nickname
+MAX_BIRTHDAY = 40
+MAX_EMAIL = 254  # RFC 5321's limit on a path
+MAX_PHONE = 64
+MAX_ITEMS = 100  # tags, emails or phones of one contact or entry
+
+
+def _valid_unicode(text: str) -> None:
+    """Refuse lone surrogates: text no file can hold (they come from undecodable bytes)."""
+    if not text.isascii() and any("\ud800" <= ch <= "\udfff" for ch in text):
+        raise ValueError("text that is not valid Unicode (undecodable bytes?)")
+
+
+def clean_field(value: str, what: str, limit: int = MAX_FIELD, cut: bool = False) -> str:
+    """One line of people's text (an organisation, a nickname, an email, a phone):
+    NFC, control and invisible characters removed, whitespace collapsed, and at
+    most `limit` characters once normalised (`cut`: shortened to fit, else refused)."""
+    text = unicodedata.normalize("NFC", value)
+    _valid_unicode(text)
+    if not text.isprintable():
+        text = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+    text = " ".join(text.split())
+    if len(text) > limit:
+        if not cut:
+            raise ValueError(f"{what} is at most {limit} characters (got {len(text)})")
+        text = text[:limit].rstrip()
+    return text
+
+
+def clean_items(values: list[str], what: str, limit: int, cut: bool = False) -> list[str]:
+    """Emails or phones: each a clean field, each once, at most MAX_ITEMS of them."""
+    items = dict.fromkeys(v for v in (clean_field(x, what, limit, cut) for x in values) if v)
+    if len(items) > MAX_ITEMS:
+        if not cut:
+            raise ValueError(f"at most {MAX_ITEMS} {what}s (got {len(items)})")
+        return list(items)[:MAX_ITEMS]
+    return list(items)
 
 
 def clean_name(value: str) -> str:
@@ -42,12 +79,16 @@ def clean_tags(values: list[str]) -> list[str]:
             raise ValueError("a tag cannot be empty")
         if len(tag) > MAX_TAG or has_invisible(tag):
             raise ValueError(f"a tag is at most {MAX_TAG} printable characters")
+        _valid_unicode(tag)
         tags.setdefault(tag)
+    if len(tags) > MAX_ITEMS:
+        raise ValueError(f"at most {MAX_ITEMS} tags (got {len(tags)})")
     return list(tags)
 
 
 def clean_note(value: str) -> str:
     note = unicodedata.normalize("NFC", value).strip()
+    _valid_unicode(note)
     if "\x00" in note:
         raise ValueError("a note cannot hold NUL characters")
     if len(note) > MAX_NOTE:

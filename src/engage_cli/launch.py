@@ -61,6 +61,11 @@ def _only(app: Typer, name: str | None) -> tuple[list[Any], list[Any]] | None:
 
 def main() -> None:
     gc.disable()
+    for stream in (sys.stdout, sys.stderr):
+        # A terminal whose encoding cannot show a character gets an escape, not a crash.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     from engage_cli.commands import load, moment_of
     from engage_cli.commands.root import app
 

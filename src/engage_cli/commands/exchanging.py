@@ -57,6 +57,7 @@ def export(
     from engage_cli.formats.records import csv_lines, jsonl_lines
     from engage_cli.store.files import write_private
     from engage_cli.store.sync import export_records
+    from engage_cli.terminal import visible
 
     if fmt not in ("jsonl", "csv"):
         raise UsageError(f"--format takes jsonl or csv; got {fmt!r}")
@@ -67,8 +68,9 @@ def export(
         else:
             lines = csv_lines(records)
         if output is None or output == "-":
+            shown = sys.stdout.isatty()  # a terminal: people's text is shown, not obeyed
             for chunk in lines:
-                sys.stdout.write(chunk)
+                sys.stdout.write(visible(chunk) if shown else chunk)
         else:
             write_private(Path(output), lines, ledger.path, force)
     if output not in (None, "-"):

@@ -7,8 +7,9 @@ Pure: text and contacts in, meetings out; nothing here touches the ledger.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
@@ -67,13 +68,67 @@ def _mention(name: str) -> re.Pattern[str] | None:
 # Bounds on the work a calendar can ask for: a rule such as FREQ=SECONDLY makes
 # millions of occurrences from a few bytes. Past these, occurrences are left
 # out and the caller is told.
+MAX_EVENTS = 100_000  # VEVENTs in one file
 MAX_PER_EVENT = 1_000  # occurrences of one event (one UID) in the window
 MAX_OCCURRENCES = 10_000  # occurrences of all events in the window
+MAX_SECONDS = 10  # of expanding recurrences, in all
+EARLIEST_YEAR = 1900  # a series that starts before this is not expanded
 
 
 class Meetings(NamedTuple):
     meetings: list[Meeting]
     notices: list[str]  # what was left out, and why
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _budget(seconds: float) -> Iterator[None]:
+    """Raise _OutOfTime inside the block after `seconds` of wall time (POSIX, main thread)."""
+    import signal
+    import threading
+
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _expandable(component: Any, notices: list[str]) -> bool:
+    """Whether an event can be expanded in bounded work; the others are left out, said."""
+    if component.name != "VEVENT":
+        return True
+    if component.get("DTSTART") is None:
+        return False  # cannot be placed on a day, and would stop the whole expansion
+    title = _title(str(component.get("SUMMARY", "")))[:60]
+    start = component.decoded("DTSTART")
+    rule = component.get("RRULE")
+    if rule is None:
+        return True
+    if start.year < EARLIEST_YEAR:
+        notices.append(f"left out {title!r}: it repeats from before {EARLIEST_YEAR}")
+        return False
+    freq = str((rule.get("FREQ") or [""])[0]).upper()
+    fine = rule.get("BYSECOND") is not None or len(rule.get("BYMINUTE") or []) > 4
+    if freq in ("SECONDLY", "MINUTELY") or fine:
+        notices.append(f"left out {title!r}: it repeats more often than every hour")
+        return False
+    return True
 
 
 MAX_TITLE = 200
@@ -94,18 +149,18 @@ def read_meetings(
 ) -> Meetings:
     """Every occurrence between `since` and `until` matched to each contact it involves.
 
-    Occurrences are expanded lazily in time order and bounded (MAX_PER_EVENT,
-    MAX_OCCURRENCES); what the bounds left out is said in `notices`.
+    Occurrences are expanded lazily in time order and bounded (MAX_EVENTS,
+    MAX_PER_EVENT, MAX_OCCURRENCES, MAX_SECONDS, sub-hourly and pre-1900 series
+    left out); what the bounds left out is said in `notices`.
     """
     import icalendar
-    import recurring_ical_events
 
+    events = text.upper().count("BEGIN:VEVENT")
+    if events > MAX_EVENTS:
+        raise ValueError(f"it holds {events:,} events; at most {MAX_EVENTS:,} are read")
     calendar = icalendar.Calendar.from_ical(text)
-    # An event without a start cannot be placed on a day (and would stop the
-    # expansion of the whole calendar): leave it out.
-    calendar.subcomponents = [
-        c for c in calendar.subcomponents if not (c.name == "VEVENT" and c.get("DTSTART") is None)
-    ]
+    notices: list[str] = []
+    calendar.subcomponents = [c for c in calendar.subcomponents if _expandable(c, notices)]
     by_email: dict[str, str] = {}
     by_key: dict[str, str] = {}
     for p in people:
@@ -115,32 +170,7 @@ def read_meetings(
     # Compiled once, not once per event: a calendar has many events, a ledger many contacts.
     mentions = [(p.name, m) for p in people if (m := _mention(p.name)) is not None]
     out: list[Meeting] = []
-    per_event: dict[str, int] = {}
-    seen = 0
-    notices: list[str] = []
-    # All-day events start at noon here but at midnight in the expansion's order.
-    stop = until + timedelta(days=2)
-    for event in recurring_ical_events.of(calendar).after(since):
-        if event.get("DTSTART") is None:
-            continue  # an event with no start cannot be placed on a day
-        start, all_day = _aware(event.decoded("DTSTART"))
-        if start > stop:
-            break
-        seen += 1
-        if seen > MAX_OCCURRENCES:
-            notices.append(
-                f"stopped after {MAX_OCCURRENCES:,} occurrences; give a shorter --since "
-                "to see the rest"
-            )
-            break
-        uid = str(event.get("UID", "")) or f"#{id(event)}"
-        per_event[uid] = per_event.get(uid, 0) + 1
-        if per_event[uid] > MAX_PER_EVENT:
-            continue
-        if str(event.get("STATUS", "")).upper() == "CANCELLED":
-            continue
-        if not since <= start <= until:
-            continue
+    for event, start, all_day in _occurrences(calendar, since, until, notices):
         title = _title(str(event.get("SUMMARY", "")))
         matched: dict[str, str] = {}
         for email, cn in _attendees(event):
@@ -154,10 +184,43 @@ def read_meetings(
                 matched[name] = "title"
         out += [Meeting(start, all_day, title, name, why) for name, why in matched.items()]
     out.sort(key=lambda m: (m.start, name_key(m.contact)))
+    return Meetings(out, notices)
+
+
+def _occurrences(
+    calendar: Any, since: datetime, until: datetime, notices: list[str]
+) -> Iterator[tuple[Any, datetime, bool]]:
+    """(event, start, all day) of each occurrence in [since, until] that is not cancelled,
+    within the bounds; what they cut is added to `notices`."""
+    import recurring_ical_events
+
+    per_event: dict[str, int] = {}
+    found: list[tuple[Any, datetime, bool]] = []
+    # All-day events start at noon here but at midnight in the expansion's order.
+    stop = until + timedelta(days=2)
+    try:
+        with _budget(MAX_SECONDS):
+            for seen, event in enumerate(recurring_ical_events.of(calendar).after(since), 1):
+                start, all_day = _aware(event.decoded("DTSTART"))
+                if start > stop:
+                    break
+                if seen > MAX_OCCURRENCES:
+                    notices.append(
+                        f"stopped after {MAX_OCCURRENCES:,} occurrences; give a shorter "
+                        "--since to see the rest"
+                    )
+                    break
+                uid = str(event.get("UID", "")) or f"#{id(event)}"
+                per_event[uid] = per_event.get(uid, 0) + 1
+                cancelled = str(event.get("STATUS", "")).upper() == "CANCELLED"
+                if per_event[uid] <= MAX_PER_EVENT and not cancelled and since <= start <= until:
+                    found.append((event, start, all_day))
+    except _OutOfTime:
+        notices.append(f"stopped after {MAX_SECONDS} s of expanding recurrences")
     for uid, n in per_event.items():
         if n > MAX_PER_EVENT:
             notices.append(
                 f"an event that repeats {n:,}+ times in the window (UID {uid[:40]}): "
                 f"only its first {MAX_PER_EVENT:,} occurrences are listed"
             )
-    return Meetings(out, notices)
+    yield from found

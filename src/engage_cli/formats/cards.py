@@ -12,7 +12,17 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from engage_cli.inputs import clean_name, clean_note, clean_tags
+from engage_cli.inputs import (
+    MAX_BIRTHDAY,
+    MAX_EMAIL,
+    MAX_ITEMS,
+    MAX_PHONE,
+    clean_field,
+    clean_items,
+    clean_name,
+    clean_note,
+    clean_tags,
+)
 
 
 class Card(NamedTuple):
@@ -63,7 +73,7 @@ def _tags(values: list[str]) -> tuple[str, ...]:
             out.update(dict.fromkeys(clean_tags([v])))
         except ValueError:
             continue  # an unusable category is dropped, not the whole card
-    return tuple(out)
+    return tuple(out)[:MAX_ITEMS]
 
 
 def _card(position: int, fields: dict[str, Any]) -> Card | Problem:
@@ -73,8 +83,18 @@ def _card(position: int, fields: dict[str, Any]) -> Card | Problem:
     try:
         name = clean_name(raw)
         note = clean_note(str(fields.get("note", ""))[:10_000].replace("\x00", ""))
-        org = clean_note(str(fields.get("org", ""))[:200]).replace("\n", " ")
-        nickname = clean_note(str(fields.get("nickname", ""))[:200]).replace("\n", " ")
+        org = clean_field(str(fields.get("org", "")), "an organisation", cut=True)
+        nickname = clean_field(str(fields.get("nickname", "")), "a nickname", cut=True)
+        birthday = clean_field(
+            _birthday(str(fields.get("birthday", ""))), "a birthday", MAX_BIRTHDAY, cut=True
+        )
+        emails = clean_items(
+            [_email(e) for e in fields.get("emails", [])], "email", MAX_EMAIL, cut=True
+        )
+        phones = clean_items(
+            [_phone(p) for p in fields.get("phones", [])], "phone", MAX_PHONE, cut=True
+        )
+        tags = _tags(list(fields.get("tags", [])))
     except ValueError as exc:
         return Problem(position, f"{exc} ({raw[:40]!r})")
     return Card(
@@ -83,10 +103,10 @@ def _card(position: int, fields: dict[str, Any]) -> Card | Problem:
         kind=fields.get("kind", "person"),
         org=org,
         nickname=nickname,
-        birthday=_birthday(str(fields.get("birthday", ""))),
-        emails=tuple(dict.fromkeys(e for e in map(_email, fields.get("emails", [])) if e)),
-        phones=tuple(dict.fromkeys(p for p in map(_phone, fields.get("phones", [])) if p)),
-        tags=_tags(list(fields.get("tags", []))),
+        birthday=birthday,
+        emails=tuple(e.lower() for e in emails),
+        phones=tuple(phones),
+        tags=tags,
         note=note,
     )
 
@@ -141,8 +161,9 @@ def _escape_text_commas(line: str) -> str:
     return f"{head}{sep}" + re.sub(r"(?<!\\),", r"\\,", value)
 
 
-# Properties engage never reads and which can be megabytes of base64 each: left
-# out before the parser sees the card.
+# Properties engage never reads and which can be megabytes of base64 each, and any
+# line longer than a note may be: left out before the parser sees the card.
+MAX_LINE = 100_000
 _IGNORED = re.compile(r"^(?:[\w-]+\.)?(PHOTO|LOGO|SOUND|KEY)[;:]", re.I)
 
 
@@ -150,7 +171,9 @@ def _split_cards(text: str) -> Iterator[str]:
     """Each BEGIN:VCARD … END:VCARD block as its own text, lines unfolded."""
     block: list[str] = []
     inside = False
-    lines = (line for line in _logical_lines(text) if not _IGNORED.match(line))
+    lines = (
+        line for line in _logical_lines(text) if len(line) <= MAX_LINE and not _IGNORED.match(line)
+    )
     for line in map(_escape_text_commas, lines):
         if _BEGIN.match(line):
             if inside:  # the previous card never ended: hand it over, let it fail
@@ -216,7 +239,13 @@ def read_vcards(text: str) -> tuple[list[Card], list[Problem]]:
     import vobject  # only `engage import contacts` pays for it
 
     # vobject logs what it skips to stderr; engage reports problems itself.
-    logging.getLogger("vobject").setLevel(logging.CRITICAL)
+    # vobject.base has a handler and a level of its own: silence it too, or a
+    # crafted card's bytes reach the terminal through the log (escape sequences).
+    for name in ("vobject", "vobject.base"):
+        quiet = logging.getLogger(name)
+        quiet.setLevel(logging.CRITICAL + 1)
+        quiet.propagate = False
+        quiet.handlers = [logging.NullHandler()]
 
     cards: list[Card] = []
     problems: list[Problem] = []
@@ -270,6 +299,7 @@ def _column_kind(header: str) -> str | None:
     return None
 
 
+MAX_COLUMNS = 10_000
 # A cell may be as long as this (csv's default is 128 KiB); a longer one is an error
 # that names its row, not a crash.
 MAX_CELL = 1 << 20
@@ -295,6 +325,9 @@ def read_csv(text: str, mapping: dict[str, str] | None = None) -> tuple[list[Car
     body = text.lstrip("\ufeff")
     first = body.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count) if first else ","  # Europe's Excel uses ";"
+    widest = max((line.count(delimiter) for line in body.splitlines()), default=0)
+    if widest >= MAX_COLUMNS:
+        raise ValueError(f"a row of the CSV has {widest + 1:,} columns; at most {MAX_COLUMNS:,}")
     reader = csv.DictReader(io.StringIO(body), delimiter=delimiter)
     headers = reader.fieldnames or []
     if not headers:

@@ -26,7 +26,18 @@ from pydantic import (
 from engage_cli import domain
 from engage_cli.domain import Circle, ContactKind
 from engage_cli.errors import InputError
-from engage_cli.inputs import MAX_POINTS, MIN_POINTS, clean_note, clean_tags
+from engage_cli.inputs import (
+    MAX_BIRTHDAY,
+    MAX_EMAIL,
+    MAX_PHONE,
+    MAX_POINTS,
+    MIN_POINTS,
+    clean_field,
+    clean_items,
+    clean_note,
+    clean_tags,
+)
+from engage_cli.jsonout import dumps
 from engage_cli.models import Name, Note, Tags, first_error
 
 _UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -74,16 +85,31 @@ class ContactRecord(_Record):
     tags: Tags
     note: Note
     created_at: Stamp
-    org: str = Field(default="", max_length=200)
-    nickname: str = Field(default="", max_length=200)
-    birthday: str = Field(default="", max_length=40)
+    org: str = ""
+    nickname: str = ""
+    birthday: str = ""
     emails: list[str] = Field(default_factory=list)
     phones: list[str] = Field(default_factory=list)
+
+    @field_validator("org", "nickname")
+    @classmethod
+    def _field(cls, v: str) -> str:
+        return clean_field(v, "a field")
+
+    @field_validator("birthday")
+    @classmethod
+    def _birthday(cls, v: str) -> str:
+        return clean_field(v, "a birthday", MAX_BIRTHDAY)
 
     @field_validator("emails")
     @classmethod
     def _emails(cls, v: list[str]) -> list[str]:
-        return list(dict.fromkeys(e.strip().lower() for e in v if e.strip()))
+        return [e.lower() for e in clean_items(v, "email", MAX_EMAIL)]
+
+    @field_validator("phones")
+    @classmethod
+    def _phones(cls, v: list[str]) -> list[str]:
+        return clean_items(v, "phone", MAX_PHONE)
 
 
 class EntryRecord(_Record):
@@ -175,6 +201,8 @@ def read_records(
                 yield n, json.loads(line)
             except json.JSONDecodeError as exc:
                 raise InputError(f"{source} line {n}: not JSON ({exc.msg})") from None
+            except (ValueError, RecursionError) as exc:  # a 5,000-digit number, deep nesting
+                raise InputError(f"{source} line {n}: not JSON this reads ({exc})") from None
 
     return validate_records(parsed(), source, now)
 
@@ -230,7 +258,7 @@ def jsonl_lines(records: Iterable[dict[str, Any]], exported_at: str) -> Iterator
     """The export as JSON lines, header first; keys sorted, so that exports diff well."""
     yield json.dumps(header(exported_at), sort_keys=True) + "\n"
     for rec in records:
-        yield json.dumps(rec, sort_keys=True, ensure_ascii=False) + "\n"
+        yield dumps(rec, sort_keys=True) + "\n"
 
 
 CSV_COLUMNS = (
@@ -239,14 +267,17 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may read as the start of a formula: OWASP's list, and the
+# fullwidth forms some spreadsheets fold into it.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def cell(text: str) -> str:
     """People's text as a CSV cell a spreadsheet will not run: a cell that starts like
-    a formula (=, +, -, @, tab, carriage return) gets a leading apostrophe (OWASP's
-    advice on CSV injection). JSONL exports keep the text as it is."""
-    return "'" + text if text.startswith(_FORMULA) else text
+    a formula (=, +, -, @, tab, carriage return, also after a byte-order mark or
+    spaces) gets a leading apostrophe (OWASP's advice on CSV injection). JSONL
+    exports keep the text as it is."""
+    return "'" + text if text.lstrip("\ufeff ").startswith(_FORMULA) else text
 
 
 def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:

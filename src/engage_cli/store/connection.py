@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 10_000
+# A file only read is copied with its write-ahead log; SQLite keeps that log to a few
+# MB, so a larger one is not copied (it could fill the temporary directory).
+MAX_WAL_BYTES = 256 * 2**20
 
 
 class _CannotWrite(Exception):
@@ -96,7 +99,13 @@ class Ledger:
         scratch = None
         source = path
         wal = path.with_name(path.name + "-wal")
-        if wal.exists() and wal.stat().st_size > 0:
+        wal_size = wal.stat().st_size if wal.exists() else 0
+        if wal_size > MAX_WAL_BYTES:
+            raise LedgerError(
+                f"{path} has a write-ahead log of {wal_size / 2**20:.0f} MiB beside it; open it "
+                "once where it can be written, so that the log is folded in"
+            )
+        if wal_size > 0:
             scratch = files.private_copy(path, [wal])
             source = scratch / path.name
             mode = "mode=ro"
@@ -204,6 +213,15 @@ class Ledger:
             raise
         else:
             self.conn.execute("ROLLBACK" if rollback else "COMMIT")
+
+    def iter_rows(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+    ) -> Iterator[dict[str, Any]]:
+        """The rows of a query as dicts, one at a time (memory bounded by one row)."""
+        cur = self.conn.execute(sql, params)
+        cols = [d[0] for d in cur.description]
+        for row in cur:
+            yield dict(zip(cols, row, strict=True))
 
     def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         """The rows of a query as dicts keyed by column name."""

@@ -98,6 +98,17 @@ def same_content(a: sqlite3.Connection, b: Path) -> bool:
         return False
 
 
+def new_file(path: Path, ledger: Path) -> Path:
+    """Where a new file (a backup) may be made: nothing there yet, not a symbolic link,
+    and not a name the ledger's own files use (its -journal would be taken for one)."""
+    target = path.expanduser()
+    if target.exists() or target.is_symlink():
+        raise InputError(f"{target} already exists; choose another path")
+    if _is_ours(target.resolve(), ledger.expanduser().resolve(), backups=False):
+        raise InputError(f"{target} is a name of the ledger's own files; choose another path")
+    return target
+
+
 def copy_database(source: sqlite3.Connection, target: Path) -> Path:
     """Copy a database with SQLite's online backup API to a new owner-only file.
 
@@ -131,12 +142,13 @@ def remove_database(path: Path) -> None:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
-def _is_ours(real: Path, ledger: Path) -> bool:
-    """Whether `real` is the ledger, one of SQLite's files beside it, or one of its backups."""
+def _is_ours(real: Path, ledger: Path, backups: bool = True) -> bool:
+    """Whether `real` is the ledger, one of SQLite's files beside it, or one of its
+    backups (those in backups/ beside it only with `backups`)."""
     if real.parent == ledger.parent and real.name.startswith(ledger.name):
         rest = real.name[len(ledger.name) :]
         return rest in ("", "-wal", "-shm", "-journal", DAMAGED) or rest.endswith(".bak")
-    return real.parent == ledger.parent / "backups"
+    return backups and real.parent == ledger.parent / "backups"
 
 
 def output_target(path: Path, ledger: Path, force: bool) -> Path | None:
@@ -155,7 +167,12 @@ def output_target(path: Path, ledger: Path, force: bool) -> Path | None:
     if real.is_dir():
         raise InputError(f"{target} is a directory; give a file path")
     if not real.is_file():
-        return None  # a pipe or a terminal: nothing there to destroy
+        import stat
+
+        mode = real.stat().st_mode
+        if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+            return None  # a pipe or a terminal: nothing there to destroy
+        raise InputError(f"{target} is a device, not a file; nothing was written")
     try:
         with real.open("rb") as fh:
             header = fh.read(len(SQLITE_HEADER))
@@ -223,7 +240,10 @@ def new_backup_path(ledger: Path, stamp: str) -> Path:
     folder = ledger.parent / "backups"
     if folder.exists() and not folder.is_dir():
         raise LedgerError(f"{folder} is a file; give the backup a PATH")
-    folder.mkdir(mode=0o700, exist_ok=True)
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise LedgerError(f"cannot create {folder}: {exc.strerror or exc}") from None
     target = folder / f"{ledger.stem}-{stamp}.db"
     n = 1
     while target.exists():  # two backups in one second

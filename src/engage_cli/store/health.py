@@ -73,10 +73,22 @@ def record_problems(ledger: Ledger, limit: int = 20) -> list[str]:
 def repair_records(ledger: Ledger) -> int:
     """Make people's text in the ledger pass the checks an import makes; return how
     many rows changed. Notes and void reasons lose NUL characters and what is past
-    their length; names and tags lose control and invisible characters (a name
-    that would then clash with another keeps a number). Points and moments are
-    never guessed: a record wrong there stays reported, for a backup to replace."""
-    from engage_cli.inputs import MAX_NOTE, MAX_TAG
+    their length; names, tags, organisations, nicknames, birthdays, emails and
+    phones lose control and invisible characters and what is past their length
+    or count (a name that would then clash with another keeps a number). Points
+    and moments are never guessed: a record wrong there stays reported, for a
+    backup to replace."""
+    from engage_cli.inputs import (
+        MAX_BIRTHDAY,
+        MAX_EMAIL,
+        MAX_FIELD,
+        MAX_ITEMS,
+        MAX_NOTE,
+        MAX_PHONE,
+        MAX_TAG,
+        clean_field,
+        clean_items,
+    )
     from engage_cli.terminal import has_invisible
 
     def text(value: str, limit: int) -> str:
@@ -87,7 +99,17 @@ def repair_records(ledger: Ledger) -> int:
 
     def tags(raw: str) -> str:
         kept = [t for t in json.loads(raw) if t and len(t) <= MAX_TAG and not has_invisible(t)]
-        return json.dumps(list(dict.fromkeys(kept)), ensure_ascii=False)
+        return json.dumps(list(dict.fromkeys(kept))[:MAX_ITEMS], ensure_ascii=False)
+
+    def field(limit: int) -> Callable[[str], str]:
+        return lambda v: clean_field(v.replace("\x00", ""), "a field", limit, cut=True)
+
+    def items(limit: int) -> Callable[[str], str]:
+        def fix(raw: str) -> str:
+            kept = clean_items([v.replace("\x00", "") for v in json.loads(raw)], "", limit, True)
+            return json.dumps(kept, ensure_ascii=False)
+
+        return fix
 
     changed = 0
     conn = ledger.conn
@@ -97,6 +119,11 @@ def repair_records(ledger: Ledger) -> int:
         ("contacts", "note", lambda v: text(v, MAX_NOTE)),
         ("entries", "tags", tags),
         ("contacts", "tags", tags),
+        ("contacts", "org", field(MAX_FIELD)),
+        ("contacts", "nickname", field(MAX_FIELD)),
+        ("contacts", "birthday", field(MAX_BIRTHDAY)),
+        ("contacts", "emails", items(MAX_EMAIL)),
+        ("contacts", "phones", items(MAX_PHONE)),
     ):
         for rowid, value in conn.execute(f"SELECT rowid, {column} FROM {table}").fetchall():
             new = fix(value)
@@ -142,6 +169,7 @@ def diagnose(
 
 def verified_backup(ledger: Ledger, target: Path, half_life: Callable[[str], float]) -> int:
     """Copy the ledger to `target` and check the copy; return how many entries it holds."""
+    target = files.new_file(target, ledger.path)
     count = count_entries(ledger)  # the copy holds at least these (others may write)
     ledger.backup(target)
     with Ledger.open(target, create=False) as copy:

@@ -238,21 +238,32 @@ def last_action(ledger: Ledger, depth: int = 1000) -> LastAction | None:
     """This device's most recent action that can still be undone, or None.
 
     From the journal of this device's own actions (a merge adds none), newest
-    first: a log whose batch still counts, or a settlement whose ask is still
-    settled. Actions already taken back are passed over; at most `depth` are.
+    first: a log whose entries (written by it, at its moment) still count, or a
+    settlement whose ask is still settled as it settled it. Actions already
+    taken back, or overtaken by another device's settlement, are passed over;
+    at most `depth` are.
     """
     rows = ledger.conn.execute(
-        "SELECT kind, batch, entry_id FROM actions ORDER BY seq DESC LIMIT ?", [depth]
+        "SELECT kind, at, batch, entry_id, status, resolved_at FROM actions "
+        "ORDER BY seq DESC LIMIT ?",
+        [depth],
     )
-    for kind, batch, entry_id in rows.fetchall():
+    for kind, at, batch, entry_id, status, resolved_at in rows.fetchall():
         if kind == "log":
             entries = entry_rows(
-                ledger, "e.batch = ? AND e.voided_by IS NULL", [batch], "ORDER BY e.id"
+                ledger,
+                "e.batch = ? AND e.logged_at = ? AND e.voided_by IS NULL",
+                [batch, at],
+                "ORDER BY e.id",
             )
             if entries:
                 return LastAction(entries, settlement=False)
             continue
         asks = entry_rows(ledger, "e.id = ? AND e.voided_by IS NULL", [entry_id])
-        if asks and asks[0].status not in (None, "open"):
+        if asks and asks[0].status == status and _stored(asks[0].resolved_at) == resolved_at:
             return LastAction(asks, settlement=True)
     return None
+
+
+def _stored(at: datetime | None) -> str | None:
+    return None if at is None else to_store(at)

@@ -173,18 +173,21 @@ CREATE TABLE actions (
     seq INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('log', 'settle')),
-    batch TEXT,     -- the batch a log wrote
-    entry_id TEXT,  -- the ask a settlement settled
+    batch TEXT,        -- the batch a log wrote
+    entry_id TEXT,     -- the ask a settlement settled ...
+    status TEXT,       -- ... as what ...
+    resolved_at TEXT,  -- ... and when: a merge that settles it otherwise undoes nothing here
     CHECK ((kind = 'log') = (batch IS NOT NULL) AND (kind = 'settle') = (entry_id IS NOT NULL))
 );
-INSERT INTO actions (at, kind, batch, entry_id)
-SELECT at, kind, batch, entry_id FROM (
+INSERT INTO actions (at, kind, batch, entry_id, status, resolved_at)
+SELECT at, kind, batch, entry_id, status, resolved_at FROM (
     SELECT * FROM (
-        SELECT logged_at AS at, 'log' AS kind, batch, NULL AS entry_id, 1 AS o
+        SELECT logged_at AS at, 'log' AS kind, batch, NULL AS entry_id, NULL AS status,
+               NULL AS resolved_at, 1 AS o
         FROM entries WHERE voided_by IS NULL ORDER BY id DESC LIMIT 1)
     UNION ALL
     SELECT * FROM (
-        SELECT settled_logged_at, 'settle', NULL, id, 0
+        SELECT settled_logged_at, 'settle', NULL, id, status, resolved_at, 0
         FROM entries WHERE settled_logged_at IS NOT NULL AND voided_by IS NULL
         ORDER BY settled_logged_at DESC, id DESC LIMIT 1)
 ) ORDER BY at, o;

@@ -31,7 +31,10 @@ def export_records(
     Contacts are named by their `uid`, never by the local row number, so
     records from several devices can be merged.
     """
-    for r in ledger.rows("SELECT * FROM contacts ORDER BY uid"):
+    contact_columns = (
+        "uid, name, kind, circle, tags, note, created_at, org, nickname, birthday, emails, phones"
+    )
+    for r in ledger.iter_rows(f"SELECT {contact_columns} FROM contacts ORDER BY uid"):
         yield {
             "type": "contact",
             "uid": r["uid"],
@@ -70,7 +73,7 @@ def export_records(
             "source": row[11],
             "via": row[12],
         }
-    for r in ledger.rows("SELECT * FROM voids ORDER BY id"):
+    for r in ledger.iter_rows("SELECT id, entry_id, voided_at, reason FROM voids ORDER BY id"):
         yield {
             "type": "void",
             "id": r["id"],
@@ -112,6 +115,9 @@ def merge_records(
     for rec in pending_entries:
         counts["entries added"] += merge_entry(ledger, rec, uid_to_id)
     for rec in pending_voids:
+        known = ledger.conn.execute("SELECT 1 FROM entries WHERE id = ?", [rec["entry"]])
+        if known.fetchone() is None:
+            raise InputError(f"void {rec['id']} names an entry that is not in the import")
         counts["voids added"] += merge_void(ledger, rec)
     reconcile_asks(ledger)
     rebuild_state(ledger, half_life)
@@ -229,9 +235,14 @@ def merge_contact(ledger: Ledger, rec: dict[str, Any]) -> tuple[int, bool]:
 
 def merge_entry(ledger: Ledger, rec: dict[str, Any], uid_to_id: dict[str, int]) -> int:
     row = ledger.conn.execute(
-        "SELECT status, resolved_at FROM entries WHERE id = ?", [rec["id"]]
+        "SELECT status, resolved_at, kind, occurred_at FROM entries WHERE id = ?", [rec["id"]]
     ).fetchone()
     if row is not None:
+        # The same entry as one here: only its settlement may differ, and it must fit.
+        if rec["kind"] != row[2]:
+            raise InputError(f"entry {rec['id']} is a {row[2]} here, not a {rec['kind']}")
+        if rec["resolved_at"] is not None and rec["resolved_at"] < row[3]:
+            raise InputError(f"entry {rec['id']}: an ask cannot be settled before it was made")
         status, resolved = _settle_merge((row[0], row[1]), (rec["status"], rec["resolved_at"]))
         if (status, resolved) != (row[0], row[1]):
             ledger.conn.execute(
@@ -324,6 +335,11 @@ def other_ledger_records(source: Path, now: datetime | None = None) -> list[dict
                 f"reading {source} took over {MAX_READ_SECONDS} s; it is not a ledger that "
                 "can be merged"
             ) from None
+        except (ValueError, TypeError, RecursionError) as exc:  # its JSON columns, say
+            raise LedgerError(
+                f"{source} holds a record that cannot be read ({type(exc).__name__}); "
+                "nothing was merged"
+            ) from None
 
 
 # A merge source is someone else's file: what it may hold, and how long reading it may take.
@@ -350,7 +366,10 @@ def check_shape(ledger: Ledger) -> None:
         ).fetchone()
         if row is None or row[0] != "table":
             raise LedgerError(f"{ledger.path} has no {table} table of a ledger; nothing was read")
-        have = {r[1] for r in ledger.conn.execute(f"PRAGMA table_info({table})")}
+        info = ledger.conn.execute(f"PRAGMA table_xinfo({table})").fetchall()
+        if any(r[6] for r in info):  # generated or hidden: computed on every read
+            raise LedgerError(f"{ledger.path}: its {table} table has computed columns")
+        have = {r[1] for r in info}
         if not columns <= have:
             missing = ", ".join(sorted(columns - have))
             raise LedgerError(f"{ledger.path}: its {table} table lacks {missing}")

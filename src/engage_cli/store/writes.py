@@ -192,7 +192,7 @@ def settle_ask(
         "UPDATE entries SET status = ?, resolved_at = ?, settled_logged_at = ? WHERE id = ?",
         [status, to_store(at), to_store(now), ask.id],
     )
-    journal(ledger, to_store(now), "settle", entry_id=ask.id)
+    journal(ledger, to_store(now), "settle", entry_id=ask.id, settled=(status, to_store(at)))
     if status != "done" or synergy <= 0:
         return []
     contact = get_contact(ledger, ask.contact)
@@ -243,12 +243,20 @@ def bulk_insert(
 
 
 def journal(
-    ledger: Ledger, at: str, kind: str, batch: str | None = None, entry_id: str | None = None
+    ledger: Ledger,
+    at: str,
+    kind: str,
+    batch: str | None = None,
+    entry_id: str | None = None,
+    settled: tuple[str, str] | None = None,
 ) -> None:
-    """Record one of this device's own actions, newest last."""
+    """Record one of this device's own actions, newest last (`settled`: the status and
+    the moment a settlement gave its ask)."""
+    status, resolved_at = settled or (None, None)
     ledger.conn.execute(
-        "INSERT INTO actions (at, kind, batch, entry_id) VALUES (?, ?, ?, ?)",
-        [at, kind, batch, entry_id],
+        "INSERT INTO actions (at, kind, batch, entry_id, status, resolved_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [at, kind, batch, entry_id, status, resolved_at],
     )
 
 
