@@ -196,31 +196,47 @@ def _occurrences(
 
     per_event: dict[str, int] = {}
     found: list[tuple[Any, datetime, bool]] = []
+    done: set[tuple[str, datetime]] = set()  # occurrences seen, across restarts
     # All-day events start at noon here but at midnight in the expansion's order.
     stop = until + timedelta(days=2)
+    resume: datetime | None = since
+    seen = 0
     try:
         with _budget(MAX_SECONDS):
-            for seen, event in enumerate(recurring_ical_events.of(calendar).after(since), 1):
-                start, all_day = _aware(event.decoded("DTSTART"))
-                if start > stop:
-                    break
-                if seen > MAX_OCCURRENCES:
-                    notices.append(
-                        f"stopped after {MAX_OCCURRENCES:,} occurrences; give a shorter "
-                        "--since to see the rest"
-                    )
-                    break
-                uid = str(event.get("UID", "")) or f"#{id(event)}"
-                per_event[uid] = per_event.get(uid, 0) + 1
-                cancelled = str(event.get("STATUS", "")).upper() == "CANCELLED"
-                if per_event[uid] <= MAX_PER_EVENT and not cancelled and since <= start <= until:
-                    found.append((event, start, all_day))
+            while resume is not None:
+                start_over, resume = resume, None
+                for event in recurring_ical_events.of(calendar).after(start_over):
+                    start, all_day = _aware(event.decoded("DTSTART"))
+                    uid = str(event.get("UID", "")) or f"#{id(event)}"
+                    if start > stop or (uid, start) in done:
+                        if start > stop:
+                            break
+                        continue
+                    done.add((uid, start))
+                    seen += 1
+                    if seen > MAX_OCCURRENCES:
+                        notices.append(
+                            f"stopped after {MAX_OCCURRENCES:,} occurrences; give a shorter "
+                            "--since to see the rest"
+                        )
+                        break
+                    per_event[uid] = per_event.get(uid, 0) + 1
+                    if per_event[uid] > MAX_PER_EVENT:
+                        # Expand the rest of the calendar without this series, from here.
+                        calendar.subcomponents = [
+                            c for c in calendar.subcomponents if str(c.get("UID", "")) != uid
+                        ]
+                        resume = start
+                        break
+                    cancelled = str(event.get("STATUS", "")).upper() == "CANCELLED"
+                    if not cancelled and since <= start <= until:
+                        found.append((event, start, all_day))
     except _OutOfTime:
         notices.append(f"stopped after {MAX_SECONDS} s of expanding recurrences")
     for uid, n in per_event.items():
         if n > MAX_PER_EVENT:
             notices.append(
-                f"an event that repeats {n:,}+ times in the window (UID {uid[:40]}): "
-                f"only its first {MAX_PER_EVENT:,} occurrences are listed"
+                f"an event that repeats over {MAX_PER_EVENT:,} times in the window "
+                f"(UID {uid[:40]}): only its first {MAX_PER_EVENT:,} occurrences are listed"
             )
     yield from found
