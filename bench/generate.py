@@ -32,6 +32,14 @@ CHUNK = 50_000
 POINTS = (0.5, 1, 1, 1, 2, 2, 3, 5)
 TAGS = ("work", "family", "open-source", "investor", "design", "community", "research")
 NOTES = ("coffee", "call", "lunch", "intro", "thanks", "review", "helped with a move", "")
+# What a note is about, now and then: 60 topics, so that a word of one is in about
+# 1 note in 200, as the words people search for are (a place, a project, a name).
+TOPICS = tuple(
+    f"{a} {b}"
+    for a in ("her", "his", "their", "the", "a new", "our")
+    for b in ("move to Lisbon", "startup", "thesis", "garden", "book", "marathon", "grant",
+              "wedding", "podcast", "kayak trip")
+)  # fmt: skip
 FIRST = ("Ann", "Bob", "Cy", "Dee", "Eve", "Finn", "Gus", "Hana", "Ivo", "Jo", "Kai", "Lea")
 LAST = ("Lee", "Stone", "Young", "Park", "Ng", "Kim", "Diaz", "Okafor", "Weiss", "Rossi")
 
@@ -116,7 +124,9 @@ def generate(entries: int, contacts: int, path: Path, seed: int, end: datetime) 
                     "points": rng.choice(POINTS),
                     "occurred_at": to_store(occurred),
                     "logged_at": to_store(logged),
-                    "note": rng.choice(NOTES),
+                    "note": rng.choice(NOTES) + (
+                        " about " + rng.choice(TOPICS) if rng.random() < 0.05 else ""
+                    ),
                     "tags": json.dumps([rng.choice(TAGS)]) if rng.random() < 0.2 else "[]",
                     "batch": entry_id,
                     "voided_by": voided,

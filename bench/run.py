@@ -43,6 +43,8 @@ COMMANDS: list[tuple[str, list[str], float | None, bool]] = [
     ("balance --json", ["balance", "--json"], None, False),
     ("review", ["review"], None, False),
     ("balance --as-of (past)", ["balance", "--as-of", "2026-06-01"], None, False),
+    ("search kayak", ["search", "kayak"], 300, False),
+    ("search coffee (1 in 8 notes)", ["search", "coffee"], None, False),
 ]
 
 

@@ -67,3 +67,43 @@ def test_the_example_walkthrough_runs(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "ask done" in result.stdout and "Reflect" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_readme_search_example_is_real_output(run: Run) -> None:
+    """README's search block, replayed on the ledger it describes (entry ids are random)."""
+    import shlex
+
+    ok(run("add", "José Lisboa", "--on", "2026-01-01", "-m", "met at the Porto meetup"))
+    ok(run("add", "Ann Lee", "--on", "2026-01-01"))
+    ok(
+        run(
+            "log",
+            "Ann Lee",
+            "-d",
+            "2",
+            "-m",
+            "coffee; she is moving to Lisbon in May",
+            "--on",
+            "2026-11-01",
+        )
+    )
+    ok(
+        run(
+            "log",
+            "José Lisboa",
+            "-d",
+            "1",
+            "-m",
+            "his daughter starts university in Lisbon",
+            "--on",
+            "2026-10-01",
+        )
+    )
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("### Find anything", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    ids = re.compile(r"^[0-9a-f]{8}(?=  )", re.M)
+    for part in block.strip().split("\n\n"):
+        command, _, expected = part.partition("\n")
+        assert command.startswith("$ engage ")
+        got = ok(run(*shlex.split(command.removeprefix("$ engage ")))).stdout
+        assert ids.sub("ID", got.strip()) == ids.sub("ID", expected.strip())

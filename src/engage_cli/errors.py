@@ -175,3 +175,12 @@ class LedgerDamaged(LedgerError):
         super().__init__(f"{path} was found damaged ({problems}); nothing was changed")
         self.path = path
         self.problems = problems
+
+
+class SearchQueryError(InputError):
+    """A search query the full-text index cannot read."""
+
+    def __init__(self, query: str, detail: str) -> None:
+        super().__init__(f"cannot read the search {query!r} ({detail})")
+        self.query = query
+        self.detail = detail

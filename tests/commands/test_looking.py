@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
 import pytest
 from tests.helpers import AS_OF, Run, fails, ok
 
@@ -145,3 +150,112 @@ def test_explain_json_contract(people: Run, run_json) -> None:  # type: ignore[n
     assert x["charge"] == pytest.approx(2 * 2 ** (-10 / 60) - 2 ** (-5 / 60))
     contacts = {c["name"]: c for c in run_json("contacts", "--as-of", "2026-11-20 00:00")}
     assert contacts["Ann Lee"]["charge"] == pytest.approx(x["charge"], abs=1e-12)
+
+
+# --- search ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def notes(run: Run) -> Run:
+    ok(run("add", "José Lisboa", "--on", "2026-01-01", "-m", "met in Porto", "-t", "travel"))
+    ok(run("add", "Ann Lee", "--on", "2026-01-01", "--tag", "design"))
+    ok(
+        run(
+            "log",
+            "Ann Lee",
+            "-d",
+            "2",
+            "-m",
+            "she is moving to Lisbon in May",
+            "--on",
+            "2026-11-01",
+            "-t",
+            "family",
+        )
+    )
+    ok(
+        run(
+            "log", "Ann Lee", "-w", "1", "-m", "asked about the Lisbon office", "--on", "2026-11-03"
+        )
+    )
+    ok(
+        run(
+            "log",
+            "José Lisboa",
+            "-d",
+            "1",
+            "-m",
+            "his daughter starts university",
+            "--on",
+            "2026-10-01",
+        )
+    )
+    return run
+
+
+def test_search_finds_an_entry_by_a_word_of_its_note(notes: Run, run_json: Any) -> None:
+    found = run_json("search", "university")
+    assert [e["note"] for e in found["entries"]] == ["his daughter starts university"]
+    assert found["entries"][0]["contact"] == "José Lisboa" and found["contacts"] == []
+
+
+def test_search_folds_accents_and_finds_contacts_first(notes: Run, run_json: Any) -> None:
+    found = run_json("search", "jose")
+    assert [c["name"] for c in found["contacts"]] == ["José Lisboa"]
+    assert [c["match"] for c in run_json("search", "porto")["contacts"]] == ["met in Porto"]
+
+
+def test_search_by_prefix_phrase_and_filters(notes: Run, run_json: Any) -> None:
+    notes_of = lambda *args: sorted(e["note"] for e in run_json("search", *args)["entries"])  # noqa: E731
+    assert notes_of("lisb*") == ["asked about the Lisbon office", "she is moving to Lisbon in May"]
+    assert notes_of('"moving to Lisbon"') == ["she is moving to Lisbon in May"]
+    assert notes_of("lisbon", "--kind", "withdrawal") == ["asked about the Lisbon office"]
+    assert notes_of("lisbon", "--tag", "family") == ["she is moving to Lisbon in May"]
+    assert notes_of("lisbon", "--since", "2026-11-02") == ["asked about the Lisbon office"]
+    assert notes_of("lisbon", "--contact", "José Lisboa") == []
+    assert len(run_json("search", "lisb*", "--limit", "1")["entries"]) == 1
+
+
+def test_search_never_finds_a_voided_note_unless_asked(notes: Run, run_json: Any) -> None:
+    ok(notes("log", "Ann Lee", "-d", "1", "-m", "a secret plan", "--on", "2026-11-05"))
+    ok(notes("undo", "--yes"))
+    assert run_json("search", "secret")["entries"] == []
+    assert "nothing matches" in ok(notes("search", "secret")).stdout
+    (hit,) = run_json("search", "secret", "--voided")["entries"]
+    assert hit["voided"] is True
+
+
+@pytest.mark.parametrize("query", ['"unclosed', "AND OR", "note:x OR", "*"])
+def test_a_search_the_index_cannot_read_is_one_clear_line(notes: Run, query: str) -> None:
+    assert "cannot read the search" in fails(notes("search", query))
+
+
+def test_search_highlights_the_words_and_escapes_the_rest(notes: Run, db_path: Path) -> None:
+    ok(notes("log", "Ann Lee", "-d", "1", "-m", "Lisbon \x1b]52;c;aGk=\x07 again"))
+    out = ok(notes("search", "lisbon")).stdout
+    assert "\x1b" not in out and "\x07" not in out and "\ue000" not in out
+    assert "Lisbon ␛]52" in out
+
+
+def test_search_finds_what_a_merge_brought_in(notes: Run, tmp_path: Path, run_json: Any) -> None:
+    other = tmp_path / "other.db"
+    ok(notes("--db", str(other), "add", "Zoe", "--on", "2026-01-01"))
+    ok(notes("--db", str(other), "log", "Zoe", "-d", "1", "-m", "a kayak trip in Norway"))
+    ok(notes("merge", str(other)))
+    assert [e["contact"] for e in run_json("search", "kayak")["entries"]] == ["Zoe"]
+
+
+def test_doctor_checks_and_rebuilds_the_search_index(notes: Run, db_path: Path) -> None:
+    conn = sqlite3.connect(db_path)  # another program takes a note out of the index
+    conn.execute(
+        "INSERT INTO entries_fts (entries_fts, rowid, note, tags) SELECT 'delete', rowid, "
+        "note, tags FROM entries WHERE kind = 'withdrawal'"
+    )
+    conn.commit()
+    conn.close()
+    assert json.loads(notes("search", "office", "--json").stdout)["entries"] == []
+    report = json.loads(notes("doctor", "--json").stdout)
+    assert report["checks"]["search index"]
+    ok(notes("doctor", "--repair"))
+    found = json.loads(ok(notes("search", "office", "--json")).stdout)
+    assert [e["note"] for e in found["entries"]] == ["asked about the Lisbon office"]

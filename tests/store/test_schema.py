@@ -53,7 +53,11 @@ def _as_schema_1(db: Path) -> None:
         if "CREATE VIEW contact_summary" in stmt
     )
     conn = sqlite3.connect(db)
-    conn.execute("DROP TABLE actions")  # schema 3's journal
+    conn.execute("DROP TABLE actions")  # schema 3's journal and search index
+    for table in ("entries", "contacts"):
+        for suffix in ("ai", "ad", "au"):
+            conn.execute(f"DROP TRIGGER {table}_{suffix}")
+        conn.execute(f"DROP TABLE {table}_fts")
     conn.execute("DROP VIEW contact_summary")
     conn.execute("ALTER TABLE contact_state DROP COLUMN gave")
     conn.execute("ALTER TABLE contact_state DROP COLUMN received")

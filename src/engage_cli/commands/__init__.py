@@ -13,7 +13,7 @@ from typing import Any
 # Which module holds each command (and each command group).
 MOMENTS: dict[str, tuple[str, ...]] = {
     "recording": ("add", "log", "undo", "void", "done", "declined", "reopen"),
-    "looking": ("contacts", "show", "history", "asks", "can-ask", "explain"),
+    "looking": ("contacts", "show", "history", "search", "asks", "can-ask", "explain"),
     "reviewing": ("balance", "who-neglected", "reconnect", "trend", "review"),
     "exchanging": ("export", "import", "inbox", "merge"),
     "care": ("doctor", "backup", "config", "demo"),

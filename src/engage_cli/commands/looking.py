@@ -1,4 +1,4 @@
-"""Looking things up: contacts, show, history, asks, can-ask, explain."""
+"""Looking things up: contacts, show, history, search, asks, can-ask, explain."""
 
 from typing import Annotated
 
@@ -90,6 +90,47 @@ def history(
         # Counted only when the text says "showing N of M" and there may be more.
         report = reports.history(ledger, name, start, limit or None, count_all=not json_out)
     show(json_out, report, "contact.history")
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help='Words, "a phrase", a prefix (lisb*), AND/OR/NOT.')],
+    contact: Annotated[
+        str | None,
+        typer.Option("--contact", "-c", metavar="NAME", help="Only this contact's entries."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="WHEN", help="Only entries from then on.")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", "-k", metavar="deposit|withdrawal|received", help="Only this kind."),
+    ] = None,
+    tag: Annotated[str | None, typer.Option("--tag", "-t", help="Only entries with this tag.")] = (
+        None
+    ),
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 20,
+    voided: Annotated[bool, typer.Option("--voided", help="Voided entries too.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Find contacts and entries by what their notes, names and tags say, best first.
+
+    Accents do not matter (jose finds José). Without a filter, contacts whose
+    name, note, tags, organisation or nickname match come first.
+
+    Example: engage search "lisb*" --since "1 year ago"
+    """
+    from engage_cli import reports
+
+    if not query.strip():
+        raise UsageError("give something to search for")
+    if kind is not None and kind not in ("deposit", "withdrawal", "received"):
+        raise UsageError(f"--kind takes deposit, withdrawal or received; got {kind!r}")
+    start = parse_since(since, local_now()) if since else None
+    with open_ledger(ctx) as ledger:
+        report = reports.search(ledger, query, contact, start, kind, tag, limit, voided)
+    show(json_out, report, "search.search_results")
 
 
 @app.command("asks")

@@ -17,6 +17,7 @@ from engage_cli.errors import (
     NotALedger,
     OlderLedger,
     OutputExists,
+    SearchQueryError,
     SettledBeforeMade,
 )
 
@@ -65,6 +66,11 @@ def words(exc: EngageError) -> str:
             return (
                 f"{exc.message}. `engage doctor --repair` rebuilds what can be rebuilt; "
                 "`engage backup` keeps a copy first; or restore a backup"
+            )
+        case SearchQueryError():
+            return (
+                f'{exc.message}; words match as words, "a phrase" in double quotes, '
+                "lisb* by prefix, with AND, OR, NOT between them"
             )
         case OutputExists():
             return f"{exc.message}; add --force to replace it"

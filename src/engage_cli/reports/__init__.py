@@ -28,6 +28,7 @@ from engage_cli.reports.exchange import (
     log_command,
 )
 from engage_cli.reports.lines import AskLine, ContactLine, Totals, ask_lines, entry_json
+from engage_cli.reports.search import SearchResults, search
 from engage_cli.reports.weekly import (
     GROUPINGS,
     Balance,
@@ -65,6 +66,7 @@ __all__ = [
     "Neglected",
     "Profile",
     "Review",
+    "SearchResults",
     "Totals",
     "Trend",
     "Week",
@@ -81,6 +83,7 @@ __all__ = [
     "neglected",
     "profile",
     "review",
+    "search",
     "trend",
     "trend_report",
 ]

@@ -12,6 +12,7 @@ from engage_cli.errors import LedgerError
 from engage_cli.store import files
 from engage_cli.store.connection import Ledger
 from engage_cli.store.queries import count_entries
+from engage_cli.store.search import index_problems, rebuild_index
 from engage_cli.store.state import rebuild_state, verify_state
 
 
@@ -51,6 +52,7 @@ def check_ledger(ledger: Ledger, half_life: Callable[[str], float]) -> dict[str,
         state.insert(0, f"{missing} contacts have no derived state")
     problems["derived state"] = state
     problems["records"] = record_problems(ledger)
+    problems["search index"] = index_problems(ledger)
     return problems
 
 
@@ -150,18 +152,20 @@ def repair_records(ledger: Ledger) -> int:
 def diagnose(
     ledger: Ledger, half_life: Callable[[str], float], repair: bool
 ) -> tuple[dict[str, list[str]], bool]:
-    """The checks' findings and whether a repair ran: with `repair`, derived state is
-    rebuilt from the entries, and people's text that would stop an export from
+    """The checks' findings and whether a repair ran: with `repair`, derived state and
+    the search index are rebuilt from the entries, and people's text that would stop an export from
     being imported is cleaned (`repair_records`); points, moments and kinds of
     entries never change. The findings are written down beside the ledger
     (files.note_damage), and writes are refused until a check finds nothing."""
     problems = check_ledger(ledger, half_life)
     repaired = False
-    if repair and (problems["derived state"] or problems["records"]):
+    rebuildable = ("derived state", "records", "search index")
+    if repair and any(problems[name] for name in rebuildable):
         with ledger.transaction(repair=True):
             if problems["records"]:
                 repair_records(ledger)
             rebuild_state(ledger, half_life)
+            rebuild_index(ledger)
         problems, repaired = check_ledger(ledger, half_life), True
     files.note_damage(ledger.path, [name for name, found in problems.items() if found])
     return problems, repaired

@@ -168,6 +168,11 @@ FROM contacts c LEFT JOIN (
 # takes back what this device did last and never what a merge brought in. The
 # journal is the device's own: it is not exported and a merge adds nothing to it.
 # An existing ledger starts it with its latest batch and latest settlement.
+# And a full-text index of entries (notes, tags) and contacts (names, notes,
+# tags, organisations, nicknames): FTS5 over the tables' own text (external
+# content, nothing stored twice), accents folded, kept in step by triggers; the
+# same tables and triggers sqlite-utils' enable_fts(create_triggers=True) makes,
+# written out here so that the migration never changes with a library.
 SCHEMA_V3 = """
 CREATE TABLE actions (
     seq INTEGER PRIMARY KEY,
@@ -191,6 +196,41 @@ SELECT at, kind, batch, entry_id, status, resolved_at FROM (
         FROM entries WHERE settled_logged_at IS NOT NULL AND voided_by IS NULL
         ORDER BY settled_logged_at DESC, id DESC LIMIT 1)
 ) ORDER BY at, o;
+CREATE VIRTUAL TABLE entries_fts USING fts5(
+    note, tags, content="entries", tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER entries_ai AFTER INSERT ON entries BEGIN
+    INSERT INTO entries_fts (rowid, note, tags) VALUES (new.rowid, new.note, new.tags);
+END;
+CREATE TRIGGER entries_ad AFTER DELETE ON entries BEGIN
+    INSERT INTO entries_fts (entries_fts, rowid, note, tags)
+    VALUES ('delete', old.rowid, old.note, old.tags);
+END;
+CREATE TRIGGER entries_au AFTER UPDATE OF note, tags ON entries BEGIN
+    INSERT INTO entries_fts (entries_fts, rowid, note, tags)
+    VALUES ('delete', old.rowid, old.note, old.tags);
+    INSERT INTO entries_fts (rowid, note, tags) VALUES (new.rowid, new.note, new.tags);
+END;
+INSERT INTO entries_fts (entries_fts) VALUES ('rebuild');
+CREATE VIRTUAL TABLE contacts_fts USING fts5(
+    name, note, tags, org, nickname, content="contacts", content_rowid="id",
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER contacts_ai AFTER INSERT ON contacts BEGIN
+    INSERT INTO contacts_fts (rowid, name, note, tags, org, nickname)
+    VALUES (new.id, new.name, new.note, new.tags, new.org, new.nickname);
+END;
+CREATE TRIGGER contacts_ad AFTER DELETE ON contacts BEGIN
+    INSERT INTO contacts_fts (contacts_fts, rowid, name, note, tags, org, nickname)
+    VALUES ('delete', old.id, old.name, old.note, old.tags, old.org, old.nickname);
+END;
+CREATE TRIGGER contacts_au AFTER UPDATE OF name, note, tags, org, nickname ON contacts BEGIN
+    INSERT INTO contacts_fts (contacts_fts, rowid, name, note, tags, org, nickname)
+    VALUES ('delete', old.id, old.name, old.note, old.tags, old.org, old.nickname);
+    INSERT INTO contacts_fts (rowid, name, note, tags, org, nickname)
+    VALUES (new.id, new.name, new.note, new.tags, new.org, new.nickname);
+END;
+INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild');
 """
 
 MIGRATIONS: dict[int, str] = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3}
