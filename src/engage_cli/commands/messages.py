@@ -22,7 +22,7 @@ from engage_cli.errors import (
 )
 
 _NOT_A_LEDGER = {
-    "directory": "{path} is a directory; --db takes the path of a ledger file",
+    "directory": "{path} is a directory; --db and ENGAGE_DB take the path of a ledger file",
     "empty file": "{path} is an empty file, not an engage ledger; nothing was changed",
     "not sqlite": "{path} is not a SQLite database; nothing was changed",
     "foreign": (

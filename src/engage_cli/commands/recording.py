@@ -255,7 +255,10 @@ def undo(
     with open_ledger(ctx) as ledger:
         action = last_action(ledger)
         if action is None:
-            raise InputError("nothing to undo: no entry counts yet")
+            raise InputError(
+                "nothing to undo: nothing this device logged or settled still counts "
+                "(what a merge or an import brought in is never undone)"
+            )
         entries = action.entries
         if action.settlement:
             say(f"The last change marked this ask {entries[0].status}:")

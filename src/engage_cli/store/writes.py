@@ -138,7 +138,7 @@ def void_entries(
     ids: list[str] = []
     for entry in entries:
         if entry.voided_by is not None:
-            raise InputError(f"entry {entry.id} is already voided")
+            raise InputError(f"entry {short_id(entry.id)} is already voided")
         contact = get_contact(ledger, entry.contact)
         hl = half_life(contact.circle)
         state = current_state(ledger, contact, hl)
