@@ -72,14 +72,27 @@ def search_entries(ledger: Ledger, query: str, filters: Filters, limit: int) -> 
     if filters.tag is not None:
         where.append("EXISTS (SELECT 1 FROM json_each(e.tags) WHERE value = ?)")
         params.append(filters.tag.lower())
-    sql = (
-        f"SELECT e.*, c.name AS contact, v.name AS via, "
-        f"snippet(entries_fts, 0, '{MARK}', '{END_MARK}', '…', {SNIPPET_WORDS}) AS snip "
-        "FROM entries_fts JOIN entries e ON e.rowid = entries_fts.rowid "
-        "JOIN contacts c ON c.id = e.contact_id LEFT JOIN contacts v ON v.id = e.via_id "
-        f"WHERE {' AND '.join(where)} ORDER BY entries_fts.rank, e.occurred_at DESC LIMIT ?"
+    # The best matches first, from the index alone (ranking every match of a common
+    # word and joining each is what costs); the filters then keep what they keep.
+    # When they keep too few of those, the whole ranking is read.
+    head = (
+        "SELECT e.*, c.name AS contact, v.name AS via, f.snip FROM ("
+        f"SELECT rowid, rank, snippet(entries_fts, 0, '{MARK}', '{END_MARK}', '…', "
+        f"{SNIPPET_WORDS}) AS snip FROM entries_fts WHERE entries_fts MATCH ? "
+        "ORDER BY rank {inner}) AS f "
+        "JOIN entries e ON e.rowid = f.rowid JOIN contacts c ON c.id = e.contact_id "
+        "LEFT JOIN contacts v ON v.id = e.via_id "
+        f"WHERE {' AND '.join(where[1:]) or '1'} ORDER BY f.rank, e.occurred_at DESC LIMIT ?"
     )
-    rows = _matching(ledger, sql, [*params, limit], query)
+    inner = limit * 4 + 20
+    rows = _matching(ledger, head.format(inner=f"LIMIT {inner}"), [*params, limit], query)
+    if len(rows) < limit:
+        count = ledger.conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM entries_fts WHERE entries_fts MATCH ? LIMIT ?)",
+            [query, inner],
+        ).fetchone()[0]
+        if count >= inner:  # the filters left out some of the best: rank them all
+            rows = _matching(ledger, head.format(inner=""), [*params, limit], query)
     return [EntryHit(entry_from_row(r), r["snip"] or r["note"]) for r in rows]
 
 
