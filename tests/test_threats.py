@@ -868,3 +868,47 @@ def test_fullwidth_and_hidden_formula_starts_are_neutralised(run: Run, tmp_path:
 
     notes = {r["note"] for r in csv.DictReader(out.open(encoding="utf-8"))}
     assert all(n.startswith("'") for n in notes), notes
+
+
+# --- found by a review of the code, kept as regressions ------------------------------------
+
+
+def test_search_ties_go_to_the_newest_with_the_fast_ranking(run: Run, run_json: Any) -> None:
+    ok(run("add", "Ann", "--on", "2026-01-01"))
+    for day in range(1, 61):  # sixty identical notes: they all rank the same
+        month, dom = divmod(day - 1, 28)
+        ok(run("log", "Ann", "-d", "1", "-m", "coffee", "--on", f"2026-0{month + 2}-{dom + 1:02d}"))
+    found = run_json("search", "coffee", "--limit", "3")["entries"]
+    assert [e["occurred_at"][:10] for e in found] == ["2026-04-04", "2026-04-03", "2026-04-02"]
+
+
+def test_export_writes_to_dev_stdout(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    engage(db, "add", "Ann", "--on", "2026-01-01")
+    out = engage(db, "export", "-o", "/dev/stdout").stdout
+    assert out.startswith('{"exported_at"')
+
+
+def test_doctor_on_read_only_media_reports_no_damage(tmp_path: Path) -> None:
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    db = folder / "ledger.db"
+    engage(db, "add", "Ann", "--on", "2026-01-01")
+    engage(db, "log", "Ann", "-d", "1", "--on", "2026-02-01")
+    with read_only(folder):
+        report = doctor(db)
+        assert report["ok"], report
+        refused = engage(db, "add", "Bob", check=False)
+        assert refused.returncode == 1 and "cannot be written here" in refused.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["ledger.db"]
+
+
+def test_json_escapes_every_format_character() -> None:
+    import unicodedata
+
+    from engage_cli.jsonout import dumps
+
+    format_chars = [chr(i) for i in range(0x110000) if unicodedata.category(chr(i)) == "Cf"]
+    text = dumps({"note": "".join(format_chars) + "\x7f\x9b"})
+    assert all(ch not in text for ch in format_chars) and "\x9b" not in text
+    assert json.loads(text)["note"] == "".join(format_chars) + "\x7f\x9b"  # the same text

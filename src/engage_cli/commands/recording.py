@@ -270,6 +270,8 @@ def undo(
             raise InputError("undo cancelled; nothing was changed")
         rules = policy()
         with ledger.transaction():
+            if last_action(ledger) != action:  # another command wrote while we asked
+                raise InputError("the ledger changed meanwhile; nothing was changed, undo again")
             undo_action(ledger, action, local_now(), rules.half_life)
     if action.settlement:
         say("the ask is open again")

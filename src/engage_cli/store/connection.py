@@ -45,6 +45,7 @@ class Ledger:
         self.conn = conn
         self._db: Database | None = None
         self._scratch = scratch  # a private copy read instead of the file (see _open_unchanged)
+        self.read_only = False  # opened so that nothing can be written (_open_unchanged)
 
     @classmethod
     def open(cls, path: Path, *, create: bool, read_only: bool = False) -> Ledger:
@@ -122,6 +123,7 @@ class Ledger:
             files.remove_tree(scratch)
             raise LedgerError(f"cannot open {path}: {exc}") from None
         ledger = cls(path, conn, scratch)
+        ledger.read_only = True
         try:
             ledger._prepare(fresh=False, create=False, read_only=True)
             if not records_only and schema.user_version(conn) != domain.SCHEMA_VERSION:
@@ -141,8 +143,13 @@ class Ledger:
             conn.execute("PRAGMA foreign_keys = ON")
             old = schema.needs_migration(conn, self.path, fresh, create, read_only)
         except sqlite3.DatabaseError as exc:
-            if not read_only and not create and _read_only_media(exc):
-                raise _CannotWrite from None
+            if not read_only and _read_only_media(exc):
+                if not create:
+                    raise _CannotWrite from None
+                raise LedgerError(
+                    f"{self.path} cannot be written here (read-only media, or a folder that "
+                    "cannot be written); nothing was changed"
+                ) from None
             raise LedgerError(f"{self.path} is not a usable SQLite database ({exc})") from None
         try:
             conn.execute("SELECT exp(0)")

@@ -156,10 +156,20 @@ def output_target(path: Path, ledger: Path, force: bool) -> Path | None:
     pipe or terminal (`/dev/stdout`). Refused, with nothing written: a symbolic
     link (never written through), the ledger and the files beside it, any
     SQLite database, and an existing file unless `force`."""
+    import stat
+
     target = path.expanduser()
-    if target.is_symlink():
-        raise InputError(f"{target} is a symbolic link; give the path of the file itself")
     real = target.resolve()
+    if target.is_symlink():
+        # /dev/stdout is a link to the terminal or pipe: written straight into. A link
+        # to a file is refused: it could point at anything.
+        try:
+            mode = target.stat().st_mode  # what the link leads to (a pipe has no path)
+        except OSError:
+            mode = 0
+        if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+            return None
+        raise InputError(f"{target} is a symbolic link; give the path of the file itself")
     if _is_ours(real, ledger.expanduser().resolve()):
         raise InputError(f"{target} is the ledger or one of its own files; choose another path")
     if not real.exists():
@@ -167,8 +177,6 @@ def output_target(path: Path, ledger: Path, force: bool) -> Path | None:
     if real.is_dir():
         raise InputError(f"{target} is a directory; give a file path")
     if not real.is_file():
-        import stat
-
         mode = real.stat().st_mode
         if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
             return None  # a pipe or a terminal: nothing there to destroy
@@ -239,7 +247,7 @@ def new_backup_path(ledger: Path, stamp: str) -> Path:
     """Where a backup goes by default: backups/ beside the ledger, named by the time."""
     folder = ledger.parent / "backups"
     if folder.exists() and not folder.is_dir():
-        raise LedgerError(f"{folder} is a file; give the backup a PATH")
+        raise LedgerError(f"{folder} is a file, so backups cannot go there; choose another path")
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
     except OSError as exc:

@@ -167,7 +167,8 @@ def diagnose(
             rebuild_state(ledger, half_life)
             rebuild_index(ledger)
         problems, repaired = check_ledger(ledger, half_life), True
-    files.note_damage(ledger.path, [name for name, found in problems.items() if found])
+    if not ledger.read_only:  # read-only media: nothing can be written, nor needs guarding
+        files.note_damage(ledger.path, [name for name, found in problems.items() if found])
     return problems, repaired
 
 

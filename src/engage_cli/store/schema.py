@@ -184,17 +184,26 @@ CREATE TABLE actions (
     resolved_at TEXT,  -- ... and when: a merge that settles it otherwise undoes nothing here
     CHECK ((kind = 'log') = (batch IS NOT NULL) AND (kind = 'settle') = (entry_id IS NOT NULL))
 );
+-- On a tie (the same second) the log is the later action only when it holds what
+-- that settlement gave back (done writes both), as undo used to decide.
+WITH last_log AS (
+    SELECT logged_at AS at, batch FROM entries WHERE voided_by IS NULL ORDER BY id DESC LIMIT 1
+), last_settle AS (
+    SELECT settled_logged_at AS at, id, status, resolved_at
+    FROM entries WHERE settled_logged_at IS NOT NULL AND voided_by IS NULL
+    ORDER BY settled_logged_at DESC, id DESC LIMIT 1
+)
 INSERT INTO actions (at, kind, batch, entry_id, status, resolved_at)
 SELECT at, kind, batch, entry_id, status, resolved_at FROM (
-    SELECT * FROM (
-        SELECT logged_at AS at, 'log' AS kind, batch, NULL AS entry_id, NULL AS status,
-               NULL AS resolved_at, 1 AS o
-        FROM entries WHERE voided_by IS NULL ORDER BY id DESC LIMIT 1)
+    SELECT l.at, 'log' AS kind, l.batch, NULL AS entry_id, NULL AS status,
+           NULL AS resolved_at,
+           CASE WHEN EXISTS (
+               SELECT 1 FROM entries d JOIN last_settle s ON d.source_id = s.id
+               WHERE d.batch = l.batch
+           ) THEN 1 ELSE -1 END AS o
+    FROM last_log l
     UNION ALL
-    SELECT * FROM (
-        SELECT settled_logged_at, 'settle', NULL, id, status, resolved_at, 0
-        FROM entries WHERE settled_logged_at IS NOT NULL AND voided_by IS NULL
-        ORDER BY settled_logged_at DESC, id DESC LIMIT 1)
+    SELECT at, 'settle', NULL, id, status, resolved_at, 0 FROM last_settle
 ) ORDER BY at, o;
 CREATE VIRTUAL TABLE entries_fts USING fts5(
     note, tags, content="entries", tokenize='unicode61 remove_diacritics 2'

@@ -74,15 +74,17 @@ def search_entries(ledger: Ledger, query: str, filters: Filters, limit: int) -> 
         params.append(filters.tag.lower())
     # The best matches first, from the index alone (ranking every match of a common
     # word and joining each is what costs); the filters then keep what they keep.
-    # When they keep too few of those, the whole ranking is read.
+    # Ties go to the entry written last, so the order is total and the first pass
+    # is a prefix of the whole ranking: when the filters keep at least `limit` of
+    # it, those are the answer; when they keep fewer, the whole ranking is read.
     head = (
         "SELECT e.*, c.name AS contact, v.name AS via, f.snip FROM ("
         f"SELECT rowid, rank, snippet(entries_fts, 0, '{MARK}', '{END_MARK}', '…', "
         f"{SNIPPET_WORDS}) AS snip FROM entries_fts WHERE entries_fts MATCH ? "
-        "ORDER BY rank {inner}) AS f "
+        "ORDER BY rank, rowid DESC {inner}) AS f "
         "JOIN entries e ON e.rowid = f.rowid JOIN contacts c ON c.id = e.contact_id "
         "LEFT JOIN contacts v ON v.id = e.via_id "
-        f"WHERE {' AND '.join(where[1:]) or '1'} ORDER BY f.rank, e.occurred_at DESC LIMIT ?"
+        f"WHERE {' AND '.join(where[1:]) or '1'} ORDER BY f.rank, f.rowid DESC LIMIT ?"
     )
     inner = limit * 4 + 20
     rows = _matching(ledger, head.format(inner=f"LIMIT {inner}"), [*params, limit], query)
@@ -119,7 +121,12 @@ def search_contacts(ledger: Ledger, query: str, limit: int) -> list[ContactHit]:
 
 
 def index_problems(ledger: Ledger) -> list[str]:
-    """Whether the search index agrees with the entries and contacts it indexes."""
+    """Whether the search index agrees with the entries and contacts it indexes.
+
+    FTS5 checks through an INSERT, which a ledger opened read-only refuses: there
+    the check is not made (and nothing is reported)."""
+    if ledger.read_only:
+        return []
     problems = []
     for table in ("entries_fts", "contacts_fts"):
         try:
