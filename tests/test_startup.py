@@ -129,3 +129,33 @@ def test_only_the_named_command_is_built_yet_help_and_typos_see_all(ledger_dir: 
         assert "who-neglected" in listing and "inbox" in listing
     assert engage("log", "Ann Lee", "-d", "1").returncode == 0
     assert "Usage:" in engage("config", "show", "--help").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "hoisted"),
+    [
+        (["contacts", "--db", "x.db"], ["--db", "x.db", "contacts"]),
+        (["log", "Ann", "--db=x.db", "-d", "1"], ["--db=x.db", "log", "Ann", "-d", "1"]),
+        (["--db", "a.db", "show", "Ann"], ["--db", "a.db", "show", "Ann"]),
+        (["log", "-d", "1", "--", "--db"], ["log", "-d", "1", "--", "--db"]),
+    ],
+)
+def test_db_after_the_command_is_moved_before_it(args: list[str], hoisted: list[str]) -> None:
+    from engage_cli.launch import hoist_root_options
+
+    assert hoist_root_options(args) == hoisted
+
+
+def test_db_after_the_command_works(tmp_path: Path) -> None:
+    db = tmp_path / "elsewhere.db"
+    env = {k: v for k, v in os.environ.items() if k != "ENGAGE_DB"}
+    for args in (["add", "Ann", "--db", str(db)], ["contacts", "--db", str(db), "--json"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "engage_cli", *args],
+            env={**env, "HOME": str(tmp_path)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["name"] == "Ann" and db.exists()

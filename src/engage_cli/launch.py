@@ -5,6 +5,9 @@ many objects and no garbage worth collecting; the cyclic garbage collector is
 paused until a command starts running (`commands.app._root` resumes it). That saves
 about 4% of the instructions of every run (docs/benchmarks.md).
 
+`--db` is a root option; given after the command it is moved before it, so
+that `engage contacts --db x.db` works as `engage --db x.db contacts` does.
+
 Typer builds every registered command's parameters on each run. When the
 command line names one command, only the module of its moment is imported and
 only that command is built: the others cannot run anyway. `--help`,
@@ -42,6 +45,29 @@ def _command_name(args: list[str]) -> str | None:
     return None
 
 
+def hoist_root_options(args: list[str]) -> list[str]:
+    """`--db PATH` given after the command (`engage contacts --db x.db`) moved before it,
+    where the root option belongs; nothing after `--` is touched."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg in _VALUED and i + 1 < len(args):
+            front += [arg, args[i + 1]]
+            i += 2
+            continue
+        if any(arg.startswith(f"{o}=") for o in _VALUED):
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 def _only(app: Typer, name: str | None) -> tuple[list[Any], list[Any]] | None:
     """The registered commands and groups named `name`, or None when none is."""
     from typer.main import get_command_name  # loaded with typer already
@@ -69,6 +95,7 @@ def main() -> None:
     from engage_cli.commands import load, moment_of
     from engage_cli.commands.root import app
 
+    sys.argv[1:] = hoist_root_options(sys.argv[1:])
     name = _command_name(sys.argv[1:])
     moment = moment_of(name)
     if moment is None or any(k.startswith("_ENGAGE_COMPLETE") for k in os.environ):

@@ -242,6 +242,18 @@ def test_unknown_name_on_a_terminal_offers_to_add(tmp_path: Path) -> None:
 
 
 @posix_only
+def test_a_typo_on_a_terminal_is_told_its_look_alike_before_the_offer(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    assert _engage(db, "add", "Ann Lee").returncode == 0
+    code, seen = converse(db, ["log", "ann le", "-d", "1"], [("Add them?", "n")])
+    assert code == 1
+    offer = seen[: seen.index("Add them?")]
+    assert "did you mean 'Ann Lee'?" in offer  # said before the question, not after
+    names = [c["name"] for c in json.loads(_engage(db, "contacts", "--json").stdout)]
+    assert names == ["Ann Lee"]
+
+
+@posix_only
 def test_inbox_log_walks_through_meetings(tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
     for name in ("Ann Lee", "Bob Stone", "Cy Young"):

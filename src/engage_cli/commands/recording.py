@@ -135,22 +135,30 @@ def _unique_names(names: list[str]) -> list[str]:
 
 def _resolve(ledger: "Ledger", names: list[str], new: bool, offer: bool) -> "list[Contact | str]":
     """Each contact found; unknown ones stay names to create, with --new or once confirmed."""
-    from engage_cli.store.contacts import find_contact, get_contact
+    from engage_cli.store.contacts import close_names, find_contact, get_contact
+    from engage_cli.terminal import visible
 
     out: list[Contact | str] = []
     for name in names:
         found = find_contact(ledger, name)
         if found is not None:
             out.append(found)
-        elif new or (
-            offer and typer.confirm(f"{name!r} is not a contact yet. Add them?", default=False)
-        ):
+            continue
+        if new:
             out.append(name)
-        else:
-            try:
-                get_contact(ledger, name)
-            except ContactNotFound as exc:
-                raise NotFoundError(f"{exc.message} (or use --new)") from None
+            continue
+        if offer:
+            # Say who it may be before asking: a typo must not become a second contact.
+            close = close_names(ledger, name)
+            maybe = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+            question = f"{name!r} is not a contact yet{maybe}. Add them?"
+            if typer.confirm(visible(question), default=False):
+                out.append(name)
+                continue
+        try:
+            get_contact(ledger, name)
+        except ContactNotFound as exc:
+            raise NotFoundError(f"{exc.message} (or use --new)") from None
     return out
 
 
