@@ -259,3 +259,12 @@ def test_doctor_checks_and_rebuilds_the_search_index(notes: Run, db_path: Path) 
     ok(notes("doctor", "--repair"))
     found = json.loads(ok(notes("search", "office", "--json")).stdout)
     assert [e["note"] for e in found["entries"]] == ["asked about the Lisbon office"]
+
+
+def test_search_by_column_asks_the_index_that_has_it(notes: Run, run_json: Any) -> None:
+    assert [c["match"] for c in run_json("search", "tags:travel")["contacts"]] == ["tags: travel"]
+    assert run_json("search", "org:acme") == {"query": "org:acme", "contacts": [], "entries": []}
+    assert [e["note"] for e in run_json("search", "note:university")["entries"]] == [
+        "his daughter starts university"
+    ]
+    assert "no such column" in fails(notes("search", "bogus:x"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from engage_cli.errors import SearchQueryError
 from engage_cli.reports.lines import entry_json
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import get_contact
@@ -60,5 +61,20 @@ def search(
     contact = get_contact(ledger, name) if name else None
     filters = Filters(contact, since, kind, tag, voided)
     narrowed = contact is not None or since is not None or kind is not None or tag is not None
-    contacts = [] if narrowed else search_contacts(ledger, query, limit)
-    return SearchResults(query, contacts, search_entries(ledger, query, filters, limit))
+    # A query may name a column only one index has (org:acme, note:lisbon): that
+    # index finds nothing, the other answers; a query neither can read is an error.
+    failed: list[SearchQueryError] = []
+    contacts: list[ContactHit] = []
+    entries: list[EntryHit] = []
+    if not narrowed:
+        try:
+            contacts = search_contacts(ledger, query, limit)
+        except SearchQueryError as exc:
+            failed.append(exc)
+    try:
+        entries = search_entries(ledger, query, filters, limit)
+    except SearchQueryError as exc:
+        failed.append(exc)
+    if failed and (len(failed) == 2 or narrowed or "no such column" not in failed[0].detail):
+        raise failed[-1]
+    return SearchResults(query, contacts, entries)

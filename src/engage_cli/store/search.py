@@ -113,10 +113,11 @@ def search_contacts(ledger: Ledger, query: str, limit: int) -> list[ContactHit]:
     )
     out = []
     for r in _matching(ledger, sql, [query, limit], query):
-        shown = next(
-            (r[f"h_{n}"] for n in _CONTACT_FIELDS if MARK in (r[f"h_{n}"] or "")), r["name"]
-        )
-        out.append(ContactHit(contact_from_row(r), str(shown)))
+        field = next((n for n in _CONTACT_FIELDS if MARK in (r[f"h_{n}"] or "")), "name")
+        shown = str(r[f"h_{field}"] or r["name"])
+        if field == "tags":  # a JSON list in the table: shown as the tags it holds
+            shown = "tags: " + shown.strip("[]").replace('","', ", ").replace('"', "")
+        out.append(ContactHit(contact_from_row(r), shown))
     return out
 
 
