@@ -242,6 +242,28 @@ def test_unknown_name_on_a_terminal_offers_to_add(tmp_path: Path) -> None:
 
 
 @posix_only
+def test_prompts_ask_again_after_a_typo(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    assert _engage(db, "add", "Ann Lee").returncode == 0
+    code, seen = converse(
+        db,
+        ["log"],
+        [
+            ("Contact", "ann lee"),
+            ("Kind", "x"),
+            ("Kind", "w"),
+            ("Points", "two"),
+            ("Points", "2"),
+            ("Note", "asked for a review"),
+        ],
+    )
+    assert code == 0, seen
+    assert "not 'x'; try again" in seen and "got 'two'; try again" in seen
+    (entry,) = json.loads(_engage(db, "history", "--json").stdout)
+    assert (entry["kind"], entry["points"]) == ("withdrawal", 2)
+
+
+@posix_only
 def test_a_typo_on_a_terminal_is_told_its_look_alike_before_the_offer(tmp_path: Path) -> None:
     db = tmp_path / "l.db"
     assert _engage(db, "add", "Ann Lee").returncode == 0
@@ -271,6 +293,23 @@ def test_inbox_log_walks_through_meetings(tmp_path: Path) -> None:
     assert [(e["contact"], e["points"], e["note"]) for e in history] == [
         ("Bob Stone", 2.0, "Offsite with Bob Stone and the board")
     ]
+
+
+@posix_only
+def test_inbox_log_asks_again_and_shows_each_meetings_date(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.db"
+    for name in ("Ann Lee", "Bob Stone", "Cy Young"):
+        assert _engage(db, "add", name, "--on", "2026-01-01").returncode == 0
+    window = ["--since", "2026-10-13", "--as-of", "2026-10-22"]
+    code, out = converse(
+        db,
+        ["inbox", "--ics", ICS, *window, "--log"],
+        [("Bob Stone, Offsite", "x"), ("Bob Stone, Offsite", "3"), ("Late call", "q")],
+    )
+    assert code == 0, out
+    assert "2026-10-14  Bob Stone, Offsite" in out and "try again" in out
+    history = json.loads(_engage(db, "history", "--json").stdout)
+    assert [(e["contact"], e["points"]) for e in history] == [("Bob Stone", 3.0)]
 
 
 # --- privacy -------------------------------------------------------------------------

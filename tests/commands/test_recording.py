@@ -242,3 +242,13 @@ def test_undo_after_declined_reopens_the_ask(people: Run, run_json) -> None:  # 
     ask = only_ask(run_json)
     assert ask["status"] == "open"
     assert not run_json("history")[0]["voided"]
+
+
+def test_a_settlement_before_its_ask_names_a_moment_after_it(run: Run, run_json: Any) -> None:
+    ok(run("add", "Ann", "--on", "2026-01-01"))
+    ok(run("log", "Ann", "-w", "1", "--on", "2026-11-17 12:00"))
+    ask = run_json("history")[0]["id"]
+    msg = fails(run("declined", ask, "--on", "2026-11-10"))
+    assert "made 2026-11-17 12:00" in msg and "bare day" in msg and "'2026-11-17 13:00'" in msg
+    msg = fails(run("declined", ask, "--on", "2026-11-17 11:00"))
+    assert "bare day" not in msg  # a time was given

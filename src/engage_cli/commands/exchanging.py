@@ -10,6 +10,7 @@ from engage_cli.commands.root import (
     JsonOpt,
     app,
     as_of_moment,
+    ask,
     clean,
     group,
     is_terminal,
@@ -276,20 +277,25 @@ def _walk(ledger: "Ledger", r: "Inbox") -> None:
     from engage_cli.render.text import written
     from engage_cli.store.contacts import get_contact
     from engage_cli.store.writes import Planned, record
-    from engage_cli.terminal import visible
+
+    def points_or_choice(text: str) -> float | str:
+        if text.lower() in ("s", "q"):
+            return text.lower()
+        return parse_points(text, "deposit points")
 
     rules = policy()
     for m in r.todo:
-        answer = typer.prompt(
-            visible(f"{m.contact}, {m.title}: deposit points (Enter for 1, s to skip, q to stop)"),
-            default="1",
-            show_default=False,
-        ).strip()
-        if answer.lower() == "q":
+        when = fmt_local(m.start, False) if m.all_day else fmt_local(m.start)
+        answer = ask(
+            f"{when}  {m.contact}, {m.title}: deposit points (Enter for 1, s to skip, q to stop)",
+            points_or_choice,
+            "1",
+        )
+        if answer == "q":
             break
-        if answer.lower() == "s":
+        if answer == "s":
             continue
-        pts = parse_points(answer, "deposit points")
+        pts = float(answer)
         who = get_contact(ledger, m.contact)
         note = clean(clean_note, m.title)  # a calendar's title passes the same gate as -m
         _, wrote = record(

@@ -7,6 +7,7 @@ import typer
 from engage_cli.commands.root import (
     AskId,
     app,
+    ask,
     clean,
     complete_name,
     is_terminal,
@@ -17,7 +18,13 @@ from engage_cli.commands.root import (
 )
 from engage_cli.dates import local_now, parse_occurred
 from engage_cli.domain import Circle, ContactKind
-from engage_cli.errors import ContactNotFound, InputError, NotFoundError, UsageError
+from engage_cli.errors import (
+    ContactNotFound,
+    InputError,
+    NotFoundError,
+    SettledBeforeMade,
+    UsageError,
+)
 from engage_cli.render.text import described, plural, written
 
 if TYPE_CHECKING:
@@ -87,15 +94,16 @@ def _prompt_entry(points_given: bool) -> tuple[list[str], list["Planned"], str]:
     if points_given:
         raise UsageError("give the contact name before the points")
 
+    def kind_word(text: str) -> str:
+        if text.lower() not in _KIND_WORDS:
+            raise InputError(f"kind is d (deposit), w (withdrawal) or r (received), not {text!r}")
+        return _KIND_WORDS[text.lower()]
+
     name = typer.prompt("Contact").strip()
-    kind = typer.prompt(
-        "Kind (d = deposit, w = withdrawal, r = received)", default="d", show_default=True
-    ).strip()
-    if kind.lower() not in _KIND_WORDS:
-        raise InputError(f"kind must be d (deposit), w (withdrawal) or r (received), got {kind!r}")
-    pts = parse_points(typer.prompt("Points (1 thank-you, 3 a favour, 5 life-changing)", "1"))
+    kind = ask("Kind (d = deposit, w = withdrawal, r = received)", kind_word, "d")
+    pts = ask("Points (1 thank-you, 3 a favour, 5 life-changing)", parse_points, "1")
     note = typer.prompt("Note", default="", show_default=False)
-    return [name], [Planned(_KIND_WORDS[kind.lower()], pts)], note
+    return [name], [Planned(kind, pts)], note
 
 
 def _planned(
@@ -317,9 +325,21 @@ def _settle(ctx: typer.Context, entry_id: str, status: str, on: str | None) -> N
     now = local_now()
     at = parse_occurred(on, now)
     rules = policy()
-    with open_ledger(ctx) as ledger, ledger.transaction():
-        ask = find_entry(ledger, entry_id)
-        wrote = settle_ask(ledger, ask, status, at, now, rules.synergy, rules.half_life)
+    try:
+        with open_ledger(ctx) as ledger, ledger.transaction():
+            ask = find_entry(ledger, entry_id)
+            wrote = settle_ask(ledger, ask, status, at, now, rules.synergy, rules.half_life)
+    except SettledBeforeMade as exc:
+        from datetime import timedelta
+
+        from engage_cli.dates import fmt_local
+
+        bare = "" if on and ":" in on else "a bare day means noon; "
+        after = fmt_local(exc.made_at + timedelta(hours=1))
+        raise InputError(
+            f"the ask was made {fmt_local(exc.made_at)}; it cannot be settled before that "
+            f"({bare}give a later moment, such as --on '{after}')"
+        ) from None
     say(f"ask {status}:\n" + described([ask]))
     for line in written(wrote):
         say(line)

@@ -223,6 +223,22 @@ def say(text: str, err: bool = False) -> None:
     typer.echo(visible(text), err=err)
 
 
+def ask(question: str, parse: Callable[[str], Any], default: str | None = None) -> Any:
+    """Ask on the terminal until the answer parses: a typo is said and asked again
+    (three times at most; then its error ends the command, as on the command line)."""
+    for attempt in range(3):
+        answer = typer.prompt(visible(question), default=default, show_default=default is not None)
+        try:
+            return parse(answer.strip())
+        except EngageError as exc:
+            if attempt == 2:
+                raise
+            from engage_cli.commands.messages import words
+
+            say(f"  {words(exc)}; try again", err=True)
+    raise AssertionError("unreachable")
+
+
 def is_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
