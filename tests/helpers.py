@@ -77,14 +77,16 @@ def doctor(db: Path) -> dict[str, Any]:
     return report
 
 
-def converse(db: Path, args: list[str], answers: list[tuple[str, str]]) -> tuple[int, str]:
+def converse(
+    db: Path, args: list[str], answers: list[tuple[str, str]], columns: int = 120
+) -> tuple[int, str]:
     """Run engage on a pty; for each (prompt fragment, answer) wait for it, then type."""
     import pty
     import select
     import time
 
     leader, follower = pty.openpty()
-    env = dict(os.environ, TZ="UTC", COLUMNS="120")
+    env = dict(os.environ, TZ="UTC", COLUMNS=str(columns))
     proc = subprocess.Popen(
         [sys.executable, "-m", "engage_cli", "--db", str(db), *args],
         stdin=follower,

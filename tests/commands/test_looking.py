@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -268,3 +269,20 @@ def test_search_by_column_asks_the_index_that_has_it(notes: Run, run_json: Any) 
         "his daughter starts university"
     ]
     assert "no such column" in fails(notes("search", "bogus:x"))
+
+
+def test_on_a_terminal_tables_fit_its_width(run: Run, db_path: Path) -> None:
+    from tests.helpers import converse
+
+    ok(run("add", "Ann Lee", "--on", "2026-01-01"))
+    long_note = "a long note about everything we talked about at the conference " * 3
+    ok(run("log", "Ann Lee", "-d", "1", "-m", long_note, "--on", "2026-11-01"))
+    for args in (["history"], ["search", "conference"], ["asks"]):
+        code, seen = converse(db_path, args, [], columns=80)
+        assert code == 0, seen
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", seen)  # engage's own colours take no room
+        lines = [line.rstrip("\r") for line in plain.splitlines() if line.strip()]
+        assert all(len(line) <= 80 for line in lines), lines
+    assert "…" in converse(db_path, ["history"], [], columns=80)[1]
+    piped = ok(run("history")).stdout
+    assert long_note.strip() in piped  # piped, nothing is cut

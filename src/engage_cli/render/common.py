@@ -39,7 +39,9 @@ class Grid:
 
     rich's Table measures and wraps every cell, which costs about 1 ms a row;
     these reports need only padding, so a hundred rows stay well under that.
-    The last column is never padded, so long notes run on as typed.
+    The last column is never padded. On a terminal it is cut with an ellipsis
+    where a line would pass the terminal's width (a line the terminal wrapped
+    would break the columns); piped, it runs on as typed, nothing lost.
     """
 
     GUTTER = "  "
@@ -54,16 +56,22 @@ class Grid:
     def add_row(self, *cells: str | Text) -> None:
         self.rows.append([safe(c, newlines=False) for c in cells])
 
-    def text(self) -> Text:
+    def text(self, width: int | None = None) -> Text:
+        """The grid; `width` (default: the terminal's, none when piped) bounds each line."""
         header = [Text(name, style="bold") for name, _ in self.columns]
         lines = [header, *self.rows]
         widths = [max(cell_len(line[i].plain) for line in lines) for i in range(len(header))]
         out = Text()
         last = len(header) - 1
+        room = (width or terminal_width()) or 0
+        room -= sum(widths[:last]) + len(self.GUTTER) * last  # what the last column may take
         for n, line in enumerate(lines):
             if n:
                 out.append("\n")
             for i, cell in enumerate(line):
+                if i == last and room > 0 and cell_len(cell.plain) > room:
+                    cell = cell.copy()
+                    cell.truncate(max(room, 8), overflow="ellipsis")
                 gap = widths[i] - cell_len(cell.plain)
                 right = self.columns[i][1] == "right"
                 if right:
@@ -72,6 +80,16 @@ class Grid:
                 if i < last:
                     out.append(("" if right else " " * gap) + self.GUTTER)
         return out
+
+
+def terminal_width() -> int | None:
+    """The terminal's width when stdout is one (COLUMNS first, as shells set it)."""
+    import shutil
+    import sys
+
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
 
 
 def safe(item: str | Text, newlines: bool = True) -> Text:
