@@ -3,12 +3,13 @@ where the fixture files are, and how to run engage in a process of its own."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +121,35 @@ def converse(
         os.close(leader)
         proc.wait(timeout=30)
     return proc.returncode, seen
+
+
+@contextlib.contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """Make `path` unwritable, even for root (whom file modes do not stop)."""
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", str(path)], check=True)
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+    else:
+        mode = path.stat().st_mode
+        path.chmod(0o500 if path.is_dir() else 0o400)
+        try:
+            yield
+        finally:
+            path.chmod(mode)
+
+
+def complete(db: Path, words: str) -> list[str]:
+    """What bash completion offers for the command line `words`, on the ledger `db`."""
+    env = {
+        **os.environ,
+        "ENGAGE_DB": str(db),
+        "_ENGAGE_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - 1),
+    }
+    script = Path(sys.executable).with_name("engage")  # the installed console script
+    out = subprocess.run([str(script)], env=env, capture_output=True, text=True, check=False)
+    return [line for line in out.stdout.splitlines() if line]

@@ -8,7 +8,6 @@ own with a wall limit and a memory limit, never a timing assertion.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import resource
@@ -16,12 +15,11 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.helpers import Run, converse, digest, doctor, engage, fails, ok
+from tests.helpers import Run, complete, converse, digest, doctor, engage, fails, ok, read_only
 
 ESC, BEL, CSI = "\x1b", "\x07", "\x9b"
 # A clipboard write (OSC 52), a hyperlink (OSC 8), a screen clear, a C1 CSI and a
@@ -54,23 +52,6 @@ def run_limited(args: list[str], db: Path, *, seconds: int = 60, memory_mb: int 
         stdin=subprocess.DEVNULL,
         env={**os.environ, "TZ": "UTC"},
     )
-
-
-@contextlib.contextmanager
-def read_only(folder: Path) -> Iterator[None]:
-    """Make `folder` refuse new files, even to root (who ignores file modes)."""
-    if os.geteuid() == 0:
-        subprocess.run(["chattr", "+i", str(folder)], check=True)
-        try:
-            yield
-        finally:
-            subprocess.run(["chattr", "-i", str(folder)], check=True)
-    else:
-        folder.chmod(0o555)
-        try:
-            yield
-        finally:
-            folder.chmod(0o755)
 
 
 # --- 1. an output path never destroys the ledger -------------------------------------
@@ -581,16 +562,7 @@ def test_a_windows_1252_address_book_is_read_as_such(
 
 def test_shell_completion_escapes_glob_characters(run: Run, db_path: Path) -> None:
     ok(run("add", "Star*"))
-    env = {
-        **os.environ,
-        "ENGAGE_DB": str(db_path),
-        "_ENGAGE_COMPLETE": "complete_bash",
-        "COMP_WORDS": "engage show St",
-        "COMP_CWORD": "2",
-    }
-    script = Path(sys.executable).with_name("engage")
-    out = subprocess.run([str(script)], env=env, capture_output=True, text=True, check=False)
-    assert out.stdout.split() == ["Star\\*"]
+    assert complete(db_path, "engage show St") == ["Star\\*"]
 
 
 def test_a_negative_schema_version_is_another_programs_database(tmp_path: Path, run: Run) -> None:

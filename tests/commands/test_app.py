@@ -8,7 +8,6 @@ and the ledger file byte-for-byte unchanged.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from tests.helpers import ICS, Run, converse, digest, fails, ok
+from tests.helpers import ICS, Run, complete, converse, digest, fails, ok
 
 from engage_cli.commands import app
 
@@ -174,25 +173,10 @@ def test_python_dash_m_works(tmp_path: Path) -> None:
 
 
 def test_shell_completion_offers_contact_names(filled: Run, db_path: Path) -> None:
-    import subprocess
-    import sys
-
-    def complete(words: str) -> list[str]:
-        env = {
-            **os.environ,
-            "ENGAGE_DB": str(db_path),
-            "_ENGAGE_COMPLETE": "complete_bash",
-            "COMP_WORDS": words,
-            "COMP_CWORD": str(len(words.split()) - 1),
-        }
-        script = Path(sys.executable).with_name("engage")  # the installed console script
-        out = subprocess.run([str(script)], env=env, capture_output=True, text=True, check=False)
-        return [line for line in out.stdout.splitlines() if line]
-
-    assert complete("engage show an") == ["ann\\ Lee"]  # as typed, then the rest, escaped
-    assert complete("engage log Ann b") == ["bob"]
-    assert complete("engage log Ann B") == ["Bob"]
-    assert complete("engage show zz") == []
+    assert complete(db_path, "engage show an") == ["ann\\ Lee"]  # as typed, the rest escaped
+    assert complete(db_path, "engage log Ann b") == ["bob"]
+    assert complete(db_path, "engage log Ann B") == ["Bob"]
+    assert complete(db_path, "engage show zz") == []
 
 
 # --- interactive use on a real pseudo-terminal: prompts, and offers to add ------------

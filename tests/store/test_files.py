@@ -4,16 +4,13 @@ never created by a command that fails, and refused cleanly when unusable.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 import stat
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.helpers import Run, digest, fails, ok
+from tests.helpers import Run, digest, fails, ok, read_only
 
 # --- owner-only ----------------------------------------------------------------------
 
@@ -180,24 +177,6 @@ def test_db_that_is_not_a_usable_ledger(run: Run, tmp_path: Path, ledger: Path, 
 
 
 # --- read-only files and folders ------------------------------------------------------
-
-
-@contextlib.contextmanager
-def read_only(path: Path) -> Iterator[None]:
-    """Make `path` unwritable, even for root (whom file modes do not stop)."""
-    if os.geteuid() == 0:
-        subprocess.run(["chattr", "+i", str(path)], check=True)
-        try:
-            yield
-        finally:
-            subprocess.run(["chattr", "-i", str(path)], check=True)
-    else:
-        mode = path.stat().st_mode
-        path.chmod(0o500 if path.is_dir() else 0o400)
-        try:
-            yield
-        finally:
-            path.chmod(mode)
 
 
 def test_read_only_ledger_file(run: Run, ledger: Path) -> None:
