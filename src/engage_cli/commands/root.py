@@ -226,17 +226,20 @@ def say(text: str, err: bool = False) -> None:
 def ask(question: str, parse: Callable[[str], Any], default: str | None = None) -> Any:
     """Ask on the terminal until the answer parses: a typo is said and asked again
     (three times at most; then its error ends the command, as on the command line)."""
-    for attempt in range(3):
-        answer = typer.prompt(visible(question), default=default, show_default=default is not None)
+
+    def answer() -> str:
+        return str(
+            typer.prompt(visible(question), default=default, show_default=default is not None)
+        )
+
+    for _ in range(2):
         try:
-            return parse(answer.strip())
+            return parse(answer().strip())
         except EngageError as exc:
-            if attempt == 2:
-                raise
             from engage_cli.commands.messages import words
 
             say(f"  {words(exc)}; try again", err=True)
-    raise AssertionError("unreachable")
+    return parse(answer().strip())
 
 
 def is_terminal() -> bool:

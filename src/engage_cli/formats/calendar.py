@@ -208,9 +208,9 @@ def _occurrences(
                 for event in recurring_ical_events.of(calendar).after(start_over):
                     start, all_day = _aware(event.decoded("DTSTART"))
                     uid = str(event.get("UID", "")) or f"#{id(event)}"
-                    if start > stop or (uid, start) in done:
-                        if start > stop:
-                            break
+                    if start > stop:
+                        break
+                    if (uid, start) in done:  # seen before a restart
                         continue
                     done.add((uid, start))
                     seen += 1

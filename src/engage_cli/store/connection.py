@@ -95,8 +95,6 @@ class Ledger:
         private directory and the copy is read: a read-only connection would
         need to create -shm beside the file, which read-only media refuse.
         """
-        from urllib.request import pathname2url
-
         scratch = None
         source = path
         wal = path.with_name(path.name + "-wal")
@@ -114,7 +112,7 @@ class Ledger:
             mode = "immutable=1"
         try:
             conn = sqlite3.connect(
-                f"file:{pathname2url(str(source))}?{mode}",
+                files.read_uri(source, mode),
                 uri=True,
                 timeout=BUSY_TIMEOUT_MS / 1000,
                 isolation_level=None,
@@ -232,6 +230,4 @@ class Ledger:
 
     def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         """The rows of a query as dicts keyed by column name."""
-        cur = self.conn.execute(sql, params)
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+        return list(self.iter_rows(sql, params))

@@ -77,10 +77,16 @@ def _backups(path: Path, version: int) -> tuple[Path | None, Path]:
         last, n = target, n + 1
 
 
+def read_uri(path: Path, mode: str = "immutable=1") -> str:
+    """The SQLite URI that opens `path` only to read it (immutable: no locks, no -shm)."""
+    from urllib.request import pathname2url
+
+    return f"file:{pathname2url(str(path))}?{mode}"
+
+
 def same_content(a: sqlite3.Connection, b: Path) -> bool:
     """Whether the database at `b` holds what `a` holds: the same schema version and
     the same rows, by count and newest id of each table (a backup of this state)."""
-    from urllib.request import pathname2url
 
     def fingerprint(conn: sqlite3.Connection) -> list[object]:
         out: list[object] = [conn.execute("PRAGMA user_version").fetchone()[0]]
@@ -89,7 +95,7 @@ def same_content(a: sqlite3.Connection, b: Path) -> bool:
         return out
 
     try:
-        other = sqlite3.connect(f"file:{pathname2url(str(b))}?immutable=1", uri=True)
+        other = sqlite3.connect(read_uri(b), uri=True)
         try:
             return fingerprint(a) == fingerprint(other)
         finally:
