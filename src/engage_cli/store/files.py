@@ -166,16 +166,17 @@ def output_target(path: Path, ledger: Path, force: bool) -> Path | None:
 
     target = path.expanduser()
     real = target.resolve()
-    if target.is_symlink():
+    try:
+        mode = target.stat().st_mode  # what a link leads to (a pipe has no path)
+    except OSError:
+        mode = 0
+    stream = stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)  # a pipe or a terminal
+    if target.is_symlink() and not stream:
         # /dev/stdout is a link to the terminal or pipe: written straight into. A link
         # to a file is refused: it could point at anything.
-        try:
-            mode = target.stat().st_mode  # what the link leads to (a pipe has no path)
-        except OSError:
-            mode = 0
-        if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
-            return None
         raise InputError(f"{target} is a symbolic link; give the path of the file itself")
+    if stream:
+        return None  # nothing there to destroy
     if _is_ours(real, ledger.expanduser().resolve()):
         raise InputError(f"{target} is the ledger or one of its own files; choose another path")
     if not real.exists():
@@ -183,9 +184,6 @@ def output_target(path: Path, ledger: Path, force: bool) -> Path | None:
     if real.is_dir():
         raise InputError(f"{target} is a directory; give a file path")
     if not real.is_file():
-        mode = real.stat().st_mode
-        if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
-            return None  # a pipe or a terminal: nothing there to destroy
         raise InputError(f"{target} is a device, not a file; nothing was written")
     try:
         with real.open("rb") as fh:

@@ -391,7 +391,6 @@ def merge_ledger(
 
     Its records pass the validation of an import (`now`: see read_records).
     """
-    records = other_ledger_records(source, now)
-    if path.exists() and source.samefile(path):
+    if path.exists() and source.exists() and source.samefile(path):  # before reading it all
         raise InputError("that is this ledger; merge another one")
-    return merge_file(path, records, half_life)
+    return merge_file(path, other_ledger_records(source, now), half_life)
