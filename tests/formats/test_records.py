@@ -80,3 +80,15 @@ def test_an_engage_of_schema_1_imports_the_exports_of_this_one(
     monkeypatch.setattr(domain, "SCHEMA_VERSION", 0)  # and it is a real check
     with pytest.raises(InputError, match="newer engage"):
         list(read_records(out.read_text().splitlines(), str(out)))
+
+
+def test_an_import_keeps_one_of_two_emails_that_differ_in_case(filled: Run, tmp_path: Path) -> None:
+    out = tmp_path / "e.jsonl"
+    ok(filled("export", "-o", str(out)))
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    next(r for r in lines if r["type"] == "contact")["emails"] = ["Ann@X.org", "ann@x.org"]
+    out.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    other = tmp_path / "b.db"
+    ok(filled("--db", str(other), "import", "ledger", str(out)))
+    shown = json.loads(ok(filled("--db", str(other), "show", "Ann Lee", "--json")).stdout)
+    assert shown["emails"] == ["ann@x.org"]

@@ -104,7 +104,7 @@ def _card(position: int, fields: dict[str, Any]) -> Card | Problem:
         org=org,
         nickname=nickname,
         birthday=birthday,
-        emails=tuple(e.lower() for e in emails),
+        emails=tuple(emails),  # lower case already (_email)
         phones=tuple(phones),
         tags=tags,
         note=note,

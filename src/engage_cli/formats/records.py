@@ -104,7 +104,7 @@ class ContactRecord(_Record):
     @field_validator("emails")
     @classmethod
     def _emails(cls, v: list[str]) -> list[str]:
-        return [e.lower() for e in clean_items(v, "email", MAX_EMAIL)]
+        return clean_items([e.lower() for e in v], "email", MAX_EMAIL)  # de-duplicated as lower
 
     @field_validator("phones")
     @classmethod
