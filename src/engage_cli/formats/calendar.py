@@ -75,6 +75,9 @@ MAX_SECONDS = 10  # of expanding recurrences, in all
 EARLIEST_YEAR = 1900  # a series that starts before this is not expanded
 
 
+_EVENT = re.compile(r"^BEGIN:VEVENT", re.I | re.M)
+
+
 class Meetings(NamedTuple):
     meetings: list[Meeting]
     notices: list[str]  # what was left out, and why
@@ -155,7 +158,7 @@ def read_meetings(
     """
     import icalendar
 
-    events = text.upper().count("BEGIN:VEVENT")
+    events = sum(1 for _ in _EVENT.finditer(text))  # counted without an upper-case copy
     if events > MAX_EVENTS:
         raise ValueError(f"it holds {events:,} events; at most {MAX_EVENTS:,} are read")
     calendar = icalendar.Calendar.from_ical(text)
