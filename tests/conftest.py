@@ -27,6 +27,8 @@ time.tzset()
 # Never read the config of whoever runs the tests: an empty config home.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="engage-test-config-")
 os.environ.pop("ENGAGE_CONFIG", None)
+# Piped output is cut to COLUMNS when it is set: the tests read it whole.
+os.environ.pop("COLUMNS", None)
 
 
 @pytest.fixture

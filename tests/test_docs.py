@@ -82,7 +82,7 @@ def test_readme_search_example_is_real_output(run: Run) -> None:
             "-d",
             "2",
             "-m",
-            "coffee; she is moving to Lisbon in May",
+            "coffee; she moves to Lisbon in May",
             "--on",
             "2026-11-01",
         )
@@ -94,7 +94,7 @@ def test_readme_search_example_is_real_output(run: Run) -> None:
             "-d",
             "1",
             "-m",
-            "his daughter starts university in Lisbon",
+            "his daughter studies in Lisbon",
             "--on",
             "2026-10-01",
         )

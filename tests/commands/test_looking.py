@@ -286,3 +286,12 @@ def test_on_a_terminal_tables_fit_its_width(run: Run, db_path: Path) -> None:
     assert "…" in converse(db_path, ["history"], [], columns=80)[1]
     piped = ok(run("history")).stdout
     assert long_note.strip() in piped  # piped, nothing is cut
+
+
+def test_piped_tables_fit_columns_when_it_is_set(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    ok(run("add", "Ann Lee", "--on", "2026-01-01"))
+    ok(run("log", "Ann Lee", "-d", "1", "-m", "a long note about the conference " * 4))
+    monkeypatch.setenv("COLUMNS", "80")
+    for args in (["history"], ["search", "conference"], ["contacts"]):
+        lines = ok(run(*args)).stdout.splitlines()
+        assert lines and all(len(line) <= 80 for line in lines), lines

@@ -41,7 +41,8 @@ class Grid:
     these reports need only padding, so a hundred rows stay well under that.
     The last column is never padded. On a terminal it is cut with an ellipsis
     where a line would pass the terminal's width (a line the terminal wrapped
-    would break the columns); piped, it runs on as typed, nothing lost.
+    would break the columns), and so is piped output when COLUMNS says a width;
+    otherwise piped, it runs on as typed, nothing lost.
     """
 
     GUTTER = "  "
@@ -83,13 +84,16 @@ class Grid:
 
 
 def terminal_width() -> int | None:
-    """The terminal's width when stdout is one (COLUMNS first, as shells set it)."""
+    """The width lines must fit: the terminal's when stdout is one (COLUMNS first, as
+    shells set it); piped, COLUMNS when it is set, else none (every character kept)."""
+    import os
     import shutil
     import sys
 
-    if not sys.stdout.isatty():
-        return None
-    return shutil.get_terminal_size().columns
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else None
 
 
 def safe(item: str | Text, newlines: bool = True) -> Text:
