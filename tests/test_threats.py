@@ -437,12 +437,19 @@ def test_undo_after_a_merge_takes_back_this_devices_last_action(tmp_path: Path) 
     engage(theirs, "add", "Bob", "--on", "2026-01-01")
     engage(theirs, "log", "Bob", "-d", "3", "-m", "theirs", "--on", "2026-03-01")
     engage(mine, "merge", str(theirs))  # their entry is newer than mine
+    # The merge was this device's last action: undo takes it out, nothing else.
     out = engage(mine, "undo", "--yes").stdout
-    assert "mine" in out and "theirs" not in out
+    assert "merge" in out and "mine" not in out
+    assert [e["note"] for e in json.loads(engage(mine, "history", "--json").stdout)] == ["mine"]
+    # Then the log before it; never an entry the merge brought in.
+    engage(mine, "merge", str(theirs))
+    engage(mine, "log", "Ann", "-d", "1", "-m", "mine too", "--on", "2026-02-02")
+    out = engage(mine, "undo", "--yes").stdout
+    assert "mine too" in out and "theirs" not in out
     live = [
         e["note"] for e in json.loads(engage(mine, "history", "--json").stdout) if not e["voided"]
     ]
-    assert live == ["theirs"]
+    assert sorted(live) == ["mine", "theirs"]
 
 
 # --- 10. imports accept only what log would ----------------------------------------------

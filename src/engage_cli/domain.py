@@ -6,17 +6,22 @@ Plain named tuples and string enums, cheap to import; no I/O here.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Hashable, Iterable
 from datetime import datetime
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from engage_cli import scoring
 
-# The ledger schema this version reads and writes, and the oldest schema whose
-# records (contacts, entries, voids: what an export holds) have the shape this
-# version exports, so that a device not yet upgraded still imports them.
-SCHEMA_VERSION = 3
-RECORDS_SINCE = 1
+K = TypeVar("K", bound=Hashable)
+
+# The ledger schema this version reads and writes; the oldest schema whose
+# engage reads the records this version exports (schema 4 added edits, folds
+# and the fields they change); and the oldest ledger file whose records this
+# version reads as they are (another device's ledger, merged without migrating it).
+SCHEMA_VERSION = 4
+RECORDS_SINCE = 4
+READS_SINCE = 1
 
 
 class Circle(StrEnum):
@@ -32,6 +37,16 @@ class ContactKind(StrEnum):
     PERSON = "person"
     ORG = "org"
     CAUSE = "cause"
+
+
+class Sector(StrEnum):
+    """Where a contact works, after the essays' multi-sector collaboration."""
+
+    BUSINESS = "business"
+    NONPROFIT = "nonprofit"
+    GOVERNMENT = "government"
+    ACADEMIA = "academia"
+    COMMUNITY = "community"
 
 
 def name_key(name: str) -> str:
@@ -53,6 +68,11 @@ class Contact(NamedTuple):
     birthday: str = ""
     emails: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
+    sector: str = ""
+    org_id: int | None = None  # the organisation (a contact of kind org) they belong to
+    aliases: tuple[str, ...] = ()
+    archived_at: datetime | None = None
+    folded_into: int | None = None  # folded: the live contact that holds its entries now
 
 
 class Entry(NamedTuple):
@@ -122,8 +142,36 @@ class Ask(NamedTuple):
     returned: float  # points given back as a deposit when it was done
 
 
+class Change(NamedTuple):
+    """One field of a contact changed: from what, to what (values as edits hold them)."""
+
+    field: str
+    before: Any
+    after: Any
+
+
 class Written(NamedTuple):
     """An entry just written, with its contact's charge right after it."""
 
     entry: Entry
     charge_after: float
+
+
+def fold_targets(folds: Iterable[tuple[K, K]]) -> dict[K, K]:
+    """Where each folded contact's entries live, from the folds that stand (duplicate,
+    into) in the order they were made: the first fold of a contact wins, a fold that
+    would close a circle counts for nothing, and a chain ends at a contact not folded."""
+    parent: dict[K, K] = {}
+
+    def root(c: K) -> K:
+        seen = set()
+        while c in parent and c not in seen:
+            seen.add(c)
+            c = parent[c]
+        return c
+
+    for dup, into in folds:
+        if dup in parent or root(into) == dup:
+            continue
+        parent[dup] = into
+    return {c: root(c) for c in parent}

@@ -184,3 +184,31 @@ class SearchQueryError(InputError):
         super().__init__(f"cannot read the search {query!r} ({detail})")
         self.query = query
         self.detail = detail
+
+
+class NameTaken(InputError):
+    """A name (or alias) another contact already answers to."""
+
+    def __init__(self, name: str, holder: str) -> None:
+        whose = "" if holder.casefold() == name.casefold() else f" (a name of {holder!r})"
+        super().__init__(f"the name {name!r} is taken{whose}")
+        self.name = name
+        self.holder = holder
+
+
+class ContactArchived(InputError):
+    """A change asked of an archived contact, which must be unarchived first."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is archived")
+        self.name = name
+
+
+class NothingToUndo(InputError):
+    def __init__(self, what: str = "undo") -> None:
+        super().__init__(f"nothing to {what}")
+        self.what = what
+
+
+class CannotUndo(InputError):
+    """The last action cannot be taken back as it is; the message says why."""

@@ -124,3 +124,90 @@ def parse_points(text: str, what: str = "points") -> float:
             f"5 a life-changing introduction), got {text!r}"
         )
     return value
+
+
+# The fields of a contact that can be edited, as edits name them.
+EDIT_FIELDS = (
+    "name", "kind", "circle", "tags", "note", "emails",
+    "org", "sector", "birthday", "aliases", "archived",
+)  # fmt: skip
+SECTORS = ("business", "nonprofit", "government", "academia", "community")
+_KINDS = ("person", "org", "cause")
+_CIRCLES = ("inner", "close", "active", "wide")
+
+
+def clean_birthday(text: str) -> str:
+    """A birthday as people say it, stored as ISO: 1985-04-12, or --04-12 without a year.
+
+    Accepts 1985-04-12, 04-12, --04-12, 12 April, April 12 1985, Feb 29 (any leap day).
+    """
+    raw = " ".join(text.split())
+    if not raw:
+        return ""
+    if len(raw) > MAX_BIRTHDAY or not raw.isprintable():
+        raise ValueError(f"a birthday is a day such as 1985-04-12 or 04-12 (got {text!r})")
+    import re
+
+    iso = re.fullmatch(r"(?:(\d{4})-|--)?(\d{1,2})-(\d{1,2})", raw)
+    if iso:
+        year, month, day = iso.group(1), int(iso.group(2)), int(iso.group(3))
+        return _birthday_of(int(year) if year else None, month, day, text)
+    from dateutil import parser
+
+    try:  # two leap-year defaults tell a given year from none, and let Feb 29 through
+        a = parser.parse(raw, default=parser.parse("2000-01-01"), dayfirst=True)
+        b = parser.parse(raw, default=parser.parse("1996-01-01"), dayfirst=True)
+    except (ValueError, OverflowError):
+        raise ValueError(
+            f"a birthday is a day such as 1985-04-12, 04-12 or '12 April' (got {text!r})"
+        ) from None
+    return _birthday_of(a.year if a.year == b.year else None, a.month, a.day, text)
+
+
+def _birthday_of(year: int | None, month: int, day: int, text: str) -> str:
+    import calendar
+
+    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year or 2000, month)[1]:
+        raise ValueError(f"no such day as {text!r}")
+    if year is not None and not 1900 <= year <= 2100:
+        raise ValueError(f"a birthday's year is between 1900 and 2100 (got {year})")
+    return f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
+
+
+def clean_change(field: str, value: object) -> object:
+    """One edit's value, checked as `add` and imports check it (the one gate for edits).
+
+    Lists are JSON lists of text; `org` is the organisation's uid or None;
+    `archived` a stored moment or None.
+    """
+    if field not in EDIT_FIELDS:
+        raise ValueError(f"{field!r} is not a field of a contact")
+    if field in ("org", "archived"):
+        if value is None:
+            return None
+        if not isinstance(value, str) or not 0 < len(value) <= 64 or not value.isprintable():
+            raise ValueError(f"{field} is a text of at most 64 characters or null")
+        return value
+    if field in ("tags", "emails", "aliases"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{field} is a list of texts")
+        if field == "tags":
+            return clean_tags(value)
+        if field == "emails":
+            return clean_items([v.lower() for v in value], "email", MAX_EMAIL)
+        names = list(dict.fromkeys(clean_name(v) for v in value))
+        if len(names) > MAX_ITEMS:
+            raise ValueError(f"at most {MAX_ITEMS} aliases (got {len(names)})")
+        return names
+    if not isinstance(value, str):
+        raise ValueError(f"{field} is a text")
+    choices = {"kind": _KINDS, "circle": _CIRCLES, "sector": ("", *SECTORS)}.get(field)
+    if choices is not None:
+        if value not in choices:
+            raise ValueError(f"{field} is one of {', '.join(c for c in choices if c)}")
+        return value
+    if field == "name":
+        return clean_name(value)
+    if field == "note":
+        return clean_note(value)
+    return clean_birthday(value)

@@ -251,12 +251,31 @@ def test_prompts_ask_again_after_a_typo(tmp_path: Path) -> None:
 def test_a_typo_on_a_terminal_is_told_its_look_alike_before_the_offer(tmp_path: Path) -> None:
     db = tmp_path / "l.db"
     assert _engage(db, "add", "Ann Lee").returncode == 0
-    code, seen = converse(db, ["log", "ann le", "-d", "1"], [("Add them?", "n")])
+    code, seen = converse(db, ["log", "ann le", "-d", "1"], [("Choose", "q")])
     assert code == 1
-    offer = seen[: seen.index("Add them?")]
-    assert "did you mean 'Ann Lee'?" in offer  # said before the question, not after
+    offer = seen[: seen.index("Choose")]
+    assert "did you mean Ann Lee?" in offer  # said before the question, not after
+    assert "[1] Ann Lee  [n] new contact 'ann le'  [q] quit" in offer
     names = [c["name"] for c in json.loads(_engage(db, "contacts", "--json").stdout)]
     assert names == ["Ann Lee"]
+    assert json.loads(_engage(db, "history", "--json").stdout) == []
+
+
+@posix_only
+def test_a_typo_picks_the_look_alike_by_number_after_a_bad_answer(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    assert _engage(db, "add", "Lisa Chen").returncode == 0
+    code, seen = converse(db, ["log", "Lisa Chan", "-d", "1"], [("Choose", "7"), ("Choose", "1")])
+    assert code == 0, seen
+    assert "answer 1 to 1, n or q, not '7'; try again" in seen
+    (entry,) = json.loads(_engage(db, "history", "--json").stdout)
+    assert entry["contact"] == "Lisa Chen"
+    names = [c["name"] for c in json.loads(_engage(db, "contacts", "--json").stdout)]
+    assert names == ["Lisa Chen"]
+    code, seen = converse(db, ["log", "Lisa Chan", "-d", "1"], [("Choose", "n")])
+    assert code == 0, seen
+    names = [c["name"] for c in json.loads(_engage(db, "contacts", "--json").stdout)]
+    assert names == ["Lisa Chan", "Lisa Chen"]
 
 
 @posix_only

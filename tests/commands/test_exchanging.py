@@ -37,7 +37,7 @@ def test_cli_export_import_and_merge(filled: Run, run_json, tmp_path: Path) -> N
     lines = out.read_text().splitlines()
     header = json.loads(lines[0])
     assert header["type"] == "engage" and header["format"] == 1
-    assert header["schema_version"] == 1  # records unchanged: engages of schema 1 import it
+    assert header["schema_version"] == 4  # edits and folds: an engage of schema 4 reads them
     assert [json.loads(x)["type"] for x in lines[1:]].count("entry") == 4
     assert ok(filled("export")).stdout.splitlines()[1:] == lines[1:]  # stable
     desktop = tmp_path / "desktop.db"
@@ -78,7 +78,7 @@ def test_merge_only_reads_the_other_ledger(
     assert "1 contacts matched" in ok(filled("merge", str(other))).stdout
     assert hashlib.sha256(other.read_bytes()).hexdigest() == before
     # A file older than the records engage can read is refused, still unchanged.
-    monkeypatch.setattr(domain, "RECORDS_SINCE", NEXT)
+    monkeypatch.setattr(domain, "READS_SINCE", NEXT)
     assert "older engage" in fails(filled("merge", str(other)))
     assert hashlib.sha256(other.read_bytes()).hexdigest() == before
 

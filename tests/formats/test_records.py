@@ -67,19 +67,33 @@ def test_impossible_times_in_an_import_are_refused(filled: Run, tmp_path: Path) 
     ok(filled("doctor"))
 
 
-def test_an_engage_of_schema_1_imports_the_exports_of_this_one(
+def test_an_older_engage_refuses_the_exports_of_this_one_cleanly(
     filled: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "new.jsonl"
     ok(filled("export", "-o", str(out)))
 
-    # The check an engage of schema 1 makes of a header: schema_version <= 1.
-    monkeypatch.setattr(domain, "SCHEMA_VERSION", 1)
+    # Edits and folds are records an engage before schema 4 cannot read: its check of
+    # the header (schema_version <= its schema) refuses the file, naming the upgrade.
+    monkeypatch.setattr(domain, "SCHEMA_VERSION", 3)
+    with pytest.raises(InputError, match=r"newer engage .*upgrade engage"):
+        list(read_records(out.read_text().splitlines(), str(out)))
+    monkeypatch.setattr(domain, "SCHEMA_VERSION", 4)
     records = list(read_records(out.read_text().splitlines(), str(out)))
     assert [r["type"] for r in records].count("entry") == 4
-    monkeypatch.setattr(domain, "SCHEMA_VERSION", 0)  # and it is a real check
-    with pytest.raises(InputError, match="newer engage"):
-        list(read_records(out.read_text().splitlines(), str(out)))
+
+
+def test_exports_of_schema_1_still_import(tmp_path: Path) -> None:
+    old = tmp_path / "old.jsonl"
+    header = {"type": "engage", "format": 1, "schema_version": 1,
+              "exported_at": "2026-03-01T00:00:00Z"}  # fmt: skip
+    contact = {"type": "contact", "uid": "0190a3f0-0000-7000-8000-000000000001",
+               "name": "Ann", "kind": "person", "circle": "close", "tags": [], "note": "",
+               "created_at": "2026-01-01T00:00:00Z", "org": "", "nickname": "",
+               "birthday": "", "emails": [], "phones": []}  # fmt: skip
+    old.write_text(json.dumps(header) + "\n" + json.dumps(contact) + "\n")
+    records = list(read_records(old.read_text().splitlines(), str(old)))
+    assert records[1]["sector"] == "" and records[1]["aliases"] == []
 
 
 def test_an_import_keeps_one_of_two_emails_that_differ_in_case(filled: Run, tmp_path: Path) -> None:

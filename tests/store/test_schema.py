@@ -46,26 +46,27 @@ def test_released_ledger_fixture_opens_and_reports(tmp_path: Path) -> None:
 
 
 def _as_schema_1(db: Path) -> None:
-    """Turn a ledger back into the shape schema 1 had (what migration 2 starts from)."""
-    v1_view = next(
-        stmt
-        for stmt in schema_module.statements(schema_module.SCHEMA_V1)
-        if "CREATE VIEW contact_summary" in stmt
-    )
+    """Turn a ledger back into the shape schema 1 had (what migration 2 starts from):
+    a new file made by migration 1, with the ledger's rows in its columns."""
+    done = sqlite3.connect(db)
+    done.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every row in the file itself
+    done.close()
+    old = db.with_name("newer.db")
+    db.rename(old)
+    for suffix in ("-wal", "-shm"):
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
     conn = sqlite3.connect(db)
-    conn.execute("DROP TABLE actions")  # schema 3's journal and search index
-    for table in ("entries", "contacts"):
-        for suffix in ("ai", "ad", "au"):
-            conn.execute(f"DROP TRIGGER {table}_{suffix}")
-        conn.execute(f"DROP TABLE {table}_fts")
-    conn.execute("DROP VIEW contact_summary")
-    conn.execute("ALTER TABLE contact_state DROP COLUMN gave")
-    conn.execute("ALTER TABLE contact_state DROP COLUMN received")
-    conn.execute(v1_view)
+    for stmt in schema_module.statements(schema_module.SCHEMA_V1):
+        conn.execute(stmt)
+    conn.execute("ATTACH DATABASE ? AS newer", [str(old)])
+    for table in ("contacts", "entries", "voids", "contact_state"):
+        cols = ", ".join(r[1] for r in conn.execute(f"PRAGMA main.table_info({table})"))
+        conn.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM newer.{table}")
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("DETACH DATABASE newer")
     conn.close()
+    old.unlink()
 
 
 def test_migration_2_fills_what_each_side_gave_from_the_entries(

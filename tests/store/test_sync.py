@@ -19,11 +19,12 @@ from engage_cli.models import ContactIn
 from engage_cli.policy import Policy
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import find_contact, list_contacts
+from engage_cli.store.exporting import export_records
 from engage_cli.store.health import check_ledger
 from engage_cli.store.queries import asks as list_asks
 from engage_cli.store.queries import history
 from engage_cli.store.state import facts, verify_state
-from engage_cli.store.sync import export_records, merge_records
+from engage_cli.store.sync import merge_records
 from engage_cli.store.writes import add_contact, log_entries, settle_ask, void_entries
 
 POLICY = Policy()

@@ -12,7 +12,8 @@ from typing import Any
 
 # Which module holds each command (and each command group).
 MOMENTS: dict[str, tuple[str, ...]] = {
-    "recording": ("add", "log", "undo", "void", "done", "declined", "reopen"),
+    "recording": ("add", "log", "undo", "redo", "void", "done", "declined", "reopen"),
+    "tending": ("edit", "rename", "fold", "archive", "unarchive"),
     "looking": ("contacts", "show", "history", "search", "asks", "can-ask", "explain"),
     "reviewing": ("balance", "who-neglected", "reconnect", "trend", "review"),
     "exchanging": ("export", "import", "inbox", "merge"),

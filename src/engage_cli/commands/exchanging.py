@@ -56,8 +56,8 @@ def export(
 
     from engage_cli.dates import to_store
     from engage_cli.formats.records import csv_lines, jsonl_lines
+    from engage_cli.store.exporting import export_records
     from engage_cli.store.files import write_private
-    from engage_cli.store.sync import export_records
     from engage_cli.terminal import visible
 
     if fmt not in ("jsonl", "csv"):

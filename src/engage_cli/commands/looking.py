@@ -29,6 +29,9 @@ def contacts_cmd(
     tag: Annotated[str | None, typer.Option("--tag", "-t", help="Only contacts with this tag.")] = (
         None
     ),
+    archived: Annotated[
+        bool, typer.Option("--archived", help="The archived contacts instead.")
+    ] = False,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -43,7 +46,7 @@ def contacts_cmd(
     when = as_of_moment(as_of)
     with open_ledger(ctx) as ledger:
         listing = reports.contact_lines(
-            ledger, policy(), when, circle.value if circle else None, tag
+            ledger, policy(), when, circle.value if circle else None, tag, archived
         )
     show(json_out, listing, "contact.contacts")
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from engage_cli.errors import (
     AlreadySettled,
+    ContactArchived,
     ContactNotFound,
     EngageError,
     EntryNotFound,
     LedgerDamaged,
+    NameTaken,
     NewerLedger,
     NoLedger,
     NotALedger,
+    NothingToUndo,
     OlderLedger,
     OutputExists,
     SearchQueryError,
@@ -72,6 +75,17 @@ def words(exc: EngageError) -> str:
                 f'{exc.message}; words match as words, "a phrase" in double quotes, '
                 "lisb* by prefix, with AND, OR, NOT between them"
             )
+        case ContactArchived():
+            return f"{exc.message}; `engage unarchive {exc.name!r}` brings them back first"
+        case NameTaken():
+            return f"{exc.message}; pick another, or fold the two with `engage fold`"
+        case NothingToUndo(what="undo"):
+            return (
+                "nothing to undo: nothing this device did still stands "
+                "(what a merge or an import brought in is undone only right after it)"
+            )
+        case NothingToUndo():
+            return f"nothing to {exc.what}: `engage redo` follows an `engage undo`"
         case OutputExists():
             return f"{exc.message}; add --force to replace it"
         case OlderLedger():

@@ -25,7 +25,7 @@ from engage_cli.errors import (
     SettledBeforeMade,
     UsageError,
 )
-from engage_cli.render.text import described, plural, written
+from engage_cli.render.text import described, written
 
 if TYPE_CHECKING:
     from engage_cli.domain import Contact
@@ -143,31 +143,55 @@ def _unique_names(names: list[str]) -> list[str]:
 
 def _resolve(ledger: "Ledger", names: list[str], new: bool, offer: bool) -> "list[Contact | str]":
     """Each contact found; unknown ones stay names to create, with --new or once confirmed."""
-    from engage_cli.store.contacts import close_names, find_contact, get_contact
-    from engage_cli.terminal import visible
+    from engage_cli.store.contacts import find_contact, get_contact
 
     out: list[Contact | str] = []
     for name in names:
         found = find_contact(ledger, name)
+        if found is None and not new and offer:
+            found = _offer(ledger, name)
         if found is not None:
             out.append(found)
             continue
-        if new:
+        if new or offer:
             out.append(name)
             continue
-        if offer:
-            # Say who it may be before asking: a typo must not become a second contact.
-            close = close_names(ledger, name)
-            maybe = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-            question = f"{name!r} is not a contact yet{maybe}. Add them?"
-            if typer.confirm(visible(question), default=False):
-                out.append(name)
-                continue
         try:
             get_contact(ledger, name)
         except ContactNotFound as exc:
             raise NotFoundError(f"{exc.message} (or use --new)") from None
     return out
+
+
+def _offer(ledger: "Ledger", name: str) -> "Contact | None":
+    """On a terminal: who an unknown name may be, then a choice (None: a new contact).
+
+    A typo must not become a second contact: the look-alikes come first, by number.
+    """
+    from engage_cli.store.contacts import close_names, get_contact
+    from engage_cli.terminal import visible
+
+    close = close_names(ledger, name)
+    if not close:
+        if typer.confirm(visible(f"{name!r} is not a contact yet. Add them?"), default=False):
+            return None
+        raise NotFoundError(f"no contact named {name!r} (or use --new)")
+    menu = "  ".join(f"[{i}] {c}" for i, c in enumerate(close, 1))
+    say(f"{name!r} is not a contact; did you mean {close[0]}?")
+    say(f"  {menu}  [n] new contact {name!r}  [q] quit")
+
+    def choice(text: str) -> str:
+        answer = text.strip().lower()
+        if answer.isdigit() and 1 <= int(answer) <= len(close):
+            return close[int(answer) - 1]
+        if answer in ("n", "q"):
+            return answer
+        raise InputError(f"answer 1 to {len(close)}, n or q, not {text!r}")
+
+    picked = ask("Choose", choice, "1")
+    if picked == "q":
+        raise InputError("nothing was logged")
+    return None if picked == "n" else get_contact(ledger, picked)
 
 
 _Names = Annotated[
@@ -258,41 +282,57 @@ def undo(
     ctx: typer.Context,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Undo the last `engage log` (voiding all it wrote) or the last done/declined.
+    """Undo this device's last action: an add, log, edit, rename, fold, archive,
+    done/declined/reopen, import or merge. Run it again to walk further back;
+    `engage redo` does the last undone action again.
 
-    It shows what it will undo first. Voided entries stay in the history,
-    marked, and count for nothing; an undone settlement leaves the ask open.
+    It says what it will undo first. A log's entries are voided (they stay in
+    the history, marked, and count for nothing) and a contact it added is
+    removed; an edit is edited back; a fold is unfolded; an import or merge is
+    taken out.
 
     Example: engage undo --yes
     """
-    from engage_cli.store.queries import last_action
-    from engage_cli.store.writes import undo_action
+    _walk(ctx, yes, redoing=False)
 
+
+@app.command()
+def redo(
+    ctx: typer.Context,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Do the last undone action again (as long as nothing was done since).
+
+    Example: engage redo --yes
+    """
+    _walk(ctx, yes, redoing=True)
+
+
+def _walk(ctx: typer.Context, yes: bool, redoing: bool) -> None:
+    from engage_cli.errors import NothingToUndo
+    from engage_cli.render.text import action_done, action_lines
+    from engage_cli.store.journal import last_action, next_redo
+    from engage_cli.store.undoing import redo as redo_action
+    from engage_cli.store.undoing import undo as undo_action
+
+    find = next_redo if redoing else last_action
     with open_ledger(ctx) as ledger:
-        action = last_action(ledger)
+        action = find(ledger)
         if action is None:
-            raise InputError(
-                "nothing to undo: nothing this device logged or settled still counts "
-                "(what a merge or an import brought in is never undone)"
-            )
-        entries = action.entries
-        if action.settlement:
-            say(f"The last change marked this ask {entries[0].status}:")
-        else:
-            say(f"The last log wrote {plural(len(entries), 'entry', 'entries')}:")
-        say(described(entries))
-        question = "Set it back to open?" if action.settlement else "Void it?"
+            raise NothingToUndo("redo" if redoing else "undo")
+        lines, question = action_lines(action, redoing)
+        for line in lines:
+            say(line)
         if not yes and not typer.confirm(question, default=False):
-            raise InputError("undo cancelled; nothing was changed")
+            raise InputError(f"{'redo' if redoing else 'undo'} cancelled; nothing was changed")
         rules = policy()
         with ledger.transaction():
-            if last_action(ledger) != action:  # another command wrote while we asked
-                raise InputError("the ledger changed meanwhile; nothing was changed, undo again")
-            undo_action(ledger, action, local_now(), rules.half_life)
-    if action.settlement:
-        say("the ask is open again")
-    else:
-        say(f"voided {plural(len(entries), 'entry', 'entries')}")
+            again = find(ledger)
+            if again is None or again.seq != action.seq:  # another command wrote meanwhile
+                raise InputError("the ledger changed meanwhile; nothing was changed, try again")
+            run = redo_action if redoing else undo_action
+            run(ledger, action, local_now(), rules.half_life, rules.synergy)
+    say(action_done(action, redoing))
 
 
 @app.command()

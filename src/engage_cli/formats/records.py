@@ -29,9 +29,11 @@ from engage_cli.errors import InputError
 from engage_cli.inputs import (
     MAX_BIRTHDAY,
     MAX_EMAIL,
+    MAX_ITEMS,
     MAX_PHONE,
     MAX_POINTS,
     MIN_POINTS,
+    clean_change,
     clean_field,
     clean_items,
     clean_note,
@@ -90,6 +92,11 @@ class ContactRecord(_Record):
     birthday: str = ""
     emails: list[str] = Field(default_factory=list)
     phones: list[str] = Field(default_factory=list)
+    # schema 4
+    sector: Literal["", "business", "nonprofit", "government", "academia", "community"] = ""
+    member_of: str | None = Field(default=None, pattern=_UUID)
+    aliases: list[Name] = Field(default_factory=list, max_length=MAX_ITEMS)
+    archived_at: OptStamp = None
 
     @field_validator("org", "nickname")
     @classmethod
@@ -162,6 +169,55 @@ class VoidRecord(_Record):
     reason: Note
 
 
+class EditRecord(_Record):
+    type: Literal["edit"]
+    id: str = Field(pattern=_UUID)
+    contact: str = Field(pattern=_UUID)
+    field: Literal[
+        "name", "kind", "circle", "tags", "note", "emails",
+        "org", "sector", "birthday", "aliases", "archived",
+    ]  # fmt: skip
+    value: Any
+    before: Any = None
+    edited_at: Stamp
+    batch: str = Field(pattern=_UUID)
+
+    @model_validator(mode="after")
+    def _value(self, info: ValidationInfo) -> EditRecord:
+        import re
+
+        value = clean_change(self.field, self.value)
+        if self.field == "org" and value is not None and not re.match(_UUID, str(value)):
+            raise ValueError("an organisation is named by its uid")
+        if self.field == "archived" and value is not None:
+            if not re.match(_STAMP, str(value)):
+                raise ValueError("archived is a moment such as 2026-11-02T14:00:00Z, or null")
+            _real_time(str(value), info)
+        before = None
+        if self.before is not None:
+            before = clean_change(self.field, self.before)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "before", before)
+        return self
+
+
+class FoldRecord(_Record):
+    type: Literal["fold"]
+    id: str = Field(pattern=_UUID)
+    contact: str = Field(pattern=_UUID)
+    into: str = Field(pattern=_UUID)
+    folded_at: Stamp
+    undone_at: OptStamp = None
+
+    @model_validator(mode="after")
+    def _two(self) -> FoldRecord:
+        if self.contact == self.into:
+            raise ValueError("a contact cannot be folded into itself")
+        if self.undone_at is not None and self.undone_at < self.folded_at:
+            raise ValueError("a fold cannot be undone before it was made")
+        return self
+
+
 class HeaderRecord(_Record):
     type: Literal["engage"]
     format: Literal[1]
@@ -181,7 +237,8 @@ class HeaderRecord(_Record):
 
 
 Record = Annotated[
-    ContactRecord | EntryRecord | VoidRecord | HeaderRecord, Field(discriminator="type")
+    ContactRecord | EntryRecord | VoidRecord | EditRecord | FoldRecord | HeaderRecord,
+    Field(discriminator="type"),
 ]
 
 
@@ -292,13 +349,20 @@ def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     names: dict[str, str] = {}
     voided: set[str] = set()
     entries = []
+    folds = []
     for rec in records:
         if rec["type"] == "contact":
             names[rec["uid"]] = rec["name"]
         elif rec["type"] == "entry":
             entries.append(rec)
-        else:
+        elif rec["type"] == "void":
             voided.add(rec["entry"])
+        elif rec["type"] == "fold" and rec["undone_at"] is None:
+            folds.append(rec)
+    folds.sort(key=lambda f: (f["folded_at"], f["id"]))
+    moved = domain.fold_targets((f["contact"], f["into"]) for f in folds)
+    for uid, target in moved.items():  # an entry is shown under the contact that holds it
+        names[uid] = names[target]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)

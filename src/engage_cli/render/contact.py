@@ -21,6 +21,7 @@ from engage_cli.render.common import (
     days,
     status_text,
 )
+from engage_cli.render.text import birthday_text, shown_value
 from engage_cli.reports import AskLine, AskList, CanAsk, ContactList, Explanation, History, Profile
 
 
@@ -106,10 +107,15 @@ def profile(p: Profile) -> None:
         out.print(f"  tags          {', '.join(c.tags)}")
     if c.note:
         out.print(f"  note          {c.note}")
+    if c.archived_at is not None:
+        out.print(Text(f"  archived      since {fmt_local(c.archived_at, False)}", "yellow"))
     for label, value in (
-        ("org", c.org),
+        ("organisation", p.organisation or ""),
+        ("org", c.org if c.org != p.organisation else ""),
+        ("sector", c.sector),
         ("nickname", c.nickname),
-        ("birthday", c.birthday),
+        ("also known as", ", ".join([*c.aliases, *p.folded])),
+        ("birthday", birthday_text(c.birthday)),
         ("email", ", ".join(c.emails)),
         ("phone", ", ".join(c.phones)),
     ):
@@ -150,6 +156,19 @@ def profile(p: Profile) -> None:
     if p.brokered:
         made = ", ".join(f"{e.contact} ({fmt_local(e.occurred_at, False)})" for e in p.brokered)
         out.print(f"  brokered      {made}")
+    if p.changes:
+        out.print("  changes")
+        for at, ch in p.changes[-5:]:
+            out.print(
+                Text(
+                    f"    {fmt_local(at, False)}  {ch.field}: {shown_value(ch.field, ch.before)}"
+                    f" -> {shown_value(ch.field, ch.after)}",
+                    overflow="ellipsis",
+                    no_wrap=True,
+                )
+            )
+        if len(p.changes) > 5:
+            out.print(f"    ({len(p.changes) - 5} earlier; engage show {c.name!r} --json has all)")
     out.print()
     entries_table(p.entries, p.entry_count, with_contact=False, hint=f"engage history {c.name!r}")
 

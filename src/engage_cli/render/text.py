@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from engage_cli.dates import fmt_local
 from engage_cli.domain import Entry, Written
@@ -32,3 +33,101 @@ def described(entries: Sequence[Entry]) -> str:
 
 def plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
+
+
+def shown_value(field: str, value: object) -> str:
+    """A field's value as `edit` and `show` print it."""
+    if value is None and field == "archived":
+        return "(not archived)"
+    if value is None or value == "" or value == []:
+        return "(none)"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if field == "birthday":
+        return birthday_text(str(value))
+    if field == "archived":
+        from engage_cli.dates import fmt_local, from_store
+
+        return "since " + fmt_local(from_store(str(value)))
+    return str(value)
+
+
+def change_lines(changes: Sequence[Any]) -> list[str]:
+    """One indented line per changed field: `  circle: active -> close`."""
+    return [
+        f"  {c.field}: {shown_value(c.field, c.before)} -> {shown_value(c.field, c.after)}"
+        for c in changes
+    ]
+
+
+def action_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
+    """What undo (or redo) is about to take back (or do again), and the question to ask."""
+    kind = action.kind
+    names = [c.name for c in action.contacts]
+    stash = action.detail.get("redo", {})
+    if redoing:
+        what = {
+            "add": f"adding contact {stash.get('row', {}).get('name', '?')}",
+            "log": f"a log of {plural(len(stash.get('entries', [])), 'entry', 'entries')}",
+            "settle": f"marking ask {short(action.entry_id or '')} {action.status}",
+            "reopen": f"reopening ask {short(action.entry_id or '')}",
+            "edit": "an edit",
+            "fold": "a fold",
+        }.get(kind, f"an {kind}")
+        return [f"The last undone action was {what}."], "Do it again?"
+    if kind == "add":
+        return [f"The last action added contact {names[0]}."], "Remove it?"
+    if kind == "log":
+        lines = [f"The last log wrote {plural(len(action.entries), 'entry', 'entries')}:"]
+        lines.append(described(action.entries))
+        if names:
+            lines.append(f"and added {', '.join(names)}, who will be removed with it")
+        return lines, "Void it?"
+    if kind == "settle":
+        lines = [f"The last change marked this ask {action.status}:", described(action.entries)]
+        return lines, "Set it back to open?"
+    if kind == "reopen":
+        return ["The last change reopened this ask:", described(action.entries)], (
+            f"Mark it {action.status} again?"
+        )
+    if kind == "edit":
+        changes = action.detail.get("changes", [])
+        lines = [f"The last action edited {', '.join(names)}:"]
+        lines += [f"  {field}: {shown_value(field, after)}" for field, after in changes]
+        return lines, "Edit it back?"
+    if kind == "fold":
+        return [f"The last action folded {names[0]} into {names[1]}."], "Unfold it?"
+    counts = action.detail.get("counts", {})
+    said = ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "nothing new"
+    return [f"The last action was an {kind}: {said}."], "Take it out?"
+
+
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def birthday_text(value: str) -> str:
+    """A stored birthday as people read it: 12 Apr 1985, or 29 Feb without a year."""
+    import re
+
+    m = re.fullmatch(r"(?:(\d{4})|-)-(\d{2})-(\d{2})", value)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return value  # as an address book gave it
+    day = f"{int(m.group(3))} {_MONTHS[int(m.group(2)) - 1]}"
+    return f"{day} {m.group(1)}" if m.group(1) else day
+
+
+def action_done(action: Any, redoing: bool) -> str:
+    """What undo (or redo) did, in one line."""
+    if redoing:
+        return "done again"
+    names = [c.name for c in action.contacts]
+    if action.kind == "log":
+        said = f"voided {plural(len(action.entries), 'entry', 'entries')}"
+        return said + (f"; removed {', '.join(names)}" if names else "")
+    return {
+        "add": f"removed {names[0] if names else 'the contact'}",
+        "settle": "the ask is open again",
+        "reopen": f"the ask is {action.status} again",
+        "edit": "edited back",
+        "fold": f"unfolded {names[0]} from {names[1]}" if len(names) == 2 else "unfolded",
+    }.get(action.kind, f"took the {action.kind} out")

@@ -7,12 +7,14 @@ from typing import Any, NamedTuple
 
 from engage_cli import scoring
 from engage_cli.dates import iso
-from engage_cli.domain import Contact, Entry, Sums
+from engage_cli.domain import Change, Contact, Entry, Sums
 from engage_cli.policy import Policy
 from engage_cli.reports.lines import AskLine, ContactLine, ask_lines, entry_json, known, line_of
 from engage_cli.store import queries, state
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import get_contact, list_contacts
+from engage_cli.store.edits import contact_history, org_name
+from engage_cli.store.folds import folded_names
 
 
 class ContactList(NamedTuple):
@@ -23,10 +25,16 @@ class ContactList(NamedTuple):
 
 
 def contact_lines(
-    ledger: Ledger, policy: Policy, as_of: datetime, circle: str | None, tag: str | None
+    ledger: Ledger,
+    policy: Policy,
+    as_of: datetime,
+    circle: str | None,
+    tag: str | None,
+    archived: bool = False,
 ) -> ContactList:
-    """Every contact known by `as_of` (of a circle, with a tag), with its charge then."""
-    contacts = list_contacts(ledger, circle=circle, tag=tag)
+    """Every contact known by `as_of` (of a circle, with a tag), with its charge then;
+    those not archived by then, or (`archived`) those that were."""
+    contacts = list_contacts(ledger, circle=circle, tag=tag, archived=archived, as_of=as_of)
     return ContactList(
         [
             line_of(f, as_of, policy, Sums())
@@ -53,6 +61,9 @@ class Profile(NamedTuple):
     brokered: list[Entry]
     reciprocity: str | None
     exchange: tuple[float, float]  # (you gave, they gave unasked), decayed like the charge
+    organisation: str | None
+    folded: list[str]  # names of contacts folded into this one
+    changes: list[tuple[datetime, Change]]  # its edits, oldest first
 
     def to_json(self) -> dict[str, Any]:
         c = self.contact
@@ -67,6 +78,10 @@ class Profile(NamedTuple):
             "birthday": c.birthday,
             "emails": list(c.emails),
             "phones": list(c.phones),
+            "organisation": self.organisation,
+            "sector": c.sector,
+            "aliases": [*c.aliases, *self.folded],
+            "archived": iso(c.archived_at) if c.archived_at else None,
             "added": iso(c.created_at),
             "charge": self.line.charge,
             "status": self.line.status,
@@ -86,6 +101,10 @@ class Profile(NamedTuple):
             "open_asks": [a.to_json() for a in self.open_asks],
             "brokered": [entry_json(e) for e in self.brokered],
             "recent": [entry_json(e) for e in self.entries],
+            "changes": [
+                {"at": iso(at), "field": ch.field, "before": ch.before, "after": ch.after}
+                for at, ch in self.changes
+            ],
         }
 
 
@@ -108,6 +127,9 @@ def profile(
         brokered=queries.brokered(ledger, contact, as_of),
         reciprocity=scoring.reciprocity(facts.gave, facts.received),
         exchange=(facts.gave, facts.received),
+        organisation=org_name(ledger, contact),
+        folded=folded_names(ledger, contact),
+        changes=contact_history(ledger, contact, as_of),
     )
 
 

@@ -224,7 +224,7 @@ def neglected(
     `as_of`, when the caller has them already.
     """
     if facts is None:
-        among = list_contacts(ledger, circle=circle) if circle is not None else None  # None: all
+        among = list_contacts(ledger, circle=circle, as_of=as_of) if circle is not None else None
         facts = state.facts(ledger, as_of, policy.half_life, among)
     elif circle is not None:
         facts = [f for f in facts if f.contact.circle == circle]

@@ -14,6 +14,8 @@ from engage_cli.domain import name_key
 from engage_cli.ids import uuid7
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import insert_contact
+from engage_cli.store.edits import write_edits
+from engage_cli.store.journal import capturing
 from engage_cli.store.state import save_state
 
 if TYPE_CHECKING:
@@ -31,7 +33,8 @@ def import_cards(
     """Add or update contacts from cards (the caller holds the transaction).
 
     A card matches an existing contact by any of its emails, else by name (any
-    case). A match gains the card's missing emails, phones and tags and fills
+    case) or alias; a folded contact's names and emails find the contact it was
+    folded into. A match gains the card's missing emails, phones and tags and fills
     its empty organisation, nickname, birthday and note; nothing is
     overwritten, so importing the same file again changes nothing. Returns
     (outcome, card, detail) with outcome added, updated or unchanged.
@@ -39,11 +42,18 @@ def import_cards(
     by_email: dict[str, int] = {}
     by_key: dict[str, int] = {}
     rows: dict[int, dict[str, Any]] = {}
-    for r in ledger.rows("SELECT * FROM contacts"):
-        rows[r["id"]] = r
-        by_key[r["name_key"]] = r["id"]
+    everyone = ledger.rows("SELECT * FROM contacts ORDER BY folded_into IS NOT NULL, uid")
+    for r in everyone:
+        target = r["folded_into"] or r["id"]
+        if r["folded_into"] is None:
+            rows[r["id"]] = r
+        by_key.setdefault(r["name_key"], target)
         for e in json.loads(r["emails"]):
-            by_email.setdefault(e, r["id"])
+            by_email.setdefault(e, target)
+    for r in everyone:
+        for alias in json.loads(r["aliases"]):
+            by_key.setdefault(name_key(alias), r["folded_into"] or r["id"])
+    batch = uuid7()
     out: list[tuple[str, Card, str]] = []
     for card in cards:
         tags = list(dict.fromkeys([*card.tags, *extra_tags]))
@@ -81,7 +91,7 @@ def import_cards(
             known = set(have)
             more = [v for v in dict.fromkeys(values) if v not in known]
             if more:
-                changes[key] = json.dumps(have + more, ensure_ascii=False)
+                changes[key] = have + more
         for key in ("org", "nickname", "birthday", "note"):
             value = getattr(card, key)
             if value and not row[key]:
@@ -89,9 +99,18 @@ def import_cards(
         if not changes:
             out.append(("unchanged", card, f"matched {row['name']!r} by {how}"))
             continue
-        sets = ", ".join(f"{k} = ?" for k in changes)
-        ledger.conn.execute(f"UPDATE contacts SET {sets} WHERE id = ?", [*changes.values(), cid])
-        rows[cid] = {**row, **changes}
+        # Fields a contact's edits hold change as edits (history, sync); the others directly.
+        edited = {k: v for k, v in changes.items() if k in ("emails", "tags", "note")}
+        if "birthday" in changes and _edit_worthy("birthday", changes["birthday"]):
+            edited["birthday"] = changes["birthday"]
+        write_edits(ledger, cid, row, edited, to_store(now), batch)
+        plain = {k: v for k, v in changes.items() if k not in edited}
+        if plain:
+            stored = [json.dumps(v, ensure_ascii=False) if k == "phones" else v
+                      for k, v in plain.items()]  # fmt: skip
+            sets = ", ".join(f"{k} = ?" for k in plain)
+            ledger.conn.execute(f"UPDATE contacts SET {sets} WHERE id = ?", [*stored, cid])
+        rows[cid] = ledger.rows("SELECT * FROM contacts WHERE id = ?", [cid])[0]
         for e in card.emails:
             by_email.setdefault(e, cid)
         detail = f"{row['name']!r} (by {how}): " + ", ".join(sorted(changes))
@@ -122,5 +141,15 @@ def import_cards_at(
             ledger = stack.enter_context(Ledger.open(path, create=True))
         else:
             ledger = stack.enter_context(Ledger.open(path, create=not dry_run))
-        with ledger.transaction(rollback=dry_run):
+        with ledger.transaction(rollback=dry_run), capturing(ledger, "import", to_store(now)):
             return import_cards(ledger, cards, now, half_life, circle, extra_tags)
+
+
+def _edit_worthy(field: str, value: Any) -> bool:
+    """Whether a card's value passes the gate of edits (a birthday as ISO, say)."""
+    from engage_cli.inputs import clean_change
+
+    try:
+        return bool(clean_change(field, value) == value)
+    except ValueError:
+        return False

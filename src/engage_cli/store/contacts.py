@@ -1,24 +1,35 @@
-"""Contacts: finding them by name (any case), listing them, and inserting their rows."""
+"""Contacts: finding them by name or alias (any case), listing them, inserting their rows.
+
+A folded contact keeps its row and its names, which find the contact it was
+folded into; an archived one is found by name but left out of the lists.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from engage_cli.domain import Contact, name_key
+from engage_cli.dates import to_store
+from engage_cli.domain import Change, Contact, name_key
 from engage_cli.errors import ContactNotFound
 from engage_cli.store.connection import Ledger
 from engage_cli.store.rows import contact_from_row
+
+# Contacts that are themselves (not folded into another).
+LIVE = "folded_into IS NULL"
 
 
 def insert_contact(ledger: Ledger, **values: Any) -> int:
     """Insert a contact from every column but `id` and `name_key`; return its id.
 
-    `tags`, `emails` and `phones` are sequences, stored as JSON lists.
+    `tags`, `emails`, `phones` and `aliases` are sequences, stored as JSON lists.
     """
     row = {**values, "name_key": name_key(values["name"])}
-    for key in ("tags", "emails", "phones"):
-        row[key] = json.dumps(list(row[key]), ensure_ascii=False)
+    for key in ("tags", "emails", "phones", "aliases"):
+        if key in row:
+            row[key] = json.dumps(list(row[key]), ensure_ascii=False)
     cols = ", ".join(row)
     cur = ledger.conn.execute(
         f"INSERT INTO contacts ({cols}) VALUES ({', '.join(':' + c for c in row)})", row
@@ -27,19 +38,52 @@ def insert_contact(ledger: Ledger, **values: Any) -> int:
     return cur.lastrowid
 
 
+def contact_by_id(ledger: Ledger, contact_id: int) -> Contact:
+    return contact_from_row(ledger.rows("SELECT * FROM contacts WHERE id = ?", [contact_id])[0])
+
+
 def find_contact(ledger: Ledger, name: str) -> Contact | None:
-    rows = ledger.rows("SELECT * FROM contacts WHERE name_key = ?", [name_key(name)])
-    return contact_from_row(rows[0]) if rows else None
+    """The live contact `name` finds: its own name, a folded duplicate's name, or an alias."""
+    key = name_key(name)
+    rows = ledger.rows(
+        f"SELECT * FROM contacts WHERE name_key = ? ORDER BY {LIVE} DESC, uid", [key]
+    )
+    if not rows:
+        rows = [r for r in _with_aliases(ledger) if key in _alias_keys(r)]
+        rows.sort(key=lambda r: (r["folded_into"] is not None, r["uid"]))
+    if not rows:
+        return None
+    found = contact_from_row(rows[0])
+    return contact_by_id(ledger, found.folded_into) if found.folded_into else found
+
+
+def _with_aliases(ledger: Ledger) -> list[dict[str, Any]]:
+    return ledger.rows("SELECT * FROM contacts WHERE aliases != '[]'")
+
+
+def _alias_keys(row: dict[str, Any]) -> set[str]:
+    return {name_key(a) for a in json.loads(row["aliases"])}
 
 
 def close_names(ledger: Ledger, name: str, limit: int = 3) -> list[str]:
-    """Existing names closest to `name`: the ones it starts or is part of, then look-alikes."""
+    """Existing names closest to `name`: the ones it starts or is part of, then look-alikes.
+
+    Live contacts only; an alias that is close suggests the contact's own name.
+    """
     import difflib
 
-    names = [r[0] for r in ledger.conn.execute("SELECT name FROM contacts ORDER BY name_key")]
+    keys: dict[str, str] = {}
+    for cname, aliases in ledger.conn.execute(
+        f"SELECT name, aliases FROM contacts WHERE {LIVE} ORDER BY name_key"
+    ):
+        keys.setdefault(name_key(cname), cname)
+        for alias in json.loads(aliases):
+            keys.setdefault(name_key(alias), cname)
     key = name_key(name)
-    keys = {name_key(n): n for n in names}
-    found = [n for k, n in keys.items() if key and (k.startswith(key) or key in k.split())]
+    found: list[str] = []
+    for k, n in keys.items():
+        if key and (k.startswith(key) or key in k.split()) and n not in found:
+            found.append(n)
     for k in difflib.get_close_matches(key, list(keys), n=limit, cutoff=0.6):
         if keys[k] not in found:
             found.append(keys[k])
@@ -47,7 +91,7 @@ def close_names(ledger: Ledger, name: str, limit: int = 3) -> list[str]:
 
 
 def get_contact(ledger: Ledger, name: str) -> Contact:
-    """The contact called `name` (any case), or an error naming the closest ones."""
+    """The contact called `name` (any case, or an alias), or an error naming the closest ones."""
     found = find_contact(ledger, name)
     if found is None:
         close = close_names(ledger, name)
@@ -56,23 +100,50 @@ def get_contact(ledger: Ledger, name: str) -> Contact:
 
 
 def list_contacts(
-    ledger: Ledger, circle: str | None = None, tag: str | None = None
+    ledger: Ledger,
+    circle: str | None = None,
+    tag: str | None = None,
+    archived: bool | None = False,
+    as_of: datetime | None = None,
 ) -> list[Contact]:
+    """Live contacts by name: not archived (the default), only archived, or (None) both.
+
+    With `as_of`, a contact archived after that moment was not archived yet.
+    """
     sql = "SELECT * FROM contacts"
-    where: list[str] = []
+    where: list[str] = [LIVE]
     params: list[Any] = []
+    if archived is not None:
+        if as_of is None:
+            where.append("archived_at IS NOT NULL" if archived else "archived_at IS NULL")
+        else:
+            cut = "archived_at IS NOT NULL AND archived_at <= ?"
+            where.append(cut if archived else f"NOT ({cut})")
+            params.append(to_store(as_of))
     if circle:
         where.append("circle = ?")
         params.append(circle)
     if tag:
         where.append("EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE value = ?)")
         params.append(tag.lower())
-    if where:
-        sql += " WHERE " + " AND ".join(where)
+    sql += " WHERE " + " AND ".join(where)
     return [contact_from_row(r) for r in ledger.rows(sql + " ORDER BY name_key", params)]
 
 
-def count_contacts(
-    ledger: Ledger,
-) -> int:
+def count_contacts(ledger: Ledger) -> int:
+    """Every contact with a row (folded ones included)."""
     return int(ledger.conn.execute("SELECT count(*) FROM contacts").fetchone()[0])
+
+
+def named(ledger: Ledger, changes: Iterable[Change]) -> list[Change]:
+    """Changes as people read them: an organisation by its name, not its uid."""
+
+    def name(uid: Any) -> Any:
+        if uid is None:
+            return None
+        row = ledger.conn.execute("SELECT name FROM contacts WHERE uid = ?", [uid]).fetchone()
+        return row[0] if row else uid
+
+    return [
+        Change(c.field, name(c.before), name(c.after)) if c.field == "org" else c for c in changes
+    ]

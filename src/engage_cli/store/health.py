@@ -11,6 +11,7 @@ from engage_cli.domain import name_key
 from engage_cli.errors import LedgerError
 from engage_cli.store import files
 from engage_cli.store.connection import Ledger
+from engage_cli.store.folds import place, placement_problems, unify_names
 from engage_cli.store.queries import count_entries
 from engage_cli.store.search import index_problems, rebuild_index
 from engage_cli.store.state import rebuild_state, verify_state
@@ -51,6 +52,7 @@ def check_ledger(ledger: Ledger, half_life: Callable[[str], float]) -> dict[str,
     if missing:
         state.insert(0, f"{missing} contacts have no derived state")
     problems["derived state"] = state
+    problems["folds"] = placement_problems(ledger)
     problems["records"] = record_problems(ledger)
     problems["search index"] = index_problems(ledger)
     return problems
@@ -60,7 +62,7 @@ def record_problems(ledger: Ledger, limit: int = 20) -> list[str]:
     """Records an export of this ledger would hold that an import would refuse:
     each would stop every import and merge of it, on every device."""
     from engage_cli.formats.records import check_record
-    from engage_cli.store.sync import export_records
+    from engage_cli.store.exporting import export_records
 
     found = []
     for rec in export_records(ledger):
@@ -159,11 +161,14 @@ def diagnose(
     (files.note_damage), and writes are refused until a check finds nothing."""
     problems = check_ledger(ledger, half_life)
     repaired = False
-    rebuildable = ("derived state", "records", "search index")
+    rebuildable = ("derived state", "records", "search index", "folds")
     if repair and any(problems[name] for name in rebuildable):
         with ledger.transaction(repair=True):
             if problems["records"]:
                 repair_records(ledger)
+            if problems["folds"]:
+                place(ledger, half_life, everyone=True)
+                unify_names(ledger, half_life)
             rebuild_state(ledger, half_life)
             rebuild_index(ledger)
         problems, repaired = check_ledger(ledger, half_life), True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from engage_cli.dates import from_store, to_store
 from engage_cli.domain import Ask, Contact, Entry, Sums
@@ -225,45 +225,3 @@ def entry_times(ledger: Ledger, since: datetime, until: datetime) -> list[tuple[
         [to_store(since), to_store(until)],
     )
     return [(name, from_store(at)) for name, at in rows]
-
-
-class LastAction(NamedTuple):
-    """What `undo` would take back: the last batch written, or the last settlement."""
-
-    entries: list[Entry]  # the batch, or the one settled ask
-    settlement: bool  # True: set the ask back to open; False: void the batch
-
-
-def last_action(ledger: Ledger, depth: int = 1000) -> LastAction | None:
-    """This device's most recent action that can still be undone, or None.
-
-    From the journal of this device's own actions (a merge adds none), newest
-    first: a log whose entries (written by it, at its moment) still count, or a
-    settlement whose ask is still settled as it settled it. Actions already
-    taken back, or overtaken by another device's settlement, are passed over;
-    at most `depth` are.
-    """
-    rows = ledger.conn.execute(
-        "SELECT kind, at, batch, entry_id, status, resolved_at FROM actions "
-        "ORDER BY seq DESC LIMIT ?",
-        [depth],
-    )
-    for kind, at, batch, entry_id, status, resolved_at in rows.fetchall():
-        if kind == "log":
-            entries = entry_rows(
-                ledger,
-                "e.batch = ? AND e.logged_at = ? AND e.voided_by IS NULL",
-                [batch, at],
-                "ORDER BY e.id",
-            )
-            if entries:
-                return LastAction(entries, settlement=False)
-            continue
-        asks = entry_rows(ledger, "e.id = ? AND e.voided_by IS NULL", [entry_id])
-        if asks and asks[0].status == status and _stored(asks[0].resolved_at) == resolved_at:
-            return LastAction(asks, settlement=True)
-    return None
-
-
-def _stored(at: datetime | None) -> str | None:
-    return None if at is None else to_store(at)

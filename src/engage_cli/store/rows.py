@@ -41,6 +41,11 @@ def contact_from_row(row: dict[str, Any]) -> Contact:
         birthday=row["birthday"],
         emails=tuple(json.loads(row["emails"])),
         phones=tuple(json.loads(row["phones"])),
+        sector=row.get("sector") or "",
+        org_id=row.get("org_id"),
+        aliases=tuple(json.loads(row.get("aliases") or "[]")),
+        archived_at=opt_time(row.get("archived_at")),
+        folded_into=row.get("folded_into"),
     )
 
 

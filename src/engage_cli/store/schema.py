@@ -242,7 +242,153 @@ END;
 INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild');
 """
 
-MIGRATIONS: dict[int, str] = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3}
+# Schema 4: contacts that live. Every change to a contact is an edit, kept with
+# its moment, so that history tells the story and two devices converge (the
+# latest edit of a field wins); a fold moves a duplicate's entries to the
+# contact it is folded into, keeping where each came from so that it can be
+# undone; archived contacts leave the lists but keep their history. The
+# contacts table is rebuilt: a folded contact keeps its name (it finds the
+# contact it was folded into), so names are unique among live contacts only.
+# The journal now holds every kind of action, and marks the ones undone.
+SCHEMA_V4 = f"""
+DROP VIEW contact_summary;
+DROP VIEW live_entries;
+DROP VIEW open_asks;
+DROP TABLE contacts_fts;
+CREATE TABLE contacts_v4 (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('person', 'org', 'cause')),
+    circle TEXT NOT NULL CHECK (circle IN ('inner', 'close', 'active', 'wide')),
+    tags TEXT NOT NULL DEFAULT '[]',
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    org TEXT NOT NULL DEFAULT '',
+    nickname TEXT NOT NULL DEFAULT '',
+    birthday TEXT NOT NULL DEFAULT '',
+    emails TEXT NOT NULL DEFAULT '[]',
+    phones TEXT NOT NULL DEFAULT '[]',
+    -- schema 4
+    sector TEXT NOT NULL DEFAULT '' CHECK (
+        sector IN ('', 'business', 'nonprofit', 'government', 'academia', 'community')),
+    org_id INTEGER REFERENCES contacts(id),  -- the organisation (a contact) they belong to
+    aliases TEXT NOT NULL DEFAULT '[]',      -- other names that find them
+    archived_at TEXT,
+    folded_into INTEGER REFERENCES contacts(id)  -- derived from folds: the live contact
+);
+INSERT INTO contacts_v4 (id, uid, name, name_key, kind, circle, tags, note, created_at,
+                         org, nickname, birthday, emails, phones)
+SELECT id, uid, name, name_key, kind, circle, tags, note, created_at,
+       org, nickname, birthday, emails, phones FROM contacts;
+DROP TABLE contacts;
+ALTER TABLE contacts_v4 RENAME TO contacts;
+CREATE INDEX contacts_by_name ON contacts (name_key);
+CREATE INDEX contacts_by_org ON contacts (org_id) WHERE org_id IS NOT NULL;
+CREATE INDEX contacts_folded ON contacts (folded_into) WHERE folded_into IS NOT NULL;
+-- Where a folded entry came from (null: where it is), for undoing the fold.
+ALTER TABLE entries ADD COLUMN origin_id INTEGER REFERENCES contacts(id);
+ALTER TABLE entries ADD COLUMN via_origin_id INTEGER REFERENCES contacts(id);
+CREATE INDEX entries_by_origin ON entries (origin_id) WHERE origin_id IS NOT NULL;
+CREATE INDEX entries_by_via_origin ON entries (via_origin_id) WHERE via_origin_id IS NOT NULL;
+CREATE TABLE edits (
+    id TEXT PRIMARY KEY,
+    contact_id INTEGER NOT NULL REFERENCES contacts(id),
+    field TEXT NOT NULL CHECK (field IN ('name', 'kind', 'circle', 'tags', 'note', 'emails',
+        'org', 'sector', 'birthday', 'aliases', 'archived')),
+    value TEXT NOT NULL,   -- JSON; an organisation by its uid
+    before TEXT,           -- JSON: the value it replaced where it was made
+    edited_at TEXT NOT NULL,
+    batch TEXT NOT NULL    -- one id per command: undo takes back a whole batch
+);
+CREATE INDEX edits_by_contact ON edits (contact_id, field, edited_at, id);
+CREATE INDEX edits_by_batch ON edits (batch);
+CREATE TABLE folds (
+    id TEXT PRIMARY KEY,
+    contact_id INTEGER NOT NULL REFERENCES contacts(id),  -- the duplicate
+    into_id INTEGER NOT NULL REFERENCES contacts(id),
+    folded_at TEXT NOT NULL,
+    undone_at TEXT,
+    CHECK (contact_id != into_id)
+);
+CREATE INDEX folds_by_contact ON folds (contact_id);
+CREATE INDEX folds_by_into ON folds (into_id);
+CREATE TABLE actions_v4 (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN (
+        'add', 'log', 'settle', 'reopen', 'edit', 'fold', 'import', 'merge')),
+    batch TEXT,        -- the batch a log or an edit wrote
+    entry_id TEXT,     -- the ask a settlement settled (or a reopen reopened) ...
+    status TEXT,       -- ... as what ...
+    resolved_at TEXT,  -- ... and when
+    contact_id INTEGER,  -- the contact an add added
+    detail TEXT,       -- JSON: what else undo needs (a fold's id, contacts a log added)
+    undone_at TEXT     -- when it was undone (redo clears it)
+);
+INSERT INTO actions_v4 (seq, at, kind, batch, entry_id, status, resolved_at)
+SELECT seq, at, kind, batch, entry_id, status, resolved_at FROM actions;
+DROP TABLE actions;
+ALTER TABLE actions_v4 RENAME TO actions;
+CREATE TABLE action_rows (  -- what an import or merge changed in rows it found
+    seq INTEGER NOT NULL REFERENCES actions(seq),
+    tbl TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    old TEXT NOT NULL   -- JSON of the columns it had
+);
+CREATE INDEX action_rows_by_seq ON action_rows (seq);
+CREATE VIEW contact_summary AS
+SELECT c.name, c.kind, c.circle, c.tags, c.note, c.created_at AS added,
+       coalesce(s.charge * s.f, 0.0) AS charge,
+       s.last_contact_at AS last_contact, s.last_ask_at AS last_ask,
+       s.half_life_days,
+       coalesce(s.gave * s.f, 0.0) AS gave,
+       coalesce(s.received * s.f, 0.0) AS received,
+       c.sector, o.name AS organisation, c.archived_at
+FROM contacts c LEFT JOIN (
+    SELECT *, {_NOW_FACTOR} AS f
+    FROM contact_state
+) s ON s.contact_id = c.id
+LEFT JOIN contacts o ON o.id = c.org_id
+WHERE c.folded_into IS NULL;
+CREATE VIEW live_entries AS
+SELECT e.id, c.name AS contact, e.kind, e.points, e.occurred_at, e.logged_at, e.note,
+       e.tags, e.status, e.resolved_at, b.name AS via, e.source_id AS source
+FROM entries e
+JOIN contacts c ON c.id = e.contact_id
+LEFT JOIN contacts b ON b.id = coalesce((SELECT folded_into FROM contacts x
+                                         WHERE x.id = e.via_id), e.via_id)
+WHERE e.voided_by IS NULL;
+CREATE VIEW open_asks AS
+SELECT e.id, c.name AS contact, e.points, e.occurred_at, e.note,
+       julianday('now') - julianday(e.occurred_at) AS age_days
+FROM entries e JOIN contacts c ON c.id = e.contact_id
+WHERE e.status = 'open' AND e.voided_by IS NULL
+ORDER BY e.occurred_at;
+CREATE VIRTUAL TABLE contacts_fts USING fts5(
+    name, note, tags, org, nickname, aliases, content="contacts", content_rowid="id",
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER contacts_ai AFTER INSERT ON contacts BEGIN
+    INSERT INTO contacts_fts (rowid, name, note, tags, org, nickname, aliases)
+    VALUES (new.id, new.name, new.note, new.tags, new.org, new.nickname, new.aliases);
+END;
+CREATE TRIGGER contacts_ad AFTER DELETE ON contacts BEGIN
+    INSERT INTO contacts_fts (contacts_fts, rowid, name, note, tags, org, nickname, aliases)
+    VALUES ('delete', old.id, old.name, old.note, old.tags, old.org, old.nickname, old.aliases);
+END;
+CREATE TRIGGER contacts_au AFTER UPDATE OF name, note, tags, org, nickname, aliases
+ON contacts BEGIN
+    INSERT INTO contacts_fts (contacts_fts, rowid, name, note, tags, org, nickname, aliases)
+    VALUES ('delete', old.id, old.name, old.note, old.tags, old.org, old.nickname, old.aliases);
+    INSERT INTO contacts_fts (rowid, name, note, tags, org, nickname, aliases)
+    VALUES (new.id, new.name, new.note, new.tags, new.org, new.nickname, new.aliases);
+END;
+INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild');
+"""
+
+MIGRATIONS: dict[int, str] = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4}
 assert max(MIGRATIONS) == domain.SCHEMA_VERSION
 
 
@@ -286,7 +432,7 @@ def needs_migration(
     if version == domain.SCHEMA_VERSION:
         return None
     if read_only:
-        if version >= domain.RECORDS_SINCE:
+        if version >= domain.READS_SINCE:
             return None  # its records read the same: never migrate a file only read
         raise OlderLedger(path, version)
     return version
@@ -301,6 +447,9 @@ def migrate(conn: sqlite3.Connection, backup: Callable[[int], None]) -> None:
     new, empty ledger (schema 0).
     """
     conn.execute("PRAGMA journal_mode = WAL")
+    # Off for the rebuilt tables (SQLite's own procedure for changing a table);
+    # every key is checked before the commit, and it is on again afterwards.
+    conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = user_version(conn)
@@ -312,9 +461,13 @@ def migrate(conn: sqlite3.Connection, backup: Callable[[int], None]) -> None:
         for target in range(version + 1, domain.SCHEMA_VERSION + 1):
             for stmt in statements(MIGRATIONS[target]):
                 conn.execute(stmt)
+        if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+            raise sqlite3.IntegrityError("a reference between rows does not hold")
         conn.execute(f"PRAGMA user_version = {domain.SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")

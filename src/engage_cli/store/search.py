@@ -109,7 +109,8 @@ def search_contacts(ledger: Ledger, query: str, limit: int) -> list[ContactHit]:
     )
     sql = (
         f"SELECT c.*, {marks} FROM contacts_fts JOIN contacts c ON c.id = contacts_fts.rowid "
-        "WHERE contacts_fts MATCH ? ORDER BY contacts_fts.rank, c.name_key LIMIT ?"
+        "WHERE contacts_fts MATCH ? AND c.folded_into IS NULL "
+        "ORDER BY contacts_fts.rank, c.name_key LIMIT ?"
     )
     out = []
     for r in _matching(ledger, sql, [query, limit], query):

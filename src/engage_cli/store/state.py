@@ -182,7 +182,7 @@ def facts(
     `as_of` (the usual case: O(contacts)); the others, whose state is ahead of
     `as_of` or kept for another half-life, are aggregated from their entries.
     """
-    chosen = list(contacts) if contacts is not None else list_contacts(ledger)
+    chosen = list(contacts) if contacts is not None else list_contacts(ledger, as_of=as_of)
     if not chosen:
         return []
     t = as_of.timestamp()
@@ -272,7 +272,7 @@ def verify_state(
 ) -> list[str]:
     """Names of contacts whose derived state differs from a recomputation."""
     wrong = []
-    for c in list_contacts(ledger):
+    for c in list_contacts(ledger, archived=None):
         hl = half_life(c.circle)
         row = ledger.conn.execute(
             "SELECT half_life_days, anchor, charge, last_contact_at, last_ask_at, gave, "

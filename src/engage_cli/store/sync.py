@@ -1,4 +1,4 @@
-"""Sync: a ledger as plain records (export), and records merged into a ledger.
+"""Sync: records (an export, another ledger) merged into a ledger.
 
 Contacts are named by their `uid`, never by the local row number, so that
 records from several devices can be merged; the rules of `merge_records`
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,68 +19,9 @@ from engage_cli.domain import name_key
 from engage_cli.errors import InputError, LedgerError
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import insert_contact
+from engage_cli.store.exporting import export_records
 from engage_cli.store.rows import OPEN_AGAIN
 from engage_cli.store.state import rebuild_state
-
-
-def export_records(
-    ledger: Ledger,
-) -> Iterator[dict[str, Any]]:
-    """Every contact, entry and void as plain records, in a stable order (lossless).
-
-    Contacts are named by their `uid`, never by the local row number, so
-    records from several devices can be merged.
-    """
-    contact_columns = (
-        "uid, name, kind, circle, tags, note, created_at, org, nickname, birthday, emails, phones"
-    )
-    for r in ledger.iter_rows(f"SELECT {contact_columns} FROM contacts ORDER BY uid"):
-        yield {
-            "type": "contact",
-            "uid": r["uid"],
-            "name": r["name"],
-            "kind": r["kind"],
-            "circle": r["circle"],
-            "tags": json.loads(r["tags"]),
-            "note": r["note"],
-            "created_at": r["created_at"],
-            "org": r["org"],
-            "nickname": r["nickname"],
-            "birthday": r["birthday"],
-            "emails": json.loads(r["emails"]),
-            "phones": json.loads(r["phones"]),
-        }
-    cur = ledger.conn.execute(
-        "SELECT e.id, c.uid, e.kind, e.points, e.occurred_at, e.logged_at, e.note, e.tags, "
-        "e.batch, e.status, e.resolved_at, e.source_id, v.uid FROM entries e "
-        "JOIN contacts c ON c.id = e.contact_id LEFT JOIN contacts v ON v.id = e.via_id "
-        "ORDER BY e.id"
-    )
-    for row in cur:
-        yield {
-            "type": "entry",
-            "id": row[0],
-            "contact": row[1],
-            "kind": row[2],
-            "points": row[3],
-            "occurred_at": row[4],
-            "logged_at": row[5],
-            "note": row[6],
-            "tags": json.loads(row[7]),
-            "batch": row[8],
-            "status": row[9],
-            "resolved_at": row[10],
-            "source": row[11],
-            "via": row[12],
-        }
-    for r in ledger.iter_rows("SELECT id, entry_id, voided_at, reason FROM voids ORDER BY id"):
-        yield {
-            "type": "void",
-            "id": r["id"],
-            "entry": r["entry_id"],
-            "voided_at": r["voided_at"],
-            "reason": r["reason"],
-        }
 
 
 def merge_records(
@@ -90,31 +31,62 @@ def merge_records(
 
     Idempotent (merging the same records twice changes nothing) and order-free
     (two ledgers that merge each other end identical), by these rules:
-    entries and voids are the same when their ids are; a contact is the same
-    when its uid or its name (any case) is, and a pair of them keeps the smaller
-    uid, the fields of the record with the smaller uid, the union of their tags
-    and the earlier creation time; a settled ask beats an open one, and of two
-    settlements the earlier wins; an entry voided twice points at the smaller
-    void id. Derived state is rebuilt afterwards.
+    entries, voids, edits and folds are the same when their ids are; a contact
+    is the same when its uid or its name (any case) is, and a pair of them
+    keeps the smaller uid, the fields of the record with the smaller uid, the
+    union of their tags, emails, phones and aliases and the earlier creation
+    time; then every field that was edited takes its latest edit (by time,
+    then id); a fold undone on either device is undone; live contacts left
+    with the same name are folded into the one with the smaller uid; a
+    settled ask beats an open one, and of two settlements the earlier wins; an
+    entry voided twice points at the smaller void id. Derived state is rebuilt
+    afterwards.
     """
+    from engage_cli.store.edits import apply_edits
+    from engage_cli.store.folds import place, unify_names
+
     ledger.conn.execute("PRAGMA defer_foreign_keys = ON")
     counts = {"contacts added": 0, "contacts matched": 0, "entries added": 0, "voids added": 0}
     uid_to_id: dict[str, int] = {}
-    pending_entries: list[dict[str, Any]] = []
-    pending_voids: list[dict[str, Any]] = []
+    members: list[tuple[int, str]] = []
+    pending: dict[str, list[dict[str, Any]]] = {"edit": [], "fold": [], "entry": [], "void": []}
     for rec in records:
         kind = rec.get("type")
         if kind == "contact":
             cid, added = merge_contact(ledger, rec)
             uid_to_id[rec["uid"]] = cid
             counts["contacts added" if added else "contacts matched"] += 1
-        elif kind == "entry":
-            pending_entries.append(rec)
-        elif kind == "void":
-            pending_voids.append(rec)
-    for rec in pending_entries:
+            if rec.get("member_of"):
+                members.append((cid, rec["member_of"]))
+        elif kind in pending:
+            pending[kind].append(rec)
+
+    def local(uid: str, what: str, rec: dict[str, Any]) -> int:
+        if uid not in uid_to_id:
+            raise InputError(f"{rec['type']} {rec['id']} names {what} that is not in the import")
+        return uid_to_id[uid]
+
+    for cid, org_uid in members:
+        _merge_member(
+            ledger, cid, local(org_uid, "an organisation", {"type": "contact", "id": cid})
+        )
+    for rec in pending["edit"]:
+        counts["edits added"] = counts.get("edits added", 0) + merge_edit(
+            ledger, rec, local(rec["contact"], "a contact", rec)
+        )
+    for rec in pending["fold"]:
+        counts["folds added"] = counts.get("folds added", 0) + merge_fold(
+            ledger,
+            rec,
+            local(rec["contact"], "a contact", rec),
+            local(rec["into"], "a contact", rec),
+        )
+    apply_edits(ledger)
+    place(ledger, half_life)
+    unify_names(ledger, half_life)
+    for rec in pending["entry"]:
         counts["entries added"] += merge_entry(ledger, rec, uid_to_id)
-    for rec in pending_voids:
+    for rec in pending["void"]:
         known = ledger.conn.execute("SELECT 1 FROM entries WHERE id = ?", [rec["entry"]])
         if known.fetchone() is None:
             raise InputError(f"void {rec['id']} names an entry that is not in the import")
@@ -122,6 +94,49 @@ def merge_records(
     reconcile_asks(ledger)
     rebuild_state(ledger, half_life)
     return counts
+
+
+def _merge_member(ledger: Ledger, cid: int, org_id: int) -> None:
+    """A contact's organisation from a record: kept where this ledger has none."""
+    ledger.conn.execute(
+        "UPDATE contacts SET org_id = ? WHERE id = ? AND org_id IS NULL AND id != ?",
+        [org_id, cid, org_id],
+    )
+
+
+def merge_edit(ledger: Ledger, rec: dict[str, Any], contact_id: int) -> int:
+    cur = ledger.conn.execute(
+        "INSERT OR IGNORE INTO edits (id, contact_id, field, value, before, edited_at, batch) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            rec["id"],
+            contact_id,
+            rec["field"],
+            json.dumps(rec["value"], ensure_ascii=False),
+            json.dumps(rec["before"], ensure_ascii=False) if rec["before"] is not None else None,
+            rec["edited_at"],
+            rec["batch"],
+        ],
+    )
+    return cur.rowcount
+
+
+def merge_fold(ledger: Ledger, rec: dict[str, Any], dup: int, into: int) -> int:
+    """A fold from a record; undone on either side means undone (the earlier undo)."""
+    if dup == into:
+        raise InputError(f"fold {rec['id']} folds a contact into itself")
+    row = ledger.conn.execute("SELECT undone_at FROM folds WHERE id = ?", [rec["id"]]).fetchone()
+    if row is None:
+        ledger.conn.execute(
+            "INSERT INTO folds (id, contact_id, into_id, folded_at, undone_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [rec["id"], dup, into, rec["folded_at"], rec["undone_at"]],
+        )
+        return 1
+    undone = [t for t in (row[0], rec["undone_at"]) if t is not None]
+    if undone and min(undone) != row[0]:
+        ledger.conn.execute("UPDATE folds SET undone_at = ? WHERE id = ?", [min(undone), rec["id"]])
+    return 0
 
 
 def reconcile_asks(
@@ -167,7 +182,8 @@ def reconcile_asks(
 def merge_contact(ledger: Ledger, rec: dict[str, Any]) -> tuple[int, bool]:
     by_uid = ledger.rows("SELECT * FROM contacts WHERE uid = ?", [rec["uid"]])
     found = by_uid or ledger.rows(
-        "SELECT * FROM contacts WHERE name_key = ?", [name_key(rec["name"])]
+        "SELECT * FROM contacts WHERE name_key = ? ORDER BY folded_into IS NULL DESC, uid",
+        [name_key(rec["name"])],
     )
     if not found:
         new_id = insert_contact(
@@ -184,6 +200,9 @@ def merge_contact(ledger: Ledger, rec: dict[str, Any]) -> tuple[int, bool]:
             birthday=rec.get("birthday", ""),
             emails=rec.get("emails", []),
             phones=rec.get("phones", []),
+            sector=rec.get("sector", ""),
+            aliases=rec.get("aliases", []),
+            archived_at=rec.get("archived_at"),
         )
         return new_id, True
     local = found[0]
@@ -192,6 +211,7 @@ def merge_contact(ledger: Ledger, rec: dict[str, Any]) -> tuple[int, bool]:
         "tags": json.loads(local["tags"]),
         "emails": json.loads(local["emails"]),
         "phones": json.loads(local["phones"]),
+        "aliases": json.loads(local["aliases"]),
     }
 
     def rank(r: dict[str, Any]) -> tuple[str, str]:
@@ -212,7 +232,7 @@ def merge_contact(ledger: Ledger, rec: dict[str, Any]) -> tuple[int, bool]:
     ledger.conn.execute(
         "UPDATE contacts SET uid = ?, name = ?, name_key = ?, kind = ?, circle = ?, "
         "tags = ?, note = ?, created_at = ?, org = ?, nickname = ?, birthday = ?, "
-        "emails = ?, phones = ? WHERE id = ?",
+        "emails = ?, phones = ?, sector = ?, aliases = ?, archived_at = ? WHERE id = ?",
         [
             winner["uid"],
             winner["name"],
@@ -227,6 +247,9 @@ def merge_contact(ledger: Ledger, rec: dict[str, Any]) -> tuple[int, bool]:
             pick("birthday"),
             union("emails"),
             union("phones"),
+            pick("sector"),
+            union("aliases"),
+            winner.get("archived_at"),
             local["id"],
         ],
     )
@@ -250,18 +273,22 @@ def merge_entry(ledger: Ledger, rec: dict[str, Any], uid_to_id: dict[str, int]) 
                 [status, resolved, rec["id"]],
             )
         return 0
+    from engage_cli.store.folds import placed
+
     if rec["contact"] not in uid_to_id:
         raise InputError(f"entry {rec['id']} names a contact that is not in the import")
     via = rec.get("via")
     if via is not None and via not in uid_to_id:
         raise InputError(f"entry {rec['id']} names a broker that is not in the import")
+    contact_id, origin_id = placed(ledger, uid_to_id[rec["contact"]])
+    via_id, via_origin_id = placed(ledger, uid_to_id[via]) if via is not None else (None, None)
     ledger.conn.execute(
         "INSERT INTO entries (id, contact_id, kind, points, occurred_at, logged_at, note, "
-        "tags, batch, status, resolved_at, source_id, via_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "tags, batch, status, resolved_at, source_id, via_id, origin_id, via_origin_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             rec["id"],
-            uid_to_id[rec["contact"]],
+            contact_id,
             rec["kind"],
             rec["points"],
             rec["occurred_at"],
@@ -272,7 +299,9 @@ def merge_entry(ledger: Ledger, rec: dict[str, Any], uid_to_id: dict[str, int]) 
             rec["status"],
             rec["resolved_at"],
             rec.get("source"),
-            uid_to_id[via] if via is not None else None,
+            via_id,
+            origin_id,
+            via_origin_id,
         ],
     )
     return 1
@@ -295,7 +324,7 @@ def merge_void(ledger: Ledger, rec: dict[str, Any]) -> int:
 _SETTLED_RANK = {None: 0, "open": 0, "declined": 1, "done": 2}
 _CONTACT_FIELDS = (
     "name", "kind", "circle", "tags", "note", "created_at",
-    "org", "nickname", "birthday", "emails", "phones",
+    "org", "nickname", "birthday", "emails", "phones", "sector", "aliases", "archived_at",
 )  # fmt: skip
 
 
@@ -376,12 +405,24 @@ def check_shape(ledger: Ledger) -> None:
 
 
 def merge_file(
-    path: Path, records: Iterable[dict[str, Any]], half_life: Callable[[str], float]
+    path: Path,
+    records: Iterable[dict[str, Any]],
+    half_life: Callable[[str], float],
+    kind: str = "import",
+    now: datetime | None = None,
 ) -> dict[str, int]:
     """Merge records into the ledger at `path` (created if missing: a new device may
-    start by merging), in one transaction."""
+    start by merging), in one transaction, journaled as one action (`kind`: import
+    or merge) that undo can take back."""
+    from engage_cli.dates import local_now, to_store
+    from engage_cli.store.journal import capturing
+
+    at = to_store(now or local_now())
     with Ledger.open(path, create=True) as ledger, ledger.transaction():
-        return merge_records(ledger, records, half_life)
+        with capturing(ledger, kind, at) as detail:
+            counts = merge_records(ledger, records, half_life)
+            detail["counts"] = counts
+        return counts
 
 
 def merge_ledger(
@@ -393,4 +434,4 @@ def merge_ledger(
     """
     if path.exists() and source.exists() and source.samefile(path):  # before reading it all
         raise InputError("that is this ledger; merge another one")
-    return merge_file(path, other_ledger_records(source, now), half_life)
+    return merge_file(path, other_ledger_records(source, now), half_life, "merge", now)

@@ -1,4 +1,4 @@
-"""Writes: contacts added, entries logged and voided, asks settled and reopened, undo.
+"""Writes: contacts added, entries logged and voided, asks settled and reopened.
 
 Every function here expects the caller to hold the transaction
 (`with ledger.transaction():`), and moves the derived state in the same one.
@@ -15,29 +15,40 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from engage_cli import scoring
 from engage_cli.dates import from_store, to_store
 from engage_cli.domain import Contact, Entry, NewEntry, Written, name_key
-from engage_cli.errors import AlreadySettled, ContactExists, InputError, SettledBeforeMade
+from engage_cli.errors import (
+    AlreadySettled,
+    ContactArchived,
+    ContactExists,
+    InputError,
+    NameTaken,
+    SettledBeforeMade,
+)
 from engage_cli.ids import short as short_id
 from engage_cli.ids import uuid7
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import find_contact, get_contact
+from engage_cli.store.journal import journal
 from engage_cli.store.rows import OPEN_AGAIN, entry_rows
 from engage_cli.store.state import current_state, latest_moments, save_state
 
 if TYPE_CHECKING:
     from engage_cli.models import ContactIn
-    from engage_cli.store.queries import LastAction
 
 
-def add_contact(ledger: Ledger, new: ContactIn, now: datetime, half_life: float) -> Contact:
-    key = name_key(new.name)
+def add_contact(
+    ledger: Ledger, new: ContactIn, now: datetime, half_life: float, journaled: bool = True
+) -> Contact:
+    """Add a contact; `journaled`: as an action of its own (not part of a log)."""
     existing = find_contact(ledger, new.name)
     if existing is not None:
-        raise ContactExists(existing.name)
+        if name_key(existing.name) == name_key(new.name):
+            raise ContactExists(existing.name)
+        raise NameTaken(new.name, existing.name)
     ledger.db.table("contacts").insert(
         {
             "uid": uuid7(),
             "name": new.name,
-            "name_key": key,
+            "name_key": name_key(new.name),
             "kind": new.kind.value,
             "circle": new.circle.value,
             "tags": json.dumps(new.tags, ensure_ascii=False),
@@ -48,20 +59,30 @@ def add_contact(ledger: Ledger, new: ContactIn, now: datetime, half_life: float)
     contact = find_contact(ledger, new.name)
     assert contact is not None
     save_state(ledger, contact.id, half_life, scoring.State(), None, None)
+    if journaled:
+        journal(ledger, to_store(now), "add", contact_id=contact.id, detail={"uid": contact.uid})
     return contact
 
 
 def log_entries(
-    ledger: Ledger, entries: Sequence[NewEntry], now: datetime, half_life: Callable[[str], float]
+    ledger: Ledger,
+    entries: Sequence[NewEntry],
+    now: datetime,
+    half_life: Callable[[str], float],
+    added: Sequence[Contact] = (),
+    journaled: bool = True,
 ) -> list[Written]:
     """Write entries as one batch and return each with its contact's charge after it.
 
     The caller holds the transaction; the derived state moves in the same one,
-    and the batch is this device's latest action (what undo takes back).
+    and the batch is this device's latest action (what undo takes back), with
+    the contacts it `added`; not `journaled`: part of another action.
     """
     batch = uuid7()
     logged_at = to_store(now)
-    journal(ledger, logged_at, "log", batch=batch)
+    if journaled:
+        detail = {"added": [c.id for c in added]} if added else None
+        journal(ledger, logged_at, "log", batch=batch, detail=detail)
     rows = []
     written: list[Written] = []
     for new in entries:
@@ -174,6 +195,7 @@ def settle_ask(
     now: datetime,
     synergy: float,
     half_life: Callable[[str], float],
+    journaled: bool = True,
 ) -> list[Written]:
     """Mark an open ask done or declined (the caller holds the transaction).
 
@@ -192,14 +214,15 @@ def settle_ask(
         "UPDATE entries SET status = ?, resolved_at = ?, settled_logged_at = ? WHERE id = ?",
         [status, to_store(at), to_store(now), ask.id],
     )
-    journal(ledger, to_store(now), "settle", entry_id=ask.id, settled=(status, to_store(at)))
+    if journaled:
+        journal(ledger, to_store(now), "settle", entry_id=ask.id, settled=(status, to_store(at)))
     if status != "done" or synergy <= 0:
         return []
     contact = get_contact(ledger, ask.contact)
     points = ask.points * synergy
     note = "ask done" + (f": {ask.note}" if ask.note else "")
     gift = NewEntry(contact, "deposit", points, at, note[:200], ["synergy"], None, ask.id)
-    return log_entries(ledger, [gift], now, half_life)
+    return log_entries(ledger, [gift], now, half_life, journaled=False)
 
 
 def given_back(ledger: Ledger, ask_id: str) -> list[Entry]:
@@ -208,7 +231,11 @@ def given_back(ledger: Ledger, ask_id: str) -> list[Entry]:
 
 
 def reopen_ask(
-    ledger: Ledger, ask: Entry, now: datetime, half_life: Callable[[str], float]
+    ledger: Ledger,
+    ask: Entry,
+    now: datetime,
+    half_life: Callable[[str], float],
+    journaled: bool = True,
 ) -> None:
     """Set a settled ask back to open, voiding the deposit its completion gave back."""
     if ask.voided_by is not None:
@@ -220,6 +247,9 @@ def reopen_ask(
         f"UPDATE entries {OPEN_AGAIN} WHERE id = ?",
         [ask.id],
     )
+    if journaled:
+        settled = (str(ask.status), to_store(ask.resolved_at)) if ask.resolved_at else None
+        journal(ledger, to_store(now), "reopen", entry_id=ask.id, settled=settled)
 
 
 def bulk_insert(
@@ -240,34 +270,6 @@ def bulk_insert(
         cols = list(rows[0])
         sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
         ledger.conn.executemany(sql, rows)
-
-
-def journal(
-    ledger: Ledger,
-    at: str,
-    kind: str,
-    batch: str | None = None,
-    entry_id: str | None = None,
-    settled: tuple[str, str] | None = None,
-) -> None:
-    """Record one of this device's own actions, newest last (`settled`: the status and
-    the moment a settlement gave its ask)."""
-    status, resolved_at = settled or (None, None)
-    ledger.conn.execute(
-        "INSERT INTO actions (at, kind, batch, entry_id, status, resolved_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [at, kind, batch, entry_id, status, resolved_at],
-    )
-
-
-def undo_action(
-    ledger: Ledger, action: LastAction, now: datetime, half_life: Callable[[str], float]
-) -> None:
-    """Take back what `queries.last_action` found: reopen the ask, or void the batch."""
-    if action.settlement:
-        reopen_ask(ledger, action.entries[0], now, half_life)
-    else:
-        void_entries(ledger, action.entries, now, "undo", half_life)
 
 
 class Planned(NamedTuple):
@@ -296,6 +298,9 @@ def record(
     broker = get_contact(ledger, via) if via is not None else None
     if broker is not None and any(isinstance(c, Contact) and c.id == broker.id for c in contacts):
         raise InputError(f"{broker.name} cannot broker an entry of their own")
+    for c in contacts:
+        if isinstance(c, Contact) and c.archived_at is not None:
+            raise ContactArchived(c.name)
     with ledger.transaction():
         added: list[Contact] = []
         chosen: list[Contact] = []
@@ -304,7 +309,7 @@ def record(
                 from engage_cli.models import ContactIn
 
                 new = ContactIn.parse(name=c)
-                c = add_contact(ledger, new, now, half_life(new.circle))
+                c = add_contact(ledger, new, now, half_life(new.circle), journaled=False)
                 added.append(c)
             chosen.append(c)
         written = log_entries(
@@ -316,5 +321,6 @@ def record(
             ],
             now,
             half_life,
+            added,
         )
     return added, written

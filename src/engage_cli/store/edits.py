@@ -1,0 +1,307 @@
+"""Edits: every change to a contact, kept with its moment, and the contact they make.
+
+A contact's fields are what it was added with, changed by its edits: for
+each field the latest edit wins (by `edited_at`, then by id), wherever it
+was made. So two devices that merge each other's edits, in any order, end
+with the same contact. Undoing an edit is another edit, back to the value it
+replaced, so that an undo travels between devices like the edit did.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from engage_cli.dates import to_store
+from engage_cli.domain import Change, Contact, name_key
+from engage_cli.errors import ContactArchived, InputError, NameTaken
+from engage_cli.ids import uuid7
+from engage_cli.inputs import clean_change
+from engage_cli.store.connection import Ledger
+from engage_cli.store.contacts import contact_by_id, find_contact, named
+from engage_cli.store.state import recompute_state
+
+# The column each field is stored in (org: the organisation's row; archived: since when).
+COLUMNS = {
+    "name": "name", "kind": "kind", "circle": "circle", "tags": "tags", "note": "note",
+    "emails": "emails", "org": "org_id", "sector": "sector", "birthday": "birthday",
+    "aliases": "aliases", "archived": "archived_at",
+}  # fmt: skip
+_LISTS = ("tags", "emails", "aliases")
+
+
+def value_of(ledger: Ledger, row: Mapping[str, Any], field: str) -> Any:
+    """A field of a contact's row as an edit holds it (lists as lists, org by uid)."""
+    raw = row[COLUMNS[field]]
+    if field in _LISTS:
+        return json.loads(raw)
+    if field == "org":
+        if raw is None:
+            return None
+        found = ledger.conn.execute("SELECT uid FROM contacts WHERE id = ?", [raw]).fetchone()
+        return found[0] if found else None
+    return raw
+
+
+def _store(ledger: Ledger, contact_id: int, field: str, value: Any) -> None:
+    """Set one field of a contact's row to an edit's value."""
+    column = COLUMNS[field]
+    if field in _LISTS:
+        stored: Any = json.dumps(value, ensure_ascii=False)
+    elif field == "org":
+        found = ledger.conn.execute("SELECT id FROM contacts WHERE uid = ?", [value]).fetchone()
+        stored = found[0] if found and value is not None else None
+    else:
+        stored = value
+    if field == "name":
+        ledger.conn.execute(
+            "UPDATE contacts SET name = ?, name_key = ? WHERE id = ?",
+            [value, name_key(value), contact_id],
+        )
+        return
+    ledger.conn.execute(f"UPDATE contacts SET {column} = ? WHERE id = ?", [stored, contact_id])
+
+
+def check_changes(ledger: Ledger, contact: Contact, wanted: Mapping[str, Any]) -> None:
+    """Refuse what the ledger cannot hold: a taken name or alias, an organisation that is
+    not one, an organisation with people made something else, an archived contact."""
+    if contact.archived_at is not None and set(wanted) - {"archived"}:
+        raise ContactArchived(contact.name)
+    for name in [*([wanted["name"]] if "name" in wanted else []), *wanted.get("aliases", [])]:
+        holder = find_contact(ledger, name)
+        if holder is not None and holder.id != contact.id:
+            raise NameTaken(name, holder.name)
+    if wanted.get("org") is not None:
+        row = ledger.rows("SELECT * FROM contacts WHERE uid = ?", [wanted["org"]])
+        if not row or row[0]["id"] == contact.id:
+            raise InputError(f"{contact.name} cannot belong to itself")
+        if row[0]["kind"] != "org":
+            raise InputError(
+                f"{row[0]['name']} is a {row[0]['kind']}, not an organisation "
+                "(make it an organisation first)"
+            )
+    if wanted.get("kind", "org") != "org" and contact.kind == "org":
+        members = ledger.conn.execute(
+            "SELECT count(*) FROM contacts WHERE org_id = ? AND folded_into IS NULL",
+            [contact.id],
+        ).fetchone()[0]
+        if members:
+            raise InputError(
+                f"{members} {'person belongs' if members == 1 else 'people belong'} to "
+                f"{contact.name}; it stays an organisation while they do"
+            )
+
+
+def edit_contact(
+    ledger: Ledger,
+    contact: Contact,
+    wanted: Mapping[str, Any],
+    now: datetime,
+    half_life: Callable[[str], float],
+) -> tuple[str, list[Change]]:
+    """Change fields of a contact as one batch of edits (the caller holds the transaction).
+
+    `wanted` maps fields to new values, as edits hold them. A field already so
+    is left alone; the batch id and the changes made are returned (none: nothing
+    changed, and nothing was written).
+    """
+    clean = {field: clean_change(field, value) for field, value in wanted.items()}
+    check_changes(ledger, contact, clean)
+    row = ledger.rows("SELECT * FROM contacts WHERE id = ?", [contact.id])[0]
+    batch = uuid7()
+    changes = write_edits(ledger, contact.id, row, clean, to_store(now), batch)
+    if any(c.field == "circle" for c in changes):
+        recompute_state(ledger, contact.id, half_life(str(clean["circle"])))
+    return batch, changes
+
+
+def write_edits(
+    ledger: Ledger,
+    contact_id: int,
+    row: Mapping[str, Any],
+    wanted: Mapping[str, Any],
+    at: str,
+    batch: str,
+) -> list[Change]:
+    changes = []
+    for field, after in wanted.items():
+        before = value_of(ledger, row, field)
+        if before == after:
+            continue
+        ledger.conn.execute(
+            "INSERT INTO edits (id, contact_id, field, value, before, edited_at, batch) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                uuid7(),
+                contact_id,
+                field,
+                json.dumps(after, ensure_ascii=False),
+                json.dumps(before, ensure_ascii=False),
+                at,
+                batch,
+            ],
+        )
+        _store(ledger, contact_id, field, after)
+        changes.append(Change(field, before, after))
+    return changes
+
+
+def revert_batch(
+    ledger: Ledger, batch: str, now: datetime, half_life: Callable[[str], float], again: bool
+) -> str:
+    """Edit each field a batch changed back to what it replaced (`again`: forward to what
+    it set), as a new batch of edits; return the new batch's id."""
+    new_batch = uuid7()
+    from engage_cli.store.journal import batch_changes
+
+    for cid, change in batch_changes(ledger, batch):
+        row = ledger.rows("SELECT * FROM contacts WHERE id = ?", [cid])[0]
+        target = change.after if again else change.before
+        if change.field == "name":
+            holder = find_contact(ledger, target)
+            if holder is not None and holder.id != cid:
+                raise NameTaken(target, holder.name)
+        write_edits(ledger, cid, row, {change.field: target}, to_store(now), new_batch)
+        if change.field == "circle":
+            recompute_state(ledger, cid, half_life(target))
+    return new_batch
+
+
+def contact_history(
+    ledger: Ledger, contact: Contact, until: datetime | None = None
+) -> list[tuple[datetime, Change]]:
+    """Every edit of a contact up to `until`, oldest first, organisations by name (`show`)."""
+    from engage_cli.dates import from_store
+
+    rows = ledger.conn.execute(
+        "SELECT edited_at, field, before, value FROM edits WHERE contact_id = ? "
+        "AND edited_at <= ? ORDER BY edited_at, id",
+        [contact.id, to_store(until) if until else "9999"],
+    ).fetchall()
+    changes = named(
+        ledger,
+        [Change(f, json.loads(b) if b is not None else None, json.loads(v)) for _, f, b, v in rows],
+    )
+    return [(from_store(r[0]), c) for r, c in zip(rows, changes, strict=True)]
+
+
+def apply_edits(ledger: Ledger, contact_ids: Iterable[int] | None = None) -> set[int]:
+    """Set each field that has edits to its latest edit's value (after a merge); return
+    the contacts whose circle changed (their derived state must be rebuilt)."""
+    sql = (
+        "SELECT e.contact_id, e.field, e.value FROM edits e WHERE NOT EXISTS ("
+        "SELECT 1 FROM edits f WHERE f.contact_id = e.contact_id AND f.field = e.field "
+        "AND (f.edited_at, f.id) > (e.edited_at, e.id))"
+    )
+    params: list[Any] = []
+    if contact_ids is not None:
+        sql += " AND e.contact_id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(sorted(set(contact_ids))))
+    moved: set[int] = set()
+    for cid, field, value in ledger.conn.execute(sql, params).fetchall():
+        row = ledger.rows("SELECT * FROM contacts WHERE id = ?", [cid])[0]
+        after = json.loads(value)
+        if value_of(ledger, row, field) != after:
+            _store(ledger, cid, field, after)
+            if field == "circle":
+                moved.add(cid)
+    return moved
+
+
+def org_name(ledger: Ledger, contact: Contact) -> str | None:
+    """The name of the organisation a contact belongs to (the one it was folded into)."""
+    if contact.org_id is None:
+        return None
+    org = contact_by_id(ledger, contact.org_id)
+    return contact_by_id(ledger, org.folded_into).name if org.folded_into else org.name
+
+
+def edit_action(
+    ledger: Ledger,
+    contact: Contact,
+    wanted: Mapping[str, Any],
+    now: datetime,
+    half_life: Callable[[str], float],
+) -> list[Change]:
+    """`edit_contact` as one action of this device's journal (what undo takes back)."""
+    from engage_cli.store.journal import journal
+
+    batch, changes = edit_contact(ledger, contact, wanted, now, half_life)
+    if changes:
+        journal(ledger, to_store(now), "edit", batch=batch, contact_id=contact.id)
+    return changes
+
+
+class Asked(NamedTuple):
+    """What an `edit` asks for, as typed (None: leave it as it is)."""
+
+    name: str | None = None
+    kind: str | None = None
+    circle: str | None = None
+    tag: Sequence[str] = ()
+    untag: Sequence[str] = ()
+    note: str | None = None
+    email: Sequence[str] = ()
+    unemail: Sequence[str] = ()
+    org: str | None = None  # a name; "" for none
+    sector: str | None = None  # "" for none
+    birthday: str | None = None  # "" for none
+    alias: Sequence[str] = ()
+    unalias: Sequence[str] = ()
+    archived: bool | None = None
+
+
+def wanted_of(ledger: Ledger, contact: Contact, asked: Asked, now: datetime) -> dict[str, Any]:
+    """The fields an edit sets, from what was asked and the contact as it is."""
+    from engage_cli.errors import ContactNotFound
+    from engage_cli.store.contacts import get_contact
+
+    wanted: dict[str, Any] = {
+        f: getattr(asked, f)
+        for f in ("name", "kind", "circle", "note", "sector", "birthday")
+        if getattr(asked, f) is not None
+    }
+    for field, have, add, remove in (
+        ("tags", contact.tags, asked.tag, asked.untag),
+        ("emails", contact.emails, [e.lower() for e in asked.email], asked.unemail),
+        ("aliases", contact.aliases, asked.alias, asked.unalias),
+    ):
+        if add or remove:
+            gone = {name_key(r) for r in remove}
+            missing = [r for r in remove if name_key(r) not in {name_key(h) for h in have}]
+            if missing:
+                raise InputError(f"{contact.name} has no {field[:-1]} {missing[0]!r}")
+            wanted[field] = [h for h in have if name_key(h) not in gone] + list(add)
+    if asked.org is not None:
+        if not asked.org.strip():
+            wanted["org"] = None
+        else:
+            try:
+                wanted["org"] = get_contact(ledger, asked.org).uid
+            except ContactNotFound as exc:
+                raise ContactNotFound(asked.org, exc.close) from None
+    if asked.archived is not None:
+        if asked.archived == (contact.archived_at is not None):
+            state = "archived" if asked.archived else "not archived"
+            raise InputError(f"{contact.name} is {state} already")
+        wanted["archived"] = to_store(now) if asked.archived else None
+    return wanted
+
+
+def edit_named(
+    ledger: Ledger,
+    name: str,
+    asked: Asked,
+    now: datetime,
+    half_life: Callable[[str], float],
+) -> tuple[Contact, list[Change]]:
+    """Edit the contact called `name` as asked, in one transaction, as one action of
+    the journal. Returns the contact as it was and the changes made (none: it was so)."""
+    from engage_cli.store.contacts import get_contact
+
+    with ledger.transaction():
+        contact = get_contact(ledger, name)
+        wanted = wanted_of(ledger, contact, asked, now)
+        return contact, named(ledger, edit_action(ledger, contact, wanted, now, half_life))

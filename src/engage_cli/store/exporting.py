@@ -1,0 +1,120 @@
+"""Export: a ledger as plain records, lossless and in a stable order (see sync.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from engage_cli.store.connection import Ledger
+
+
+def _columns(ledger: Ledger, table: str) -> set[str]:
+    return {r[1] for r in ledger.conn.execute(f"PRAGMA table_info({table})")}
+
+
+def export_records(
+    ledger: Ledger,
+) -> Iterator[dict[str, Any]]:
+    """Every contact, edit, fold, entry and void as plain records, in a stable order
+    (lossless). A ledger of an older schema (read, not migrated) gives its records
+    with the newer fields at their defaults.
+
+    Contacts are named by their `uid`, never by the local row number, so
+    records from several devices can be merged; an entry names the contact it
+    was logged for (a fold moves it, on every device alike).
+    """
+    newer = "sector" in _columns(ledger, "contacts")
+    extra = (
+        ", c.sector, (SELECT o.uid FROM contacts o WHERE o.id = c.org_id) AS member_of, "
+        "c.aliases, c.archived_at"
+        if newer
+        else ""
+    )
+    for r in ledger.iter_rows(
+        "SELECT c.uid, c.name, c.kind, c.circle, c.tags, c.note, c.created_at, c.org, "
+        f"c.nickname, c.birthday, c.emails, c.phones{extra} FROM contacts c ORDER BY c.uid"
+    ):
+        yield {
+            "type": "contact",
+            "uid": r["uid"],
+            "name": r["name"],
+            "kind": r["kind"],
+            "circle": r["circle"],
+            "tags": json.loads(r["tags"]),
+            "note": r["note"],
+            "created_at": r["created_at"],
+            "org": r["org"],
+            "nickname": r["nickname"],
+            "birthday": r["birthday"],
+            "emails": json.loads(r["emails"]),
+            "phones": json.loads(r["phones"]),
+            "sector": r.get("sector", ""),
+            "member_of": r.get("member_of"),
+            "aliases": json.loads(r.get("aliases", "[]")),
+            "archived_at": r.get("archived_at"),
+        }
+    if newer:
+        for r in ledger.iter_rows(
+            "SELECT e.id, c.uid, e.field, e.value, e.before, e.edited_at, e.batch "
+            "FROM edits e JOIN contacts c ON c.id = e.contact_id ORDER BY e.id"
+        ):
+            yield {
+                "type": "edit",
+                "id": r["id"],
+                "contact": r["uid"],
+                "field": r["field"],
+                "value": json.loads(r["value"]),
+                "before": json.loads(r["before"]) if r["before"] is not None else None,
+                "edited_at": r["edited_at"],
+                "batch": r["batch"],
+            }
+        for r in ledger.iter_rows(
+            "SELECT f.id, d.uid AS dup, i.uid AS into_uid, f.folded_at, f.undone_at FROM folds f "
+            "JOIN contacts d ON d.id = f.contact_id JOIN contacts i ON i.id = f.into_id "
+            "ORDER BY f.id"
+        ):
+            yield {
+                "type": "fold",
+                "id": r["id"],
+                "contact": r["dup"],
+                "into": r["into_uid"],
+                "folded_at": r["folded_at"],
+                "undone_at": r["undone_at"],
+            }
+    origin, via_origin = (
+        ("coalesce(e.origin_id, e.contact_id)", "coalesce(e.via_origin_id, e.via_id)")
+        if newer
+        else ("e.contact_id", "e.via_id")
+    )
+    cur = ledger.conn.execute(
+        "SELECT e.id, c.uid, e.kind, e.points, e.occurred_at, e.logged_at, e.note, e.tags, "
+        "e.batch, e.status, e.resolved_at, e.source_id, v.uid FROM entries e "
+        f"JOIN contacts c ON c.id = {origin} LEFT JOIN contacts v ON v.id = {via_origin} "
+        "ORDER BY e.id"
+    )
+    for row in cur:
+        yield {
+            "type": "entry",
+            "id": row[0],
+            "contact": row[1],
+            "kind": row[2],
+            "points": row[3],
+            "occurred_at": row[4],
+            "logged_at": row[5],
+            "note": row[6],
+            "tags": json.loads(row[7]),
+            "batch": row[8],
+            "status": row[9],
+            "resolved_at": row[10],
+            "source": row[11],
+            "via": row[12],
+        }
+    for r in ledger.iter_rows("SELECT id, entry_id, voided_at, reason FROM voids ORDER BY id"):
+        yield {
+            "type": "void",
+            "id": r["id"],
+            "entry": r["entry_id"],
+            "voided_at": r["voided_at"],
+            "reason": r["reason"],
+        }

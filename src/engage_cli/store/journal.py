@@ -1,0 +1,251 @@
+"""This device's journal of its own actions, and taking them back (undo) or again (redo).
+
+Every action that changes the ledger is one row: add, log, settle, reopen,
+edit (rename and archive are edits), fold, import, merge. Undo takes back the
+latest one that still stands, and only what it wrote: a log's entries are
+voided (a contact it added is removed with them), a settlement reopened, an
+edit edited back, a fold undone, an import or a merge taken out row by row.
+It marks the action undone; redo does the latest undone action again, as
+long as nothing was done since.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from engage_cli.dates import to_store
+from engage_cli.domain import Change, Contact, Entry
+from engage_cli.errors import CannotUndo, NothingToUndo
+from engage_cli.store.connection import Ledger
+from engage_cli.store.contacts import contact_by_id, named
+from engage_cli.store.rows import contact_from_row, entry_rows
+
+
+def journal(
+    ledger: Ledger,
+    at: str,
+    kind: str,
+    batch: str | None = None,
+    entry_id: str | None = None,
+    settled: tuple[str, str] | None = None,
+    contact_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """Record one of this device's own actions, newest last; return its number.
+
+    `settled`: the status and moment a settlement gave its ask (or a reopen took away).
+    """
+    status, resolved_at = settled or (None, None)
+    cur = ledger.conn.execute(
+        "INSERT INTO actions (at, kind, batch, entry_id, status, resolved_at, contact_id, "
+        "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            at,
+            kind,
+            batch,
+            entry_id,
+            status,
+            resolved_at,
+            contact_id,
+            json.dumps(detail) if detail is not None else None,
+        ],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+class Action(NamedTuple):
+    """One action of the journal, with what `undo` and `redo` show and need."""
+
+    seq: int
+    kind: str
+    at: str
+    batch: str | None
+    entry_id: str | None
+    status: str | None
+    resolved_at: str | None
+    contact_id: int | None
+    detail: dict[str, Any]
+    entries: list[Entry]  # a log's entries that count, or the ask settled or reopened
+    contacts: list[Contact]  # the contact added, edited or folded (and the one it went into)
+
+
+_COLUMNS = "seq, kind, at, batch, entry_id, status, resolved_at, contact_id, detail"
+
+
+def _action(ledger: Ledger, row: tuple[Any, ...]) -> Action:
+    seq, kind, at, batch, entry_id, status, resolved_at, contact_id, detail = row
+    info = json.loads(detail) if detail else {}
+    entries: list[Entry] = []
+    contacts: list[Contact] = []
+    if kind == "log":
+        entries = entry_rows(
+            ledger,
+            "e.batch = ? AND e.logged_at = ? AND e.voided_by IS NULL",
+            [batch, at],
+            "ORDER BY e.id",
+        )
+        contacts = [
+            contact_from_row(r)
+            for r in ledger.rows(
+                "SELECT * FROM contacts WHERE id IN (SELECT value FROM json_each(?))",
+                [json.dumps(info.get("added", []))],
+            )
+            if not referenced(ledger, r["id"], except_batch=batch)
+        ]
+    elif kind in ("settle", "reopen"):
+        entries = entry_rows(ledger, "e.id = ? AND e.voided_by IS NULL", [entry_id])
+    elif kind == "add":
+        found = ledger.rows(
+            "SELECT * FROM contacts WHERE id = ? AND uid = ?", [contact_id, info.get("uid")]
+        )
+        contacts = [contact_from_row(r) for r in found]
+    elif kind == "edit":
+        edits = batch_changes(ledger, batch or "")
+        contacts = [contact_by_id(ledger, i) for i in dict.fromkeys(cid for cid, _ in edits)]
+        changes = named(ledger, [c for _, c in edits])
+        info = {**info, "changes": [(c.field, c.after) for c in changes]}
+    elif kind == "fold":
+        row2 = ledger.conn.execute(
+            "SELECT contact_id, into_id FROM folds WHERE id = ? AND undone_at IS NULL",
+            [info.get("fold")],
+        ).fetchone()
+        contacts = [contact_by_id(ledger, i) for i in row2] if row2 else []
+    return Action(
+        seq, kind, at, batch, entry_id, status, resolved_at, contact_id, info, entries, contacts
+    )
+
+
+def referenced(ledger: Ledger, cid: int, except_batch: str | None = None) -> bool:
+    """Whether anything but `except_batch`'s entries refers to a contact."""
+    other = "" if except_batch is None else " AND batch != :batch"
+    checks = [
+        "SELECT 1 FROM entries INDEXED BY entries_by_contact WHERE contact_id = :c" + other,
+        "SELECT 1 FROM entries WHERE via_id = :c",
+        "SELECT 1 FROM entries WHERE origin_id = :c OR via_origin_id = :c",
+        "SELECT 1 FROM edits WHERE contact_id = :c",
+        "SELECT 1 FROM folds WHERE contact_id = :c OR into_id = :c",
+        "SELECT 1 FROM contacts WHERE org_id = :c",
+    ]
+    params = {"c": cid, "batch": except_batch}
+    return any(
+        ledger.conn.execute(sql + " LIMIT 1", params).fetchone() is not None for sql in checks
+    )
+
+
+def batch_changes(ledger: Ledger, batch: str) -> list[tuple[int, Change]]:
+    """The edits of one batch, in the order they were made, with their contact."""
+    return [
+        (cid, Change(field, json.loads(before) if before else None, json.loads(value)))
+        for cid, field, before, value in ledger.conn.execute(
+            "SELECT contact_id, field, before, value FROM edits WHERE batch = ? ORDER BY id",
+            [batch],
+        )
+    ]
+
+
+def stands(ledger: Ledger, action: Action) -> bool:
+    """Whether an action not marked undone still stands as it left the ledger."""
+    if action.kind == "log":
+        return bool(action.entries)
+    if action.kind in ("settle", "reopen"):
+        if not action.entries:
+            return False
+        ask = action.entries[0]
+        if action.kind == "reopen":
+            return ask.status == "open"
+        return ask.status == action.status and _stored(ask.resolved_at) == action.resolved_at
+    if action.kind in ("add", "fold"):
+        return bool(action.contacts)
+    return True  # edit, import, merge: marked undone when they are
+
+
+def _stored(at: datetime | None) -> str | None:
+    return None if at is None else to_store(at)
+
+
+def last_action(ledger: Ledger, depth: int = 1000) -> Action | None:
+    """This device's most recent action that still stands, or None.
+
+    Newest first; actions undone, or overtaken (a log whose entries were voided
+    since, a settlement another device's merge changed), are passed over; at
+    most `depth` are.
+    """
+    rows = ledger.conn.execute(
+        f"SELECT {_COLUMNS} FROM actions WHERE undone_at IS NULL ORDER BY seq DESC LIMIT ?",
+        [depth],
+    ).fetchall()
+    for row in rows:
+        action = _action(ledger, row)
+        if stands(ledger, action):
+            return action
+    return None
+
+
+def next_redo(ledger: Ledger) -> Action | None:
+    """The latest action undone since this device last did anything else, or None."""
+    row = ledger.conn.execute(
+        f"SELECT {_COLUMNS} FROM actions WHERE undone_at IS NOT NULL AND seq > "
+        "(SELECT coalesce(max(seq), 0) FROM actions WHERE undone_at IS NULL) "
+        "ORDER BY undone_at DESC, seq ASC LIMIT 1"
+    ).fetchone()
+    return _action(ledger, row) if row else None
+
+
+def mark(ledger: Ledger, seq: int, undone_at: str | None, **changes: Any) -> None:
+    """Mark an action undone (or, with None, done again), updating what redo changed."""
+    sets = ", ".join(f"{k} = ?" for k in changes)
+    values = [json.dumps(v) if k == "detail" else v for k, v in changes.items()]
+    ledger.conn.execute(
+        f"UPDATE actions SET undone_at = ?{', ' + sets if sets else ''} WHERE seq = ?",
+        [undone_at, *values, seq],
+    )
+
+
+# Imports and merges: what they changed, so that it can be taken out.
+
+# The tables an import or a merge writes, in the order their new rows are removed.
+CAPTURED = ("voids", "entries", "edits", "folds", "contacts")
+
+
+@contextmanager
+def capturing(ledger: Ledger, kind: str, at: str) -> Iterator[dict[str, Any]]:
+    """Journal an import or merge (the caller holds the transaction): the rows it adds
+    are the ones after each table's last row before it; the rows it changes are kept
+    as they were (by temporary triggers), for `undo`. Yields the action's detail."""
+    marks = {
+        t: ledger.conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {t}").fetchone()[0]
+        for t in CAPTURED
+    }
+    detail: dict[str, Any] = {"marks": marks}
+    seq = journal(ledger, at, kind, detail=detail)
+    conn = ledger.conn
+    for t in CAPTURED:
+        cols = [r[1] for r in conn.execute(f"PRAGMA table_info({t})")]
+        old = ", ".join(f"'{c}', old.{c}" for c in cols)
+        conn.execute(
+            f"CREATE TEMP TRIGGER capture_{t} AFTER UPDATE ON main.{t} "
+            f"WHEN old.rowid <= {int(marks[t])} AND NOT EXISTS (SELECT 1 FROM main.action_rows "
+            f"WHERE seq = {seq} AND tbl = '{t}' AND row_id = old.rowid) BEGIN "
+            f"INSERT INTO action_rows (seq, tbl, row_id, old) "
+            f"VALUES ({seq}, '{t}', old.rowid, json_object({old})); END"
+        )
+    try:
+        yield detail
+    finally:
+        for t in CAPTURED:
+            conn.execute(f"DROP TRIGGER IF EXISTS temp.capture_{t}")
+    ledger.conn.execute("UPDATE actions SET detail = ? WHERE seq = ?", [json.dumps(detail), seq])
+
+
+def refuse_redo(action: Action) -> None:
+    if action.kind in ("import", "merge"):
+        raise CannotUndo(f"an {action.kind} is done again by running it again")
+
+
+def nothing(what: str) -> NothingToUndo:
+    return NothingToUndo(what)

@@ -1,0 +1,228 @@
+"""Undo and redo: this device's last action taken back, or done again (see journal.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from engage_cli import scoring
+from engage_cli.dates import from_store, to_store
+from engage_cli.domain import NewEntry
+from engage_cli.errors import CannotUndo
+from engage_cli.store.connection import Ledger
+from engage_cli.store.contacts import contact_by_id, insert_contact
+from engage_cli.store.edits import revert_batch
+from engage_cli.store.folds import fold_contact, place, unfold
+from engage_cli.store.journal import CAPTURED, Action, mark, referenced, refuse_redo
+from engage_cli.store.rows import contact_from_row
+from engage_cli.store.state import rebuild_state, save_state
+from engage_cli.store.writes import log_entries, reopen_ask, settle_ask, void_entries
+
+HalfLife = Callable[[str], float]
+
+
+def undo(
+    ledger: Ledger, action: Action, now: datetime, half_life: HalfLife, synergy: float
+) -> dict[str, Any]:
+    """Take back `action` (the caller holds the transaction); return what redo needs."""
+    stash: dict[str, Any] = {}
+    match action.kind:
+        case "add":
+            contact = action.contacts[0]
+            if referenced(ledger, contact.id):
+                raise CannotUndo(f"{contact.name} has entries or links now; archive them instead")
+            stash["row"] = _remove(ledger, contact.id)
+        case "log":
+            stash = _undo_log(ledger, action, now, half_life)
+        case "settle":
+            reopen_ask(ledger, action.entries[0], now, half_life, journaled=False)
+        case "reopen":
+            _settle_as_before(ledger, action, action.entries[0], now, half_life, synergy)
+        case "edit":
+            assert action.batch is not None
+            revert_batch(ledger, action.batch, now, half_life, again=False)
+        case "fold":
+            unfold(ledger, action.detail["fold"], now, half_life)
+        case _:
+            take_out(ledger, action, half_life)
+    detail = {**action.detail, "redo": stash} if stash else action.detail
+    mark(ledger, action.seq, to_store(now), detail=detail)
+    return stash
+
+
+def redo(
+    ledger: Ledger, action: Action, now: datetime, half_life: HalfLife, synergy: float
+) -> None:
+    """Do an undone action again (the caller holds the transaction)."""
+    refuse_redo(action)
+    stash = action.detail.get("redo", {})
+    detail = {k: v for k, v in action.detail.items() if k != "redo"}
+    match action.kind:
+        case "add":
+            cid = _restore(ledger, stash["row"], half_life)
+            mark(ledger, action.seq, None, contact_id=cid, detail=detail)
+        case "log":
+            for row in stash.get("contacts", []):
+                _restore(ledger, row, half_life)
+            by_uid = _by_uid(ledger)
+            entries = [
+                NewEntry(
+                    by_uid[e["contact"]],
+                    e["kind"],
+                    e["points"],
+                    from_store(e["occurred_at"]),
+                    e["note"],
+                    e["tags"],
+                    by_uid.get(e["via"]) if e["via"] else None,
+                    e["source"],
+                )
+                for e in stash["entries"]
+            ]
+            wrote = log_entries(ledger, entries, now, half_life, journaled=False)
+            batch = wrote[0].entry.batch if wrote else action.batch
+            mark(ledger, action.seq, None, batch=batch, at=to_store(now), detail=detail)
+        case "settle":
+            _settle_as_before(ledger, action, _ask(ledger, action), now, half_life, synergy)
+            mark(ledger, action.seq, None)
+        case "reopen":
+            reopen_ask(ledger, _ask(ledger, action), now, half_life, journaled=False)
+            mark(ledger, action.seq, None)
+        case "edit":
+            assert action.batch is not None
+            batch = revert_batch(ledger, action.batch, now, half_life, again=True)
+            mark(ledger, action.seq, None, batch=batch)
+        case "fold":
+            dup_id, into_id = ledger.conn.execute(
+                "SELECT contact_id, into_id FROM folds WHERE id = ?", [detail["fold"]]
+            ).fetchone()
+            dup, into = contact_by_id(ledger, dup_id), contact_by_id(ledger, into_id)
+            if dup.folded_into is not None or into.folded_into is not None:
+                raise CannotUndo("one of the two has been folded since")
+            fold_id = fold_contact(ledger, dup, into, now, half_life)
+            mark(ledger, action.seq, None, detail={**detail, "fold": fold_id})
+
+
+def _settle_as_before(
+    ledger: Ledger, action: Action, ask: Any, now: datetime, half_life: HalfLife, synergy: float
+) -> None:
+    """Settle an ask as the action found or left it (its status, at its moment)."""
+    assert action.status is not None and action.resolved_at is not None
+    at = from_store(action.resolved_at)
+    settle_ask(ledger, ask, action.status, at, now, synergy, half_life, journaled=False)
+
+
+def _ask(ledger: Ledger, action: Action) -> Any:
+    from engage_cli.store.queries import find_entry
+
+    assert action.entry_id is not None
+    return find_entry(ledger, action.entry_id)
+
+
+def _by_uid(ledger: Ledger) -> dict[str, Any]:
+    return {r["uid"]: contact_from_row(r) for r in ledger.rows("SELECT * FROM contacts")}
+
+
+def _undo_log(ledger: Ledger, action: Action, now: datetime, half_life: HalfLife) -> dict[str, Any]:
+    """Void a log's entries; a contact the log added goes too, with its entries, when
+    nothing else refers to it. Returns what redo needs to write it all again."""
+    uids = dict(ledger.conn.execute("SELECT id, uid FROM contacts"))
+    stash: dict[str, Any] = {
+        "entries": [
+            {
+                "contact": uids[
+                    ledger.conn.execute(
+                        "SELECT contact_id FROM entries WHERE id = ?", [e.id]
+                    ).fetchone()[0]
+                ],
+                "kind": e.kind,
+                "points": e.points,
+                "occurred_at": to_store(e.occurred_at),
+                "note": e.note,
+                "tags": e.tags,
+                "source": e.source_id,
+                "via": _via_uid(ledger, e.id),
+            }
+            for e in action.entries
+            if e.source_id is None  # what a done ask gave back is given again by redoing it
+        ],
+        "contacts": [],
+    }
+    gone: set[str] = set()
+    for cid in [c.id for c in action.contacts]:  # those added that nothing else refers to
+        ids = [
+            r[0]
+            for r in ledger.conn.execute(
+                "SELECT id FROM entries WHERE contact_id = ? AND batch = ?", [cid, action.batch]
+            )
+        ]
+        ledger.conn.execute("PRAGMA defer_foreign_keys = ON")
+        ledger.conn.execute(
+            "DELETE FROM voids WHERE entry_id IN (SELECT value FROM json_each(?))",
+            [json.dumps(ids)],
+        )
+        ledger.conn.execute(
+            "DELETE FROM entries WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(ids)]
+        )
+        gone.update(ids)
+        stash["contacts"].append(_remove(ledger, cid))
+    rest = [e for e in action.entries if e.id not in gone]
+    void_entries(ledger, rest, now, "undo", half_life)
+    return stash
+
+
+def _via_uid(ledger: Ledger, entry_id: str) -> str | None:
+    row = ledger.conn.execute(
+        "SELECT c.uid FROM entries e JOIN contacts c ON c.id = e.via_id WHERE e.id = ?",
+        [entry_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _remove(ledger: Ledger, cid: int) -> dict[str, Any]:
+    """Delete a contact nothing refers to; return its row (to put back on redo)."""
+    row = ledger.rows("SELECT * FROM contacts WHERE id = ?", [cid])[0]
+    ledger.conn.execute("DELETE FROM contact_state WHERE contact_id = ?", [cid])
+    ledger.conn.execute("DELETE FROM contacts WHERE id = ?", [cid])
+    return row
+
+
+def _restore(ledger: Ledger, row: dict[str, Any], half_life: HalfLife) -> int:
+    from engage_cli.errors import NameTaken
+    from engage_cli.store.contacts import find_contact
+
+    holder = find_contact(ledger, row["name"])
+    if holder is not None:
+        raise NameTaken(row["name"], holder.name)
+    values = {k: v for k, v in row.items() if k not in ("id", "name_key")}
+    for key in ("tags", "emails", "phones", "aliases"):
+        values[key] = json.loads(values[key])
+    cid = insert_contact(ledger, **values)
+    save_state(ledger, cid, half_life(row["circle"]), scoring.State(), None, None)
+    return cid
+
+
+def take_out(ledger: Ledger, action: Action, half_life: Callable[[str], float]) -> None:
+    """Undo an import or merge: remove the rows it added, put back the ones it changed."""
+    marks = action.detail["marks"]
+    conn = ledger.conn
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    for tbl, row_id, old in conn.execute(
+        "SELECT tbl, row_id, old FROM action_rows WHERE seq = ?", [action.seq]
+    ).fetchall():
+        values = json.loads(old)
+        sets = ", ".join(f"{c} = :{c}" for c in values)
+        conn.execute(f"UPDATE {tbl} SET {sets} WHERE rowid = :_rowid", {**values, "_rowid": row_id})
+    # What points at the rows to remove, from rows that stay, is let go first.
+    conn.execute(
+        "UPDATE entries SET voided_by = (SELECT min(v.id) FROM voids v WHERE v.entry_id = "
+        "entries.id AND v.rowid <= ?) WHERE voided_by IN (SELECT id FROM voids WHERE rowid > ?)",
+        [marks["voids"], marks["voids"]],
+    )
+    conn.execute(f"DELETE FROM contact_state WHERE contact_id > {int(marks['contacts'])}")
+    for tbl in CAPTURED:
+        conn.execute(f"DELETE FROM {tbl} WHERE rowid > ?", [marks[tbl]])
+    conn.execute("DELETE FROM action_rows WHERE seq = ?", [action.seq])
+    place(ledger, half_life)
+    rebuild_state(ledger, half_life)
