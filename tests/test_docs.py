@@ -107,3 +107,26 @@ def test_readme_search_example_is_real_output(run: Run) -> None:
         assert command.startswith("$ engage ")
         got = ok(run(*shlex.split(command.removeprefix("$ engage ")))).stdout
         assert ids.sub("ID", got.strip()) == ids.sub("ID", expected.strip())
+
+
+def test_readme_contacts_example_is_real_output(run: Run) -> None:
+    """README's block on contacts that change, replayed on the ledger it describes."""
+    import shlex
+
+    from tests.helpers import fails
+
+    ok(run("add", "Lisa Chen", "--circle", "close", "--on", "2026-10-01"))
+    ok(run("add", "Civic Lab", "--kind", "org", "--on", "2026-10-01"))
+    ok(run("log", "Lisa Chan", "-d", "2", "-m", "coffee", "--on", "2026-11-02", "--new"))
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("### Contacts change", 1)[1].split("```console\n", 1)[1].split("```")[0]
+    parts = block.strip().split("\n\n")
+    assert len(parts) == 7
+    for part in parts:
+        command, _, expected = part.partition("\n")
+        assert command.startswith("$ engage ")
+        result = run(*shlex.split(command.removeprefix("$ engage ")))
+        if expected.startswith("engage: error: "):
+            assert fails(result) == expected.strip()
+        else:
+            assert ok(result).stdout.strip() == expected.strip()

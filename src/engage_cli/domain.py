@@ -39,16 +39,6 @@ class ContactKind(StrEnum):
     CAUSE = "cause"
 
 
-class Sector(StrEnum):
-    """Where a contact works, after the essays' multi-sector collaboration."""
-
-    BUSINESS = "business"
-    NONPROFIT = "nonprofit"
-    GOVERNMENT = "government"
-    ACADEMIA = "academia"
-    COMMUNITY = "community"
-
-
 def name_key(name: str) -> str:
     """The form names are compared in: Unicode-normalised, spaces collapsed, case folded."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())

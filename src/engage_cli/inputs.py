@@ -131,6 +131,7 @@ EDIT_FIELDS = (
     "name", "kind", "circle", "tags", "note", "emails",
     "org", "sector", "birthday", "aliases", "archived",
 )  # fmt: skip
+# Where a contact works, after the essays' multi-sector collaboration.
 SECTORS = ("business", "nonprofit", "government", "academia", "community")
 _KINDS = ("person", "org", "cause")
 _CIRCLES = ("inner", "close", "active", "wide")

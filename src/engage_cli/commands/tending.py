@@ -6,7 +6,7 @@ import typer
 
 from engage_cli.commands.root import app, complete_name, open_ledger, policy, say, show
 from engage_cli.dates import local_now
-from engage_cli.domain import Circle, ContactKind, Sector
+from engage_cli.domain import Circle, ContactKind
 from engage_cli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -35,6 +35,12 @@ def _said(report: "Edited", verb: str) -> None:
 
     if not report.changes:
         say(f"{report.name}: nothing to change (it is so already)")
+        return
+    if verb == "archived":
+        say(f"archived {report.name}: out of the lists, history kept (unarchive brings them back)")
+        return
+    if verb == "unarchived":
+        say(f"unarchived {report.name}: back in the lists")
         return
     say(f"{verb} {report.name}:")
     for line in change_lines(report.changes):
@@ -107,8 +113,10 @@ def _sector(text: str | None) -> str | None:
     if text is None:
         return None
     sector = "" if text.strip().lower() in ("", "none") else text.strip().lower()
-    if sector and sector not in set(Sector):
-        raise UsageError(f"--sector is one of {', '.join(Sector)} (or '' for none)")
+    from engage_cli.inputs import SECTORS
+
+    if sector and sector not in SECTORS:
+        raise UsageError(f"--sector is one of {', '.join(SECTORS)} (or '' for none)")
     return sector
 
 

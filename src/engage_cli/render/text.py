@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from engage_cli.dates import fmt_local
-from engage_cli.domain import Entry, Written
+from engage_cli.domain import Change, Entry, Written
 from engage_cli.ids import short
 
 SIGNS = {"deposit": "+", "withdrawal": "-"}
@@ -91,10 +91,10 @@ def action_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
             f"Mark it {action.status} again?"
         )
     if kind == "edit":
-        changes = action.detail.get("changes", [])
-        lines = [f"The last action edited {', '.join(names)}:"]
-        lines += [f"  {field}: {shown_value(field, after)}" for field, after in changes]
-        return lines, "Edit it back?"
+        changes = [Change(*c) for c in action.detail.get("changes", [])]
+        return [f"The last action edited {', '.join(names)}:", *change_lines(changes)], (
+            "Edit it back?"
+        )
     if kind == "fold":
         return [f"The last action folded {names[0]} into {names[1]}."], "Unfold it?"
     counts = action.detail.get("counts", {})
@@ -122,8 +122,11 @@ def action_done(action: Any, redoing: bool) -> str:
         return "done again"
     names = [c.name for c in action.contacts]
     if action.kind == "log":
-        said = f"voided {plural(len(action.entries), 'entry', 'entries')}"
-        return said + (f"; removed {', '.join(names)}" if names else "")
+        voided = [e for e in action.entries if e.contact not in names]
+        said = [f"voided {plural(len(voided), 'entry', 'entries')}"] if voided else []
+        if names:
+            said.append(f"removed {', '.join(names)} and what was logged for them")
+        return "; ".join(said)
     return {
         "add": f"removed {names[0] if names else 'the contact'}",
         "settle": "the ask is open again",

@@ -18,7 +18,7 @@ from engage_cli.dates import to_store
 from engage_cli.domain import Change, Contact, name_key
 from engage_cli.errors import ContactArchived, InputError, NameTaken
 from engage_cli.ids import uuid7
-from engage_cli.inputs import clean_change
+from engage_cli.inputs import EDIT_FIELDS, clean_change
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import contact_by_id, find_contact, named
 from engage_cli.store.state import recompute_state
@@ -226,7 +226,7 @@ def edit_action(
     half_life: Callable[[str], float],
 ) -> list[Change]:
     """`edit_contact` as one action of this device's journal (what undo takes back)."""
-    from engage_cli.store.journal import journal
+    from engage_cli.store.writes import journal
 
     batch, changes = edit_contact(ledger, contact, wanted, now, half_life)
     if changes:
@@ -287,7 +287,7 @@ def wanted_of(ledger: Ledger, contact: Contact, asked: Asked, now: datetime) -> 
             state = "archived" if asked.archived else "not archived"
             raise InputError(f"{contact.name} is {state} already")
         wanted["archived"] = to_store(now) if asked.archived else None
-    return wanted
+    return {f: wanted[f] for f in EDIT_FIELDS if f in wanted}  # in the order fields are shown
 
 
 def edit_named(

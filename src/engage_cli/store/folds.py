@@ -150,7 +150,7 @@ def fold_named(
     """Fold the contact called `duplicate` into the one called `into`, as one action of
     this device's journal (one transaction). Returns both and how many entries moved."""
     from engage_cli.store.contacts import get_contact
-    from engage_cli.store.journal import journal
+    from engage_cli.store.writes import journal
 
     with ledger.transaction():
         dup, target = get_contact(ledger, duplicate), get_contact(ledger, into)

@@ -23,39 +23,7 @@ from engage_cli.errors import CannotUndo, NothingToUndo
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import contact_by_id, named
 from engage_cli.store.rows import contact_from_row, entry_rows
-
-
-def journal(
-    ledger: Ledger,
-    at: str,
-    kind: str,
-    batch: str | None = None,
-    entry_id: str | None = None,
-    settled: tuple[str, str] | None = None,
-    contact_id: int | None = None,
-    detail: dict[str, Any] | None = None,
-) -> int:
-    """Record one of this device's own actions, newest last; return its number.
-
-    `settled`: the status and moment a settlement gave its ask (or a reopen took away).
-    """
-    status, resolved_at = settled or (None, None)
-    cur = ledger.conn.execute(
-        "INSERT INTO actions (at, kind, batch, entry_id, status, resolved_at, contact_id, "
-        "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            at,
-            kind,
-            batch,
-            entry_id,
-            status,
-            resolved_at,
-            contact_id,
-            json.dumps(detail) if detail is not None else None,
-        ],
-    )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+from engage_cli.store.writes import journal
 
 
 class Action(NamedTuple):
@@ -108,7 +76,7 @@ def _action(ledger: Ledger, row: tuple[Any, ...]) -> Action:
         edits = batch_changes(ledger, batch or "")
         contacts = [contact_by_id(ledger, i) for i in dict.fromkeys(cid for cid, _ in edits)]
         changes = named(ledger, [c for _, c in edits])
-        info = {**info, "changes": [(c.field, c.after) for c in changes]}
+        info = {**info, "changes": [tuple(c) for c in changes]}
     elif kind == "fold":
         row2 = ledger.conn.execute(
             "SELECT contact_id, into_id FROM folds WHERE id = ? AND undone_at IS NULL",

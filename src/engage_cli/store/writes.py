@@ -1,4 +1,5 @@
-"""Writes: contacts added, entries logged and voided, asks settled and reopened.
+"""Writes: contacts added, entries logged and voided, asks settled and reopened, and
+this device's journal of its actions (read and taken back in journal.py, undoing.py).
 
 Every function here expects the caller to hold the transaction
 (`with ledger.transaction():`), and moves the derived state in the same one.
@@ -27,7 +28,6 @@ from engage_cli.ids import short as short_id
 from engage_cli.ids import uuid7
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import find_contact, get_contact
-from engage_cli.store.journal import journal
 from engage_cli.store.rows import OPEN_AGAIN, entry_rows
 from engage_cli.store.state import current_state, latest_moments, save_state
 
@@ -270,6 +270,39 @@ def bulk_insert(
         cols = list(rows[0])
         sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
         ledger.conn.executemany(sql, rows)
+
+
+def journal(
+    ledger: Ledger,
+    at: str,
+    kind: str,
+    batch: str | None = None,
+    entry_id: str | None = None,
+    settled: tuple[str, str] | None = None,
+    contact_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """Record one of this device's own actions, newest last; return its number.
+
+    `settled`: the status and moment a settlement gave its ask (or a reopen took away).
+    """
+    status, resolved_at = settled or (None, None)
+    cur = ledger.conn.execute(
+        "INSERT INTO actions (at, kind, batch, entry_id, status, resolved_at, contact_id, "
+        "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            at,
+            kind,
+            batch,
+            entry_id,
+            status,
+            resolved_at,
+            contact_id,
+            json.dumps(detail) if detail is not None else None,
+        ],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
 
 
 class Planned(NamedTuple):
