@@ -56,3 +56,28 @@ def test_odd_events_and_names(run: Run, run_json, tmp_path: Path) -> None:  # ty
     (row,) = run_json("inbox", "--ics", str(ics), *WINDOW)
     ok(run(*shlex.split(row["command"])[1:]))  # the suggestion works as printed
     assert run_json("inbox", "--ics", str(ics), *WINDOW) == []
+
+
+def test_aliases_and_folded_duplicates_find_their_contact(
+    run: Run, run_json, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    ok(run("add", "Robert Stone", "--on", "2026-01-01"))
+    ok(run("edit", "Robert Stone", "--alias", "Bobby Stone"))
+    ok(run("add", "Lisa Chen", "--on", "2026-01-01"))
+    ok(run("add", "Lisa Chan", "--on", "2026-01-01"))
+    ok(run("edit", "Lisa Chan", "--email", "lisa@example.org"))
+    ok(run("fold", "Lisa Chan", "Lisa Chen"))
+    ics = tmp_path / "aka.ics"
+    ics.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20261102T100000Z\r\nSUMMARY:lunch with Bobby Stone\r\n"
+        "END:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20261103T100000Z\r\nSUMMARY:chat\r\n"
+        "ATTENDEE;CN=L. C.:mailto:lisa@example.org\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    )
+    rows = run_json("inbox", "--ics", str(ics), *WINDOW)
+    assert [(r["contact"], r["matched_by"]) for r in rows] == [
+        ("Robert Stone", "title"),
+        ("Lisa Chen", "attendee email"),  # the email of the contact folded into her
+    ]

@@ -224,7 +224,7 @@ def inbox(
 
     from engage_cli import reports
     from engage_cli.formats.calendar import Person, read_meetings
-    from engage_cli.store.contacts import list_contacts
+    from engage_cli.store.contacts import known_as
     from engage_cli.store.files import read_input
 
     if log_them and not is_terminal():
@@ -242,7 +242,7 @@ def inbox(
     if "BEGIN:VCALENDAR" not in text[:2000].upper():
         raise InputError(f"{source} is not an iCalendar file (no BEGIN:VCALENDAR)")
     with open_ledger(ctx) as ledger:
-        people = [Person(c.name, c.emails) for c in list_contacts(ledger)]
+        people = [Person(c.name, emails, names) for c, names, emails in known_as(ledger)]
         try:
             meetings, notices = read_meetings(text, people, start, until)
         except (ValueError, KeyError) as exc:

@@ -21,6 +21,7 @@ class Person(NamedTuple):
 
     name: str
     emails: tuple[str, ...]
+    aliases: tuple[str, ...] = ()  # other names that find them (aliases, folded duplicates)
 
 
 class Meeting(NamedTuple):
@@ -170,8 +171,16 @@ def read_meetings(
         by_key[name_key(p.name)] = p.name
         for e in p.emails:
             by_email.setdefault(e.lower(), p.name)
+    for p in people:
+        for alias in p.aliases:
+            by_key.setdefault(name_key(alias), p.name)
     # Compiled once, not once per event: a calendar has many events, a ledger many contacts.
-    mentions = [(p.name, m) for p in people if (m := _mention(p.name)) is not None]
+    mentions = [
+        (p.name, m)
+        for p in people
+        for said in (p.name, *p.aliases)
+        if (m := _mention(said)) is not None
+    ]
     out: list[Meeting] = []
     for event, start, all_day in _occurrences(calendar, since, until, notices):
         title = _title(str(event.get("SUMMARY", "")))

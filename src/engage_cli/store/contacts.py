@@ -147,3 +147,19 @@ def named(ledger: Ledger, changes: Iterable[Change]) -> list[Change]:
     return [
         Change(c.field, name(c.before), name(c.after)) if c.field == "org" else c for c in changes
     ]
+
+
+def known_as(ledger: Ledger) -> list[tuple[Contact, tuple[str, ...], tuple[str, ...]]]:
+    """Each live contact not archived, with every name and email that finds it: its
+    aliases and those of contacts folded into it (names), its emails and theirs."""
+    folded: dict[int, list[dict[str, Any]]] = {}
+    for r in ledger.rows("SELECT * FROM contacts WHERE folded_into IS NOT NULL"):
+        folded.setdefault(r["folded_into"], []).append(r)
+    out = []
+    for c in list_contacts(ledger):
+        more = folded.get(c.id, [])
+        names = [*c.aliases, *(r["name"] for r in more)]
+        names += [a for r in more for a in json.loads(r["aliases"])]
+        emails = [*c.emails, *(e for r in more for e in json.loads(r["emails"]))]
+        out.append((c, tuple(dict.fromkeys(names)), tuple(dict.fromkeys(emails))))
+    return out
