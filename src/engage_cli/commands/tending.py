@@ -21,9 +21,9 @@ _Json = Annotated[bool, typer.Option("--json", help="Print what changed as JSON.
 
 def _edit(ctx: typer.Context, name: str, asked: "Asked", json_out: bool, verb: str) -> None:
     from engage_cli.reports.changes import Edited
-    from engage_cli.store.edits import Asked, edit_named
+    from engage_cli.store.edits import edit_named
 
-    if asked == Asked():
+    if all(v is None or (isinstance(v, (list, tuple)) and not v) for v in asked):  # none asked
         raise UsageError("say what to change, such as --name, --circle or --tag (see --help)")
     with open_ledger(ctx) as ledger:
         contact, changes = edit_named(ledger, name, asked, local_now(), policy().half_life)

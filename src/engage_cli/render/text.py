@@ -73,7 +73,7 @@ def action_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
             "reopen": f"reopening ask {short(action.entry_id or '')}",
             "edit": "an edit",
             "fold": "a fold",
-        }.get(kind, f"an {kind}")
+        }.get(kind, f"{_a(kind)} {kind}")
         return [f"The last undone action was {what}."], "Do it again?"
     if kind == "add":
         return [f"The last action added contact {names[0]}."], "Remove it?"
@@ -99,7 +99,7 @@ def action_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
         return [f"The last action folded {names[0]} into {names[1]}."], "Unfold it?"
     counts = action.detail.get("counts", {})
     said = ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "nothing new"
-    return [f"The last action was an {kind}: {said}."], "Take it out?"
+    return [f"The last action was {_a(kind)} {kind}: {said}."], "Take it out?"
 
 
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -134,3 +134,7 @@ def action_done(action: Any, redoing: bool) -> str:
         "edit": "edited back",
         "fold": f"unfolded {names[0]} from {names[1]}" if len(names) == 2 else "unfolded",
     }.get(action.kind, f"took the {action.kind} out")
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"

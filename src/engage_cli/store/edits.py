@@ -107,7 +107,10 @@ def edit_contact(
     is left alone; the batch id and the changes made are returned (none: nothing
     changed, and nothing was written).
     """
-    clean = {field: clean_change(field, value) for field, value in wanted.items()}
+    try:
+        clean = {field: clean_change(field, value) for field, value in wanted.items()}
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     check_changes(ledger, contact, clean)
     row = ledger.rows("SELECT * FROM contacts WHERE id = ?", [contact.id])[0]
     batch = uuid7()

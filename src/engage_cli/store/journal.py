@@ -155,21 +155,22 @@ def last_action(ledger: Ledger, depth: int = 1000) -> Action | None:
 
 
 def next_redo(ledger: Ledger) -> Action | None:
-    """The latest action undone since this device last did anything else, or None."""
+    """The action undone last, unless this device has done anything new since."""
     row = ledger.conn.execute(
-        f"SELECT {_COLUMNS} FROM actions WHERE undone_at IS NOT NULL AND seq > "
-        "(SELECT coalesce(max(seq), 0) FROM actions WHERE undone_at IS NULL) "
-        "ORDER BY undone_at DESC, seq ASC LIMIT 1"
+        f"SELECT {_COLUMNS} FROM actions WHERE redo_order IS NOT NULL "
+        "ORDER BY redo_order DESC LIMIT 1"
     ).fetchone()
     return _action(ledger, row) if row else None
 
 
 def mark(ledger: Ledger, seq: int, undone_at: str | None, **changes: Any) -> None:
-    """Mark an action undone (or, with None, done again), updating what redo changed."""
-    sets = ", ".join(f"{k} = ?" for k in changes)
+    """Mark an action undone (redoable first among those undone), or with None done
+    again, updating what redo changed."""
+    sets = "".join(f", {k} = ?" for k in changes)
     values = [json.dumps(v) if k == "detail" else v for k, v in changes.items()]
+    order = "(SELECT coalesce(max(redo_order), 0) + 1 FROM actions)" if undone_at else "NULL"
     ledger.conn.execute(
-        f"UPDATE actions SET undone_at = ?{', ' + sets if sets else ''} WHERE seq = ?",
+        f"UPDATE actions SET undone_at = ?, redo_order = {order}{sets} WHERE seq = ?",
         [undone_at, *values, seq],
     )
 

@@ -325,7 +325,9 @@ CREATE TABLE actions_v4 (
     resolved_at TEXT,  -- ... and when
     contact_id INTEGER,  -- the contact an add added
     detail TEXT,       -- JSON: what else undo needs (a fold's id, contacts a log added)
-    undone_at TEXT     -- when it was undone (redo clears it)
+    undone_at TEXT,    -- when it was undone (redo clears it)
+    redo_order INTEGER -- undone and redoable: the latest undone is redone first;
+                       -- any new action clears them all
 );
 INSERT INTO actions_v4 (seq, at, kind, batch, entry_id, status, resolved_at)
 SELECT seq, at, kind, batch, entry_id, status, resolved_at FROM actions;

@@ -287,6 +287,9 @@ def journal(
     `settled`: the status and moment a settlement gave its ask (or a reopen took away).
     """
     status, resolved_at = settled or (None, None)
+    ledger.conn.execute(  # something new is done: what was undone is not redone any more
+        "UPDATE actions SET redo_order = NULL WHERE redo_order IS NOT NULL"
+    )
     cur = ledger.conn.execute(
         "INSERT INTO actions (at, kind, batch, entry_id, status, resolved_at, contact_id, "
         "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
