@@ -458,3 +458,32 @@ def test_devices_converge_after_long_histories(
     ops_b: list[tuple[tuple[Any, ...], int]],
 ) -> None:
     _converge(tmp_path, ops_a, ops_b)
+
+
+def test_doctor_finds_entries_a_fold_does_not_place_and_puts_them_back(tmp_path: Path) -> None:
+    import sqlite3
+
+    from tests.helpers import doctor, engage
+
+    db = tmp_path / "l.db"
+    engage(db, "add", "Lisa Chen", "--on", "2026-01-01")
+    engage(db, "add", "Lisa Chan", "--on", "2026-01-01")
+    engage(db, "log", "Lisa Chan", "-d", "3", "--on", "2026-02-01")
+    engage(db, "fold", "Lisa Chan", "Lisa Chen")
+    before = json.loads(engage(db, "show", "Lisa Chen", "--as-of", "2026-03-01", "--json").stdout)
+    assert doctor(db)["ok"]
+    conn = sqlite3.connect(db)  # another program moves the entry back behind engage's back
+    conn.execute(
+        "UPDATE entries SET contact_id = origin_id, origin_id = NULL WHERE origin_id IS NOT NULL"
+    )
+    conn.commit()
+    conn.close()
+    report = doctor(db)
+    assert not report["ok"]
+    assert any(
+        "not with the contact its folds place it with" in p for p in report["checks"]["folds"]
+    )
+    engage(db, "doctor", "--repair")
+    assert doctor(db)["ok"]
+    after = json.loads(engage(db, "show", "Lisa Chen", "--as-of", "2026-03-01", "--json").stdout)
+    assert after["charge"] == before["charge"] and after["entry_count"] == 1
