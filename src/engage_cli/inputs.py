@@ -137,41 +137,61 @@ _KINDS = ("person", "org", "cause")
 _CIRCLES = ("inner", "close", "active", "wide")
 
 
-def clean_birthday(text: str) -> str:
-    """A birthday as people say it, stored as ISO: 1985-04-12, or --04-12 without a year.
+_MONTHS = {
+    m: n
+    for n, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")],
+        1,
+    )
+    for m in names
+}  # fmt: skip
 
-    Accepts 1985-04-12, 04-12, --04-12, 12 April, April 12 1985, Feb 29 (any leap day).
+
+def clean_birthday(text: str) -> str:
+    """A birthday as people write it, stored as ISO: 1985-04-12, or --04-12 without a year.
+
+    Accepts 1985-04-12 (or 1985/04/12), 04-12 and --04-12 (month, day), and the
+    month by name: 12 April, April 12, 12 Apr 1985, April 12, 1985. A day in
+    numbers only, such as 4/12/1985, is refused: it reads both ways.
     """
-    raw = " ".join(text.split())
-    if not raw:
-        return ""
-    if len(raw) > MAX_BIRTHDAY or not raw.isprintable():
-        raise ValueError(f"a birthday is a day such as 1985-04-12 or 04-12 (got {text!r})")
     import re
 
-    iso = re.fullmatch(r"(?:(\d{4})-|--)?(\d{1,2})-(\d{1,2})", raw)
-    if iso:
-        year, month, day = iso.group(1), int(iso.group(2)), int(iso.group(3))
-        return _birthday_of(int(year) if year else None, month, day, text)
-    from dateutil import parser
-
-    try:  # two leap-year defaults tell a given year from none, and let Feb 29 through
-        a = parser.parse(raw, default=parser.parse("2000-01-01"), dayfirst=True)
-        b = parser.parse(raw, default=parser.parse("1996-01-01"), dayfirst=True)
-    except (ValueError, OverflowError):
+    raw = " ".join(text.split()).lower().replace(",", " ")
+    if not raw:
+        return ""
+    forms = "such as 1985-04-12, 04-12 or 12 April"
+    if len(raw) > MAX_BIRTHDAY or not raw.isprintable():
+        raise ValueError(f"a birthday is a day {forms} (got {text!r})")
+    if m := re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", raw):
+        return _birthday_of(int(m[1]), int(m[2]), int(m[3]), text)
+    if m := re.fullmatch(r"(?:--)?(\d{1,2})-(\d{1,2})", raw):
+        return _birthday_of(None, int(m[1]), int(m[2]), text)
+    words = raw.replace(".", " ").split()
+    if len(words) in (2, 3):
+        day_first = words[0].isdigit() and words[1] in _MONTHS
+        month_first = words[0] in _MONTHS and words[1].isdigit()
+        year = words[2] if len(words) == 3 else None
+        if (day_first or month_first) and (year is None or re.fullmatch(r"\d{4}", year)):
+            day, month = (words[0], words[1]) if day_first else (words[1], words[0])
+            return _birthday_of(int(year) if year else None, _MONTHS[month], int(day), text)
+    if re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}", raw):
         raise ValueError(
-            f"a birthday is a day such as 1985-04-12, 04-12 or '12 April' (got {text!r})"
-        ) from None
-    return _birthday_of(a.year if a.year == b.year else None, a.month, a.day, text)
+            f"{text!r} reads both ways (day or month first); write 1985-04-12 or 12 April 1985"
+        )
+    raise ValueError(f"a birthday is a day {forms} (got {text!r})")
 
 
 def _birthday_of(year: int | None, month: int, day: int, text: str) -> str:
     import calendar
+    from datetime import date
 
     if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year or 2000, month)[1]:
         raise ValueError(f"no such day as {text!r}")
-    if year is not None and not 1900 <= year <= 2100:
-        raise ValueError(f"a birthday's year is between 1900 and 2100 (got {year})")
+    if year is not None and not 1900 <= year <= date.today().year:
+        raise ValueError(f"a birthday's year is from 1900 to this year (got {year})")
     return f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
 
 

@@ -267,7 +267,7 @@ def test_a_typo_picks_the_look_alike_by_number_after_a_bad_answer(tmp_path: Path
     assert _engage(db, "add", "Lisa Chen").returncode == 0
     code, seen = converse(db, ["log", "Lisa Chan", "-d", "1"], [("Choose", "7"), ("Choose", "1")])
     assert code == 0, seen
-    assert "answer 1 to 1, n or q, not '7'; try again" in seen
+    assert "answer 1, n or q, not '7'; try again" in seen
     (entry,) = json.loads(_engage(db, "history", "--json").stdout)
     assert entry["contact"] == "Lisa Chen"
     names = [c["name"] for c in json.loads(_engage(db, "contacts", "--json").stdout)]

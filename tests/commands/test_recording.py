@@ -108,7 +108,11 @@ def test_undo_voids_the_last_log_and_keeps_it_in_history(run: Run, run_json) -> 
     # undo again reaches the earlier log
     ok(run("undo", "--yes"))
     assert all(e["voided"] for e in run_json("history"))
-    fails(run("undo", "--yes"))
+    # then the adds: a contact whose voided entries stay in the history stays too, archived
+    assert "archived Bob" in ok(run("undo", "--yes")).stdout
+    assert "archived Ann" in ok(run("undo", "--yes")).stdout
+    assert run_json("contacts") == []
+    assert "nothing to undo" in fails(run("undo", "--yes"))
 
 
 def test_undo_asks_and_can_be_declined(run: Run, run_json) -> None:  # type: ignore[no-untyped-def]

@@ -86,8 +86,16 @@ import_app = group(
 
 
 def _merged(counts: dict[str, int], source: str) -> None:
+    shared = counts.pop("names shared", 0)
     done = ", ".join(f"{n} {what}" for what, n in counts.items())
     say(f"merged {source}: {done}")
+    if shared:
+        say(
+            f"note: {shared} {'name is' if shared == 1 else 'names are'} now shared by two "
+            "contacts (renamed so on two devices): rename one with `engage rename`, then "
+            "`engage fold` them if they are one person",
+            err=True,
+        )
 
 
 @import_app.command("ledger")

@@ -186,7 +186,8 @@ def _offer(ledger: "Ledger", name: str) -> "Contact | None":
             return close[int(answer) - 1]
         if answer in ("n", "q"):
             return answer
-        raise InputError(f"answer 1 to {len(close)}, n or q, not {text!r}")
+        numbers = ", ".join(str(i) for i in range(1, len(close) + 1))
+        raise InputError(f"answer {numbers}, n or q, not {text!r}")
 
     picked = ask("Choose", choice, "1")
     if picked == "q":
@@ -330,9 +331,12 @@ def _walk(ctx: typer.Context, yes: bool, redoing: bool) -> None:
             again = find(ledger)
             if again is None or again.seq != action.seq:  # another command wrote meanwhile
                 raise InputError("the ledger changed meanwhile; nothing was changed, try again")
-            run = redo_action if redoing else undo_action
-            run(ledger, action, local_now(), rules.half_life, rules.synergy)
-    say(action_done(action, redoing))
+            if redoing:
+                redo_action(ledger, action, local_now(), rules.half_life, rules.synergy)
+                stash = {}
+            else:
+                stash = undo_action(ledger, action, local_now(), rules.half_life, rules.synergy)
+    say(action_done(action, redoing, stash))
 
 
 @app.command()

@@ -193,6 +193,15 @@ def show(json_out: bool, report: Any, view: str | Callable[[Any], None]) -> None
 
 def complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
     """Contact names for shell completion: those starting with what was typed (any case)."""
+    return _complete(ctx, incomplete, archived=False)
+
+
+def complete_archived(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Names of archived contacts for shell completion (what `unarchive` takes)."""
+    return _complete(ctx, incomplete, archived=True)
+
+
+def _complete(ctx: typer.Context, incomplete: str, archived: bool) -> list[str]:
     from engage_cli.domain import name_key
     from engage_cli.store.connection import Ledger
     from engage_cli.store.contacts import list_contacts
@@ -200,7 +209,7 @@ def complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
     root = ctx.find_root()
     try:
         with Ledger.open(ledger_path(root.params.get("db")), create=False) as ledger:
-            names = [c.name for c in list_contacts(ledger)]
+            names = [c.name for c in list_contacts(ledger, archived=archived)]
     except Exception:  # completion must never print an error into the shell
         return []
     key = name_key(incomplete)

@@ -4,7 +4,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from engage_cli.commands.root import app, complete_name, open_ledger, policy, say, show
+from engage_cli.commands.root import (
+    app,
+    complete_archived,
+    complete_name,
+    open_ledger,
+    policy,
+    say,
+    show,
+)
 from engage_cli.dates import local_now
 from engage_cli.domain import Circle, ContactKind
 from engage_cli.errors import UsageError
@@ -17,6 +25,15 @@ _Name = Annotated[
     str, typer.Argument(help="The contact (any case, or an alias).", autocompletion=complete_name)
 ]
 _Json = Annotated[bool, typer.Option("--json", help="Print what changed as JSON.")]
+_Org = Annotated[
+    str | None,
+    typer.Option(
+        "--org",
+        metavar="ORG",
+        help="The organisation (a contact); '' for none.",
+        autocompletion=complete_name,
+    ),
+]
 
 
 def _edit(ctx: typer.Context, name: str, asked: "Asked", json_out: bool, verb: str) -> None:
@@ -61,10 +78,7 @@ def edit(
     note: Annotated[str | None, typer.Option("--note", "-m", help="Replace the note.")] = None,
     email: Annotated[list[str] | None, typer.Option("--email", help="Add an email.")] = None,
     unemail: Annotated[list[str] | None, typer.Option("--unemail", help="Remove an email.")] = None,
-    org: Annotated[
-        str | None,
-        typer.Option("--org", metavar="ORG", help="The organisation (a contact); '' for none."),
-    ] = None,
+    org: _Org = None,
     sector: Annotated[
         str | None,
         typer.Option(
@@ -149,7 +163,13 @@ def archive(ctx: typer.Context, name: _Name, json_out: _Json = False) -> None:
 
 
 @app.command()
-def unarchive(ctx: typer.Context, name: _Name, json_out: _Json = False) -> None:
+def unarchive(
+    ctx: typer.Context,
+    name: Annotated[
+        str, typer.Argument(help="An archived contact.", autocompletion=complete_archived)
+    ],
+    json_out: _Json = False,
+) -> None:
     """Bring an archived contact back into the lists (`engage contacts --archived`).
 
     Example: engage unarchive "Old Colleague"

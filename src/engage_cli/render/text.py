@@ -52,12 +52,15 @@ def shown_value(field: str, value: object) -> str:
     return str(value)
 
 
-def change_lines(changes: Sequence[Any]) -> list[str]:
-    """One indented line per changed field: `  circle: active -> close`."""
-    return [
-        f"  {c.field}: {shown_value(c.field, c.before)} -> {shown_value(c.field, c.after)}"
-        for c in changes
-    ]
+def change_lines(changes: Sequence[Any], width: int = 36) -> list[str]:
+    """One indented line per changed field: `  circle: active -> close`; a long value
+    (a note) on one line, cut to `width` characters with an ellipsis."""
+
+    def cut(field: str, value: object) -> str:
+        text = " ".join(shown_value(field, value).split())
+        return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+    return [f"  {c.field}: {cut(c.field, c.before)} -> {cut(c.field, c.after)}" for c in changes]
 
 
 def action_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
@@ -66,13 +69,17 @@ def action_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
     names = [c.name for c in action.contacts]
     stash = action.detail.get("redo", {})
     if redoing:
+        if kind == "edit":
+            changes = [Change(*c) for c in action.detail.get("changes", [])]
+            return [f"The last undone action edited {', '.join(names)}:", *change_lines(changes)], (
+                "Do it again?"
+            )
         what = {
-            "add": f"adding contact {stash.get('row', {}).get('name', '?')}",
+            "add": f"adding {stash.get('row', {}).get('name') or ', '.join(names) or 'a contact'}",
             "log": f"a log of {plural(len(stash.get('entries', [])), 'entry', 'entries')}",
             "settle": f"marking ask {short(action.entry_id or '')} {action.status}",
             "reopen": f"reopening ask {short(action.entry_id or '')}",
-            "edit": "an edit",
-            "fold": "a fold",
+            "fold": f"folding {' into '.join(names)}" if len(names) == 2 else "a fold",
         }.get(kind, f"{_a(kind)} {kind}")
         return [f"The last undone action was {what}."], "Do it again?"
     if kind == "add":
@@ -116,16 +123,25 @@ def birthday_text(value: str) -> str:
     return f"{day} {m.group(1)}" if m.group(1) else day
 
 
-def action_done(action: Any, redoing: bool) -> str:
-    """What undo (or redo) did, in one line."""
+def action_done(action: Any, redoing: bool, stash: dict[str, Any]) -> str:
+    """What undo (or redo) did, in one line (`stash`: what undo kept for redo)."""
     if redoing:
         return "done again"
     names = [c.name for c in action.contacts]
+    if action.kind == "add" and stash.get("archived"):
+        return (
+            f"archived {names[0]}: entries logged for them stay in the history, voided, "
+            "so the contact stays too, out of the lists"
+        )
     if action.kind == "log":
         voided = [e for e in action.entries if e.contact not in names]
         said = [f"voided {plural(len(voided), 'entry', 'entries')}"] if voided else []
         if names:
             said.append(f"removed {', '.join(names)} and what was logged for them")
+        if stash.get("archived"):
+            said.append(
+                f"archived {plural(len(stash['archived']), 'contact', 'contacts')} it added"
+            )
         return "; ".join(said)
     return {
         "add": f"removed {names[0] if names else 'the contact'}",
@@ -133,7 +149,7 @@ def action_done(action: Any, redoing: bool) -> str:
         "reopen": f"the ask is {action.status} again",
         "edit": "edited back",
         "fold": f"unfolded {names[0]} from {names[1]}" if len(names) == 2 else "unfolded",
-    }.get(action.kind, f"took the {action.kind} out")
+    }.get(action.kind, f"took the {action.kind} out (run it again to redo it)")
 
 
 def _a(word: str) -> str:

@@ -141,8 +141,16 @@ def import_cards_at(
             ledger = stack.enter_context(Ledger.open(path, create=True))
         else:
             ledger = stack.enter_context(Ledger.open(path, create=not dry_run))
-        with ledger.transaction(rollback=dry_run), capturing(ledger, "import", to_store(now)):
-            return import_cards(ledger, cards, now, half_life, circle, extra_tags)
+        with (
+            ledger.transaction(rollback=dry_run),
+            capturing(ledger, "import", to_store(now)) as detail,
+        ):
+            out = import_cards(ledger, cards, now, half_life, circle, extra_tags)
+            detail["counts"] = {
+                f"contacts {what}": sum(1 for o in out if o[0] == what)
+                for what in ("added", "updated")
+            }
+            return out
 
 
 def _edit_worthy(field: str, value: Any) -> bool:

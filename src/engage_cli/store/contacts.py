@@ -65,6 +65,19 @@ def _alias_keys(row: dict[str, Any]) -> set[str]:
     return {name_key(a) for a in json.loads(row["aliases"])}
 
 
+def find_by_email(ledger: Ledger, email: str) -> Contact | None:
+    """The live contact an email finds (its own, or a contact's folded into it)."""
+    rows = ledger.rows(
+        "SELECT c.* FROM contacts c, json_each(c.emails) j WHERE j.value = ? "
+        f"ORDER BY c.{LIVE} DESC, c.uid LIMIT 1",
+        [email.lower()],
+    )
+    if not rows:
+        return None
+    found = contact_from_row(rows[0])
+    return contact_by_id(ledger, found.folded_into) if found.folded_into else found
+
+
 def close_names(ledger: Ledger, name: str, limit: int = 3) -> list[str]:
     """Existing names closest to `name`: the ones it starts or is part of, then look-alikes.
 
@@ -84,9 +97,13 @@ def close_names(ledger: Ledger, name: str, limit: int = 3) -> list[str]:
     for k, n in keys.items():
         if key and (k.startswith(key) or key in k.split()) and n not in found:
             found.append(n)
-    for k in difflib.get_close_matches(key, list(keys), n=limit, cutoff=0.6):
-        if keys[k] not in found:
-            found.append(keys[k])
+    scored = sorted(
+        (-difflib.SequenceMatcher(None, key, k).ratio(), keys[k])
+        for k in difflib.get_close_matches(key, list(keys), n=limit, cutoff=0.6)
+    )  # the closest first; of two as close, the first by name
+    for _, n in scored:
+        if n not in found:
+            found.append(n)
     return found[:limit]
 
 

@@ -20,7 +20,7 @@ from engage_cli.errors import ContactArchived, InputError, NameTaken
 from engage_cli.ids import uuid7
 from engage_cli.inputs import EDIT_FIELDS, clean_change
 from engage_cli.store.connection import Ledger
-from engage_cli.store.contacts import contact_by_id, find_contact, named
+from engage_cli.store.contacts import contact_by_id, find_by_email, find_contact, named
 from engage_cli.store.state import recompute_state
 
 # The column each field is stored in (org: the organisation's row; archived: since when).
@@ -69,10 +69,16 @@ def check_changes(ledger: Ledger, contact: Contact, wanted: Mapping[str, Any]) -
     not one, an organisation with people made something else, an archived contact."""
     if contact.archived_at is not None and set(wanted) - {"archived"}:
         raise ContactArchived(contact.name)
-    for name in [*([wanted["name"]] if "name" in wanted else []), *wanted.get("aliases", [])]:
+    held = {name_key(a) for a in contact.aliases}
+    fresh = [a for a in wanted.get("aliases", []) if name_key(a) not in held]
+    for name in [*([wanted["name"]] if "name" in wanted else []), *fresh]:
         holder = find_contact(ledger, name)
         if holder is not None and holder.id != contact.id:
             raise NameTaken(name, holder.name)
+    for email in sorted(set(wanted.get("emails", [])) - set(contact.emails)):
+        holder = find_by_email(ledger, email)
+        if holder is not None and holder.id != contact.id:
+            raise InputError(f"{email} is an email of {holder.name} already")
     if wanted.get("org") is not None:
         row = ledger.rows("SELECT * FROM contacts WHERE uid = ?", [wanted["org"]])
         if not row or row[0]["id"] == contact.id:
@@ -191,23 +197,41 @@ def contact_history(
 
 
 def apply_edits(ledger: Ledger, contact_ids: Iterable[int] | None = None) -> set[int]:
-    """Set each field that has edits to its latest edit's value (after a merge); return
-    the contacts whose circle changed (their derived state must be rebuilt)."""
-    sql = (
-        "SELECT e.contact_id, e.field, e.value FROM edits e WHERE NOT EXISTS ("
-        "SELECT 1 FROM edits f WHERE f.contact_id = e.contact_id AND f.field = e.field "
-        "AND (f.edited_at, f.id) > (e.edited_at, e.id))"
-    )
+    """Bring every edited field to what its edits say (after a merge); return the
+    contacts whose circle changed (their derived state must be rebuilt).
+
+    A field of one value takes its latest edit's (by `edited_at`, then id). In
+    tags, emails and aliases each item takes its latest edit: every edit adds
+    what it added and removes what it removed, in that order, over the list
+    the merge left, and the list is kept sorted, the same on every device.
+    """
+    sql = "SELECT contact_id, field, value, before FROM edits"
     params: list[Any] = []
     if contact_ids is not None:
-        sql += " AND e.contact_id IN (SELECT value FROM json_each(?))"
+        sql += " WHERE contact_id IN (SELECT value FROM json_each(?))"
         params.append(json.dumps(sorted(set(contact_ids))))
+    by_field: dict[tuple[int, str], list[tuple[Any, Any]]] = {}
+    for cid, field, value, before in ledger.conn.execute(
+        sql + " ORDER BY contact_id, field, edited_at, id", params
+    ):
+        by_field.setdefault((cid, field), []).append(
+            (json.loads(value), json.loads(before) if before is not None else None)
+        )
     moved: set[int] = set()
-    for cid, field, value in ledger.conn.execute(sql, params).fetchall():
+    for (cid, field), edits in by_field.items():
         row = ledger.rows("SELECT * FROM contacts WHERE id = ?", [cid])[0]
-        after = json.loads(value)
-        if value_of(ledger, row, field) != after:
-            _store(ledger, cid, field, after)
+        have = value_of(ledger, row, field)
+        if field in _LISTS:
+            items = list(have)
+            for after, before in edits:
+                gone = set(before or []) - set(after)
+                items = [i for i in items if i not in gone]
+                items += [i for i in after if i not in (before or []) and i not in items]
+            want: Any = sorted(items)
+        else:
+            want = edits[-1][0]
+        if have != want:
+            _store(ledger, cid, field, want)
             if field == "circle":
                 moved.add(cid)
     return moved
@@ -268,15 +292,11 @@ def wanted_of(ledger: Ledger, contact: Contact, asked: Asked, now: datetime) -> 
     }
     for field, have, add, remove in (
         ("tags", contact.tags, asked.tag, asked.untag),
-        ("emails", contact.emails, [e.lower() for e in asked.email], asked.unemail),
+        ("emails", contact.emails, [_email(e) for e in asked.email], asked.unemail),
         ("aliases", contact.aliases, asked.alias, asked.unalias),
     ):
         if add or remove:
-            gone = {name_key(r) for r in remove}
-            missing = [r for r in remove if name_key(r) not in {name_key(h) for h in have}]
-            if missing:
-                raise InputError(f"{contact.name} has no {field[:-1]} {missing[0]!r}")
-            wanted[field] = [h for h in have if name_key(h) not in gone] + list(add)
+            wanted[field] = _list_change(contact, field, list(have), list(add), list(remove))
     if asked.org is not None:
         if not asked.org.strip():
             wanted["org"] = None
@@ -287,10 +307,51 @@ def wanted_of(ledger: Ledger, contact: Contact, asked: Asked, now: datetime) -> 
                 raise ContactNotFound(asked.org, exc.close) from None
     if asked.archived is not None:
         if asked.archived == (contact.archived_at is not None):
-            state = "archived" if asked.archived else "not archived"
-            raise InputError(f"{contact.name} is {state} already")
+            raise InputError(
+                f"{contact.name} is archived already"
+                if asked.archived
+                else f"{contact.name} is not archived"
+            )
         wanted["archived"] = to_store(now) if asked.archived else None
     return {f: wanted[f] for f in EDIT_FIELDS if f in wanted}  # in the order fields are shown
+
+
+_ONE = {"tags": "tag", "emails": "email", "aliases": "alias"}
+
+
+def _email(typed: str) -> str:
+    """An email as typed on the command line: one address, such as ann@example.org."""
+    import re
+
+    email = typed.strip().lower()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise InputError(f"{typed!r} is not an email address (such as ann@example.org)")
+    return email
+
+
+def _list_change(
+    contact: Contact, field: str, have: list[str], add: list[str], remove: list[str]
+) -> list[str]:
+    """A list after adding and removing what an edit asks (sorted; items compared
+    as names are, in any case)."""
+    one = _ONE[field]
+    both = {name_key(a) for a in add} & {name_key(r) for r in remove}
+    if both:
+        raise InputError(f"the same {one} is both added and removed: {sorted(both)[0]!r}")
+    if any(not a.strip() for a in add):
+        raise InputError(f"an {one} cannot be empty" if one != "tag" else "a tag cannot be empty")
+    have_keys = {name_key(h) for h in have}
+    missing = [r for r in remove if name_key(r) not in have_keys]
+    if missing:
+        raise InputError(f"{contact.name} has no {one} {missing[0]!r}")
+    if field == "aliases" and any(name_key(a) == name_key(contact.name) for a in add):
+        raise InputError(f"{contact.name!r} is their name already, not an alias")
+    gone = {name_key(r) for r in remove}
+    kept = [h for h in have if name_key(h) not in gone]
+    for item in add:
+        if name_key(item) not in {name_key(k) for k in kept}:
+            kept.append(item)
+    return sorted(kept)
 
 
 def edit_named(

@@ -10,14 +10,12 @@ so a fold can be undone and every device places them the same way.
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 
 from engage_cli.dates import to_store
 from engage_cli.domain import Contact, fold_targets, name_key
-from engage_cli.errors import InputError, NameTaken
+from engage_cli.errors import ContactArchived, InputError, NameTaken
 from engage_cli.ids import uuid7
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import contact_by_id
@@ -118,30 +116,15 @@ def placed(ledger: Ledger, contact_id: int) -> tuple[int, int | None]:
     return int(row[0]), contact_id
 
 
-def unify_names(ledger: Ledger, half_life: Callable[[str], float]) -> int:
-    """After a merge, fold live contacts that share a name into the one with the smallest
-    uid (a contact is the same when its name is); the fold ids derive from the pair, so
-    every device writes the same folds. Returns how many were folded."""
-    rows = ledger.conn.execute(
-        "SELECT name_key, json_group_array(json_array(uid, id, created_at)) FROM ("
-        "SELECT * FROM contacts WHERE folded_into IS NULL ORDER BY uid) "
-        "GROUP BY name_key HAVING count(*) > 1"
-    ).fetchall()
-    folded = 0
-    for _, group in rows:
-        members = json.loads(group)
-        first_uid, first_id, _created = members[0]
-        for uid, cid, created in members[1:]:
-            fold_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"engage:same-name:{uid}:{first_uid}"))
-            ledger.conn.execute(
-                "INSERT OR IGNORE INTO folds (id, contact_id, into_id, folded_at) "
-                "VALUES (?, ?, ?, ?)",
-                [fold_id, cid, first_id, max(created, _created)],
-            )
-            folded += 1
-    if folded:
-        place(ledger, half_life)
-    return folded
+def shared_names(ledger: Ledger) -> list[str]:
+    """Names two live contacts answer to (a merge of two renames can leave them so)."""
+    return [
+        r[0]
+        for r in ledger.conn.execute(
+            "SELECT min(name) FROM contacts WHERE folded_into IS NULL "
+            "GROUP BY name_key HAVING count(*) > 1 ORDER BY min(name_key)"
+        )
+    ]
 
 
 def fold_named(
@@ -155,8 +138,29 @@ def fold_named(
     with ledger.transaction():
         dup, target = get_contact(ledger, duplicate), get_contact(ledger, into)
         if dup.id == target.id:
-            same = "is" if name_key(duplicate) == name_key(into) else "is already folded into"
-            raise InputError(f"{duplicate!r} {same} {target.name}; fold one contact into another")
+            other = next((n for n in (duplicate, into) if name_key(n) != name_key(target.name)), "")
+            folded = (
+                other
+                and ledger.conn.execute(
+                    "SELECT 1 FROM contacts WHERE name_key = ? AND folded_into = ?",
+                    [name_key(other), target.id],
+                ).fetchone()
+            )
+            if folded:
+                raise InputError(f"{other!r} is already folded into {target.name}")
+            said = (
+                f"{other!r} is an alias of {target.name}"
+                if other
+                else (f"{target.name} cannot be folded into itself")
+            )
+            raise InputError(f"{said}; fold one contact into another")
+        if target.archived_at is not None:
+            raise ContactArchived(target.name)
+        if dup.kind != target.kind:
+            raise InputError(
+                f"{dup.name} is a {dup.kind} and {target.name} a {target.kind}; "
+                "make them the same kind first"
+            )
         moved = ledger.conn.execute(
             "SELECT count(*) FROM entries WHERE contact_id = ? OR via_id = ?", [dup.id, dup.id]
         ).fetchone()[0]
@@ -176,27 +180,18 @@ def folded_names(ledger: Ledger, contact: Contact) -> list[str]:
 
 
 def placement_problems(ledger: Ledger, limit: int = 20) -> list[str]:
-    """Entries not where the standing folds put them, and live contacts sharing a name."""
+    """Entries not where the standing folds put them."""
     want = targets(ledger)
     have = dict(
         ledger.conn.execute("SELECT id, folded_into FROM contacts WHERE folded_into IS NOT NULL")
     )
-    found = [f"contact {c} is folded where its folds do not say" for c in sorted(
-        c for c in set(want) | set(have) if want.get(c) != have.get(c)
-    )][:limit]  # fmt: skip
+    wrong = sorted(c for c in set(want) | set(have) if want.get(c) != have.get(c))
+    found = [f"contact {c} is folded where its folds do not say" for c in wrong[:limit]]
     found += [
         f"entry {eid} is not with the contact its folds place it with"
         for (eid,) in ledger.conn.execute(
             "SELECT e.id FROM entries e JOIN contacts o ON o.id = coalesce(e.origin_id, "
             "e.contact_id) WHERE coalesce(o.folded_into, o.id) != e.contact_id LIMIT ?",
-            [limit],
-        )
-    ]
-    found += [
-        f"{n} live contacts are called {name!r}"
-        for name, n in ledger.conn.execute(
-            "SELECT min(name), count(*) FROM contacts WHERE folded_into IS NULL "
-            "GROUP BY name_key HAVING count(*) > 1 LIMIT ?",
             [limit],
         )
     ]

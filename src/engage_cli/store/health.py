@@ -11,7 +11,7 @@ from engage_cli.domain import name_key
 from engage_cli.errors import LedgerError
 from engage_cli.store import files
 from engage_cli.store.connection import Ledger
-from engage_cli.store.folds import place, placement_problems, unify_names
+from engage_cli.store.folds import place, placement_problems
 from engage_cli.store.queries import count_entries
 from engage_cli.store.search import index_problems, rebuild_index
 from engage_cli.store.state import rebuild_state, verify_state
@@ -168,7 +168,6 @@ def diagnose(
                 repair_records(ledger)
             if problems["folds"]:
                 place(ledger, half_life, everyone=True)
-                unify_names(ledger, half_life)
             rebuild_state(ledger, half_life)
             rebuild_index(ledger)
         problems, repaired = check_ledger(ledger, half_life), True

@@ -19,7 +19,6 @@ from typing import Any, NamedTuple
 
 from engage_cli.dates import to_store
 from engage_cli.domain import Change, Contact, Entry
-from engage_cli.errors import CannotUndo, NothingToUndo
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import contact_by_id, named
 from engage_cli.store.rows import contact_from_row, entry_rows
@@ -78,11 +77,12 @@ def _action(ledger: Ledger, row: tuple[Any, ...]) -> Action:
         changes = named(ledger, [c for _, c in edits])
         info = {**info, "changes": [tuple(c) for c in changes]}
     elif kind == "fold":
-        row2 = ledger.conn.execute(
-            "SELECT contact_id, into_id FROM folds WHERE id = ? AND undone_at IS NULL",
-            [info.get("fold")],
+        fold = ledger.conn.execute(
+            "SELECT contact_id, into_id, undone_at FROM folds WHERE id = ?", [info.get("fold")]
         ).fetchone()
-        contacts = [contact_by_id(ledger, i) for i in row2] if row2 else []
+        if fold is not None:
+            contacts = [contact_by_id(ledger, fold[0]), contact_by_id(ledger, fold[1])]
+            info = {**info, "stands": fold[2] is None}
     return Action(
         seq, kind, at, batch, entry_id, status, resolved_at, contact_id, info, entries, contacts
     )
@@ -127,7 +127,9 @@ def stands(ledger: Ledger, action: Action) -> bool:
         if action.kind == "reopen":
             return ask.status == "open"
         return ask.status == action.status and _stored(ask.resolved_at) == action.resolved_at
-    if action.kind in ("add", "fold"):
+    if action.kind == "fold":
+        return bool(action.detail.get("stands"))
+    if action.kind == "add":
         return bool(action.contacts)
     return True  # edit, import, merge: marked undone when they are
 
@@ -163,12 +165,15 @@ def next_redo(ledger: Ledger) -> Action | None:
     return _action(ledger, row) if row else None
 
 
-def mark(ledger: Ledger, seq: int, undone_at: str | None, **changes: Any) -> None:
-    """Mark an action undone (redoable first among those undone), or with None done
-    again, updating what redo changed."""
+def mark(
+    ledger: Ledger, seq: int, undone_at: str | None, redoable: bool = True, **changes: Any
+) -> None:
+    """Mark an action undone (redoable first among those undone, unless not `redoable`),
+    or with None done again, updating what redo changed."""
     sets = "".join(f", {k} = ?" for k in changes)
     values = [json.dumps(v) if k == "detail" else v for k, v in changes.items()]
-    order = "(SELECT coalesce(max(redo_order), 0) + 1 FROM actions)" if undone_at else "NULL"
+    redone_next = "(SELECT coalesce(max(redo_order), 0) + 1 FROM actions)"
+    order = redone_next if undone_at and redoable else "NULL"
     ledger.conn.execute(
         f"UPDATE actions SET undone_at = ?, redo_order = {order}{sets} WHERE seq = ?",
         [undone_at, *values, seq],
@@ -209,12 +214,3 @@ def capturing(ledger: Ledger, kind: str, at: str) -> Iterator[dict[str, Any]]:
         for t in CAPTURED:
             conn.execute(f"DROP TRIGGER IF EXISTS temp.capture_{t}")
     ledger.conn.execute("UPDATE actions SET detail = ? WHERE seq = ?", [json.dumps(detail), seq])
-
-
-def refuse_redo(action: Action) -> None:
-    if action.kind in ("import", "merge"):
-        raise CannotUndo(f"an {action.kind} is done again by running it again")
-
-
-def nothing(what: str) -> NothingToUndo:
-    return NothingToUndo(what)

@@ -163,7 +163,7 @@ def via_sums(ledger: Ledger, start: datetime, end: datetime) -> list[tuple[str, 
     rows = ledger.conn.execute(
         "SELECT c.name, count(*), sum(e.points) FROM entries e "
         "JOIN contacts c ON c.id = e.via_id "
-        "WHERE e.via_id IS NOT NULL AND e.voided_by IS NULL "
+        "WHERE e.via_id IS NOT NULL AND e.via_id != e.contact_id AND e.voided_by IS NULL "
         "AND e.occurred_at > ? AND e.occurred_at <= ? "
         "GROUP BY e.via_id ORDER BY count(*) DESC, sum(e.points) DESC, c.name_key",
         [to_store(start), to_store(end)],
@@ -175,7 +175,7 @@ def brokered(ledger: Ledger, contact: Contact, until: datetime, limit: int = 10)
     """Entries this contact brokered, newest first."""
     return entry_rows(
         ledger,
-        "e.via_id = ? AND e.voided_by IS NULL AND e.occurred_at <= ?",
+        "e.via_id = ? AND e.contact_id != e.via_id AND e.voided_by IS NULL AND e.occurred_at <= ?",
         [contact.id, to_store(until)],
         f"ORDER BY e.occurred_at DESC LIMIT {int(limit)}",
     )

@@ -99,7 +99,7 @@ def entry_dicts(
         # (and their order); contacts are looked up by key for each.
         "SELECT e.*, c.name AS contact, v.name AS via FROM entries e "
         "CROSS JOIN contacts c ON c.id = e.contact_id "
-        "LEFT JOIN contacts v ON v.id = e.via_id "
+        "LEFT JOIN contacts v ON v.id = e.via_id AND e.via_id != e.contact_id "
         f"WHERE {where} {tail}"
     )
     return ledger.rows(sql, params)

@@ -36,14 +36,16 @@ def merge_records(
     keeps the smaller uid, the fields of the record with the smaller uid, the
     union of their tags, emails, phones and aliases and the earlier creation
     time; then every field that was edited takes its latest edit (by time,
-    then id); a fold undone on either device is undone; live contacts left
-    with the same name are folded into the one with the smaller uid; a
-    settled ask beats an open one, and of two settlements the earlier wins; an
+    then id), and in tags, emails and aliases each item its latest edit; a
+    fold undone on either device is undone; two live contacts a merge leaves
+    with one name (renamed so on two devices) are kept apart and counted as
+    "names shared" (never folded without being asked); a settled ask beats an
+    open one, and of two settlements the earlier wins; an
     entry voided twice points at the smaller void id. Derived state is rebuilt
     afterwards.
     """
     from engage_cli.store.edits import apply_edits
-    from engage_cli.store.folds import place, unify_names
+    from engage_cli.store.folds import place, shared_names
 
     ledger.conn.execute("PRAGMA defer_foreign_keys = ON")
     counts = {"contacts added": 0, "contacts matched": 0, "entries added": 0, "voids added": 0}
@@ -83,7 +85,6 @@ def merge_records(
         )
     apply_edits(ledger)
     place(ledger, half_life)
-    unify_names(ledger, half_life)
     for rec in pending["entry"]:
         counts["entries added"] += merge_entry(ledger, rec, uid_to_id)
     for rec in pending["void"]:
@@ -93,6 +94,7 @@ def merge_records(
         counts["voids added"] += merge_void(ledger, rec)
     reconcile_asks(ledger)
     rebuild_state(ledger, half_life)
+    counts["names shared"] = len(shared_names(ledger))
     return counts
 
 

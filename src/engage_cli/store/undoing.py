@@ -15,7 +15,7 @@ from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import contact_by_id, insert_contact
 from engage_cli.store.edits import revert_batch
 from engage_cli.store.folds import fold_contact, place, unfold
-from engage_cli.store.journal import CAPTURED, Action, mark, referenced, refuse_redo
+from engage_cli.store.journal import CAPTURED, Action, mark, referenced
 from engage_cli.store.rows import contact_from_row
 from engage_cli.store.state import rebuild_state, save_state
 from engage_cli.store.writes import log_entries, reopen_ask, settle_ask, void_entries
@@ -31,9 +31,11 @@ def undo(
     match action.kind:
         case "add":
             contact = action.contacts[0]
-            if referenced(ledger, contact.id):
-                raise CannotUndo(f"{contact.name} has entries or links now; archive them instead")
-            stash["row"] = _remove(ledger, contact.id)
+            if referenced(ledger, contact.id):  # its (voided) entries stay: out of the lists
+                _archive(ledger, [contact.id], now, half_life, True)
+                stash["archived"] = [contact.id]
+            else:
+                stash["row"] = _remove(ledger, contact.id)
         case "log":
             stash = _undo_log(ledger, action, now, half_life)
         case "settle":
@@ -48,18 +50,37 @@ def undo(
         case _:
             take_out(ledger, action, half_life)
     detail = {**action.detail, "redo": stash} if stash else action.detail
-    mark(ledger, action.seq, to_store(now), detail=detail)
+    mark(ledger, action.seq, to_store(now), detail=detail, redoable=action.kind not in NOT_REDONE)
     return stash
+
+
+# Done again by running them again: their rows are gone once undone.
+NOT_REDONE = ("import", "merge")
+
+
+def _archive(
+    ledger: Ledger, ids: list[int], now: datetime, half_life: HalfLife, archived: bool
+) -> None:
+    """Archive (or unarchive) contacts as part of an undo or a redo."""
+    from engage_cli.store.edits import edit_contact
+
+    for cid in ids:
+        contact = contact_by_id(ledger, cid)
+        if (contact.archived_at is not None) != archived:
+            edit_contact(ledger, contact, {"archived": to_store(now) if archived else None},
+                         now, half_life)  # fmt: skip
 
 
 def redo(
     ledger: Ledger, action: Action, now: datetime, half_life: HalfLife, synergy: float
 ) -> None:
     """Do an undone action again (the caller holds the transaction)."""
-    refuse_redo(action)
     stash = action.detail.get("redo", {})
     detail = {k: v for k, v in action.detail.items() if k != "redo"}
     match action.kind:
+        case "add" if "archived" in stash:
+            _archive(ledger, stash["archived"], now, half_life, False)
+            mark(ledger, action.seq, None, detail=detail)
         case "add":
             cid = _restore(ledger, stash["row"], half_life)
             mark(ledger, action.seq, None, contact_id=cid, detail=detail)
@@ -80,7 +101,13 @@ def redo(
                 )
                 for e in stash["entries"]
             ]
+            _archive(ledger, stash.get("archived", []), now, half_life, False)
             wrote = log_entries(ledger, entries, now, half_life, journaled=False)
+            for old, new in zip(stash["entries"], wrote, strict=True):
+                # later actions on an entry (a done of the ask) follow it to its new id
+                ledger.conn.execute(
+                    "UPDATE actions SET entry_id = ? WHERE entry_id = ?", [new.entry.id, old["id"]]
+                )
             batch = wrote[0].entry.batch if wrote else action.batch
             mark(ledger, action.seq, None, batch=batch, at=to_store(now), detail=detail)
         case "settle":
@@ -139,6 +166,7 @@ def _undo_log(ledger: Ledger, action: Action, now: datetime, half_life: HalfLife
                 "kind": e.kind,
                 "points": e.points,
                 "occurred_at": to_store(e.occurred_at),
+                "id": e.id,
                 "note": e.note,
                 "tags": e.tags,
                 "source": e.source_id,
@@ -169,6 +197,20 @@ def _undo_log(ledger: Ledger, action: Action, now: datetime, half_life: HalfLife
         stash["contacts"].append(_remove(ledger, cid))
     rest = [e for e in action.entries if e.id not in gone]
     void_entries(ledger, rest, now, "undo", half_life)
+    # A contact the log added that stays (something else refers to it) but has nothing
+    # that counts any more leaves the lists, as if it had never been added.
+    left = [
+        cid
+        for cid in action.detail.get("added", [])
+        if cid not in {c.id for c in action.contacts}
+        and ledger.conn.execute(
+            "SELECT 1 FROM entries WHERE contact_id = ? AND voided_by IS NULL LIMIT 1", [cid]
+        ).fetchone()
+        is None
+        and ledger.conn.execute("SELECT 1 FROM contacts WHERE id = ?", [cid]).fetchone()
+    ]
+    _archive(ledger, left, now, half_life, True)
+    stash["archived"] = left
     return stash
 
 
