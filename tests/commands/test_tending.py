@@ -979,3 +979,13 @@ def test_undo_of_log_new_archives_a_contact_logged_for_again(run: Run, run_json:
     assert [c["name"] for c in run_json("contacts", "--archived")] == ["Carol"]
     ok(run("redo", "--yes"))
     assert [c["name"] for c in run_json("contacts")] == ["Carol"]
+
+
+def test_show_lists_the_emails_of_a_folded_duplicate(run: Run, run_json: Any) -> None:
+    ok(run("add", "Lisa Chen", "--on", "2026-01-01"))
+    ok(run("add", "Lisa Chan", "--on", "2026-01-01"))
+    ok(run("edit", "Lisa Chan", "--email", "lisa@old.example"))
+    ok(run("fold", "Lisa Chan", "Lisa Chen"))
+    shown = profile(run_json, "Lisa Chen")
+    assert shown["folded_emails"] == ["lisa@old.example"] and shown["emails"] == []
+    assert "lisa@old.example" in ok(run("show", "Lisa Chen")).stdout

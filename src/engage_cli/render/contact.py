@@ -29,7 +29,7 @@ def contacts(listing: ContactList) -> None:
     lines = listing.lines
     out = console()
     if not lines:
-        out.print("no contacts match")
+        out.print("no contacts match (`engage contacts --archived` lists the archived ones)")
         return
     table = Grid()
     for col, justify in (
@@ -116,7 +116,7 @@ def profile(p: Profile) -> None:
         ("nickname", c.nickname),
         ("also known as", ", ".join([*c.aliases, *p.folded])),
         ("birthday", birthday_text(c.birthday)),
-        ("email", ", ".join(c.emails)),
+        ("email", ", ".join([*c.emails, *p.folded_emails])),
         ("phone", ", ".join(c.phones)),
     ):
         if value:

@@ -140,7 +140,7 @@ def neglected(report: Neglected, more: str = "--limit 0 shows all") -> None:
         Text.assemble(("Who to reconnect with", "bold"), f"  (as of {fmt_local(report.as_of)})")
     )
     if not report.lines:
-        out.print("  no contacts yet: add some with `engage add NAME`")
+        out.print("  no one yet: add contacts with `engage add NAME` (archived ones are left out)")
     else:
         table = Grid()
         table.add_column("#", justify="right")

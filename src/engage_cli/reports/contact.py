@@ -63,6 +63,7 @@ class Profile(NamedTuple):
     exchange: tuple[float, float]  # (you gave, they gave unasked), decayed like the charge
     organisation: str | None
     folded: list[str]  # names of contacts folded into this one
+    folded_emails: list[str]  # and their emails (they find this one)
     changes: list[tuple[datetime, Change]]  # its edits, oldest first
 
     def to_json(self) -> dict[str, Any]:
@@ -81,6 +82,7 @@ class Profile(NamedTuple):
             "organisation": self.organisation,
             "sector": c.sector,
             "aliases": [*c.aliases, *self.folded],
+            "folded_emails": self.folded_emails,
             "archived": iso(c.archived_at) if c.archived_at else None,
             "added": iso(c.created_at),
             "charge": self.line.charge,
@@ -114,6 +116,7 @@ def profile(
     contact = _contact(ledger, who)
     facts = state.facts(ledger, as_of, policy.half_life, [contact])[0]
     totals, live = queries.totals(ledger, contact, as_of)
+    folded = folded_names(ledger, contact)
     return Profile(
         contact=contact,
         line=line_of(facts, as_of, policy, Sums()),
@@ -128,7 +131,8 @@ def profile(
         reciprocity=scoring.reciprocity(facts.gave, facts.received),
         exchange=(facts.gave, facts.received),
         organisation=org_name(ledger, contact),
-        folded=folded_names(ledger, contact),
+        folded=folded[0],
+        folded_emails=folded[1],
         changes=contact_history(ledger, contact, as_of),
     )
 

@@ -10,6 +10,7 @@ so a fold can be undone and every device places them the same way.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 
@@ -169,14 +170,13 @@ def fold_named(
         return dup, target, int(moved)
 
 
-def folded_names(ledger: Ledger, contact: Contact) -> list[str]:
-    """The names of the contacts folded into this one (they find it)."""
-    return [
-        r[0]
-        for r in ledger.conn.execute(
-            "SELECT name FROM contacts WHERE folded_into = ? ORDER BY name_key", [contact.id]
-        )
-    ]
+def folded_names(ledger: Ledger, contact: Contact) -> tuple[list[str], list[str]]:
+    """The names and the emails of the contacts folded into this one (they find it)."""
+    rows = ledger.conn.execute(
+        "SELECT name, emails FROM contacts WHERE folded_into = ? ORDER BY name_key", [contact.id]
+    ).fetchall()
+    emails = [e for _, es in rows for e in json.loads(es) if e not in contact.emails]
+    return [name for name, _ in rows], list(dict.fromkeys(emails))
 
 
 def placement_problems(ledger: Ledger, limit: int = 20) -> list[str]:
