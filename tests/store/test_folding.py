@@ -381,27 +381,39 @@ def _run_devices(
 _RECORD_FIELD = {"org": "member_of", "archived": "archived_at"}
 
 
+_LISTS = ("tags", "emails", "aliases")
+
+
 def _latest_edits_hold(db: Path) -> None:
-    """Every field of every contact is what its latest edit (by edited_at, then id) set."""
+    """Every field of every contact is what its latest edit (by edited_at, then id) set;
+    in a list, every item an edit added or removed is there as its latest such edit says."""
     with Ledger.open(db, create=False) as ledger:
         records = list(export_records(ledger))
     contacts = {r["uid"]: r for r in records if r["type"] == "contact"}
+    edits = sorted(
+        (r for r in records if r["type"] == "edit"), key=lambda r: (r["edited_at"], r["id"])
+    )
     latest: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in records:
-        if r["type"] == "edit":
-            key = (r["contact"], r["field"])
-            if key not in latest or (r["edited_at"], r["id"]) > (
-                latest[key]["edited_at"],
-                latest[key]["id"],
-            ):
-                latest[key] = r
+    items: dict[tuple[str, str, str], bool] = {}  # (contact, field, item) -> there
+    for r in edits:
+        latest[(r["contact"], r["field"])] = r
+        if r["field"] in _LISTS:
+            before, after = set(r["before"] or []), set(r["value"])
+            for item in after - before:
+                items[(r["contact"], r["field"], item)] = True
+            for item in before - after:
+                items[(r["contact"], r["field"], item)] = False
     for (uid, field), edit in latest.items():
         have = contacts[uid][_RECORD_FIELD.get(field, field)]
+        if field in _LISTS:
+            assert have == sorted(have), (contacts[uid]["name"], field, have)
+            continue
         assert have == edit["value"], (contacts[uid]["name"], field, have, edit)
+    for (uid, field, item), there in items.items():
+        have = contacts[uid][_RECORD_FIELD.get(field, field)]
+        assert (item in have) == there, (contacts[uid]["name"], field, item, have)
     if latest:
         event("fields set by edits")
-    if any(r["type"] == "fold" and r["id"][14] == "5" for r in records):
-        event("two contacts that ended with one name, folded by the merge")
 
 
 def _converge(
