@@ -162,33 +162,49 @@ def test_state_refuses_to_project_backwards() -> None:
     ("deposits", "withdrawals", "expected"),
     [
         (0, 0, scoring.IDLE),
+        (1, 1, scoring.LIGHT),  # two points in all: too little to judge
         (3, 0, scoring.ALL_RELATIONSHIP),
-        (0, 2, scoring.ALL_TASK),
+        (0, 3, scoring.ALL_TASK),
         (1, 2, scoring.ALL_TASK),
         (2, 2, scoring.ENGAGED),
         (10, 2, scoring.ENGAGED),
-        (11, 2, scoring.ALL_RELATIONSHIP),
+        (11, 2, scoring.RELATIONSHIP_HEAVY),  # far above the band, but an ask was made
+        (11.5, 1, scoring.RELATIONSHIP_HEAVY),
     ],
 )
 def test_verdict_band(deposits: float, withdrawals: float, expected: str) -> None:
-    assert scoring.verdict(deposits, withdrawals, 1.0, 5.0) == expected
+    assert scoring.verdict(deposits, withdrawals, 1.0, 5.0, 3.0) == expected
 
 
 @given(POINTS, POINTS, POINTS)
 def test_more_deposits_never_make_a_period_more_task_heavy(
     d: float, w: float, extra: float
 ) -> None:
-    rank = {scoring.ALL_TASK: 0, scoring.ENGAGED: 1, scoring.ALL_RELATIONSHIP: 2}
+    rank = {
+        scoring.ALL_TASK: 0,
+        scoring.ENGAGED: 1,
+        scoring.RELATIONSHIP_HEAVY: 2,
+        scoring.ALL_RELATIONSHIP: 3,
+    }
     before = scoring.verdict(d, w, 1.0, 5.0)
     after = scoring.verdict(d + extra, w, 1.0, 5.0)
     assert rank[after] >= rank[before]
 
 
+@given(POINTS, POINTS, st.floats(min_value=0, max_value=10))
+def test_a_light_period_is_never_judged(d: float, w: float, least: float) -> None:
+    verdict = scoring.verdict(d, w, 1.0, 5.0, least)
+    assert (verdict == scoring.LIGHT) == (d + w < least)
+
+
 @pytest.mark.parametrize(
     ("charge", "days_since", "days_since_ask", "expected"),
     [
-        (-0.1, 1, 1, scoring.OVERDRAWN),
-        (-5, 400, None, scoring.OVERDRAWN),
+        (-0.6, 1, 1, scoring.OVERDRAWN),
+        (-0.1, 1, 1, scoring.HEALTHY),  # a debt under half a point is no debt
+        (-5, 400, 100, scoring.OVERDRAWN),
+        (-5, 400, 200, scoring.COLD),  # asked nothing for 180 days: forgiven
+        (-5, 10, 200, scoring.HEALTHY),
         (3, 31, None, scoring.COLD),
         (8, 5, None, scoring.UNTAPPED),
         (8, 5, 200, scoring.UNTAPPED),
@@ -199,7 +215,42 @@ def test_more_deposits_never_make_a_period_more_task_heavy(
 def test_status(
     charge: float, days_since: float, days_since_ask: float | None, expected: str
 ) -> None:
-    assert scoring.status(charge, days_since, 30, days_since_ask, 6.0, 90) == expected
+    assert (
+        scoring.status(charge, days_since, 30, days_since_ask, 6.0, 90, "engagement", 0.5, 180)
+        == expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("mode", "charge", "days_since", "expected"),
+    [
+        ("personal", 8, 5, scoring.HEALTHY),  # a friend is never a project left untapped
+        ("personal", 3, 31, scoring.COLD),  # but is missed
+        ("transactional", 3, 31, scoring.HEALTHY),  # an exchange is never cold
+        ("transactional", 8, 5, scoring.HEALTHY),
+        ("engagement", 8, 5, scoring.UNTAPPED),
+    ],
+)
+def test_modes(mode: str, charge: float, days_since: float, expected: str) -> None:
+    assert scoring.status(charge, days_since, 30, None, 6.0, 90, mode, 0.5, 180) == expected
+
+
+@given(
+    st.floats(min_value=-1000, max_value=-1e-9),
+    st.floats(min_value=0, max_value=3650),
+    st.floats(min_value=0, max_value=3650),
+    st.floats(min_value=1, max_value=3650),
+)
+def test_a_debt_is_forgiven_once_nothing_was_asked_for_the_forgiveness_time(
+    charge: float, days_since: float, days_since_ask: float, forgive: float
+) -> None:
+    status = scoring.status(
+        charge, days_since, 30, days_since_ask, 6.0, 90, "engagement", 0.5, forgive
+    )
+    if days_since_ask > forgive:
+        assert status != scoring.OVERDRAWN
+    if status == scoring.OVERDRAWN:
+        assert charge <= -0.5  # never "+0.0" beside overdrawn
 
 
 def _row(name: str, days_since: float, cadence: float, charge: float) -> scoring.Neglect:
@@ -223,10 +274,13 @@ def test_neglect_ranks_by_overdue_ratio_then_low_charge() -> None:
 
 def test_suggestions_name_the_contact_and_differ_by_situation() -> None:
     base = _row("Ann", 40, 30, 2)
-    overdrawn = _row("Ann", 40, 30, -2)
+    overdrawn = _row("Ann", 40, 30, -2)._replace(overdrawn=True)
+    forgiven = _row("Ann", 40, 30, -2)  # a debt forgiven: no longer "give before asking"
+    friend = _row("Ann", 40, 30, 2)._replace(mode="personal")
     org = scoring.Neglect("Acme", "org", "wide", 1, 400, 365, True)
-    texts = {scoring.suggestion(r) for r in (base, overdrawn, org)}
-    assert len(texts) == 3
+    texts = {scoring.suggestion(r) for r in (base, overdrawn, friend, org)}
+    assert len(texts) == 4
+    assert scoring.suggestion(forgiven) == scoring.suggestion(base)
     assert all(("Ann" in t) or ("Acme" in t) for t in texts)
 
 

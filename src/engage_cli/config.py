@@ -33,10 +33,19 @@ class Loaded(NamedTuple):
         """Every policy value as (dotted config key, value, where it came from)."""
         p = self.policy
         rows: list[tuple[str, float]] = [("period", p.period_days)]
-        rows += [("synergy", p.synergy), ("ask_reserve", p.ask_reserve)]
+        rows += [
+            ("synergy", p.synergy),
+            ("synergy_failed", p.synergy_failed),
+            ("ask_reserve", p.ask_reserve),
+            ("overdrawn_below", p.overdrawn_below),
+            ("forgive_after_days", p.forgive_after_days),
+            ("due_within_days", p.due_within_days),
+        ]
         rows += [
             ("verdict.engaged_min_ratio", p.engaged_min_ratio),
             ("verdict.engaged_max_ratio", p.engaged_max_ratio),
+            ("verdict.verdict_min_points", p.verdict_min_points),
+            ("verdict.rolling_days", p.rolling_days),
             ("untapped.charge", p.untapped_charge),
             ("untapped.days", p.untapped_days),
         ]

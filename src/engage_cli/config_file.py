@@ -25,6 +25,8 @@ class VerdictFile(BaseModel):
     model_config = _STRICT
     engaged_min_ratio: float | None = Field(default=None, strict=True, gt=0, le=1000)
     engaged_max_ratio: float | None = Field(default=None, strict=True, gt=0, le=1000)
+    verdict_min_points: float | None = Field(default=None, strict=True, ge=0, le=10_000)
+    rolling_days: int | None = Field(default=None, strict=True, ge=7, le=366)
 
 
 class UntappedFile(BaseModel):
@@ -39,7 +41,11 @@ class PolicyFile(BaseModel):
     model_config = _STRICT
     period: str | None = None
     synergy: float | None = Field(default=None, strict=True, ge=0, le=1)
+    synergy_failed: float | None = Field(default=None, strict=True, ge=0, le=1)
     ask_reserve: float | None = Field(default=None, strict=True, ge=0, le=10)
+    overdrawn_below: float | None = Field(default=None, strict=True, ge=0, le=10_000)
+    forgive_after_days: float | None = Field(default=None, strict=True, gt=0, le=36_500)
+    due_within_days: float | None = Field(default=None, strict=True, ge=0, le=3650)
     verdict: VerdictFile = Field(default_factory=VerdictFile)
     untapped: UntappedFile = Field(default_factory=UntappedFile)
     circles: dict[Circle, CircleFile] = Field(default_factory=dict)
@@ -116,7 +122,10 @@ def read_policy_file(path: Path, defaults: Policy) -> tuple[Policy, list[str]]:
     if cfg.period is not None:
         values["period_days"] = parse_period(cfg.period)
         keys.append("period")
-    for name in ("synergy", "ask_reserve"):
+    for name in (
+        "synergy", "synergy_failed", "ask_reserve", "overdrawn_below", "forgive_after_days",
+        "due_within_days",
+    ):  # fmt: skip
         if getattr(cfg, name) is not None:
             values[name] = getattr(cfg, name)
             keys.append(name)

@@ -63,6 +63,7 @@ class Contact(NamedTuple):
     aliases: tuple[str, ...] = ()
     archived_at: datetime | None = None
     folded_into: int | None = None  # folded: the live contact that holds its entries now
+    mode: str = "engagement"  # engagement, personal or transactional (inputs.MODES)
 
 
 class Entry(NamedTuple):

@@ -129,8 +129,11 @@ def parse_points(text: str, what: str = "points") -> float:
 # The fields of a contact that can be edited, as edits name them.
 EDIT_FIELDS = (
     "name", "kind", "circle", "tags", "note", "emails",
-    "org", "sector", "birthday", "aliases", "archived",
+    "org", "sector", "birthday", "aliases", "archived", "mode",
 )  # fmt: skip
+# What a relationship is for: working together toward shared goals (engagement), a
+# friend or family (personal), or an exchange of services (transactional).
+MODES = ("engagement", "personal", "transactional")
 # Where a contact works, after the essays' multi-sector collaboration.
 SECTORS = ("business", "nonprofit", "government", "academia", "community")
 _KINDS = ("person", "org", "cause")
@@ -222,7 +225,9 @@ def clean_change(field: str, value: object) -> object:
         return names
     if not isinstance(value, str):
         raise ValueError(f"{field} is a text")
-    choices = {"kind": _KINDS, "circle": _CIRCLES, "sector": ("", *SECTORS)}.get(field)
+    choices = {"kind": _KINDS, "circle": _CIRCLES, "sector": ("", *SECTORS), "mode": MODES}.get(
+        field
+    )
     if choices is not None:
         if value not in choices:
             raise ValueError(f"{field} is one of {', '.join(c for c in choices if c)}")

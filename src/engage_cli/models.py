@@ -6,7 +6,7 @@ the same annotated types, so nothing is stored that `add` would refuse.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -42,6 +42,7 @@ class ContactIn(BaseModel):
     circle: Circle = Circle.ACTIVE
     tags: Tags = Field(default_factory=list)
     note: Note = ""
+    mode: Literal["engagement", "personal", "transactional"] = "engagement"
 
     @classmethod
     def parse(cls, **values: object) -> ContactIn:

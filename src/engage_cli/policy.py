@@ -29,16 +29,28 @@ DEFAULT_CIRCLES: dict[str, CirclePolicy] = {
 
 class Policy(NamedTuple):
     circles: Mapping[str, CirclePolicy] = DEFAULT_CIRCLES
-    # Verdict band on deposits / withdrawals over a period.
+    # Verdict band on deposits / withdrawals over a period; below `verdict_min_points`
+    # in all a period is "light" (too little to judge); the rolling verdict looks
+    # back `rolling_days`.
     engaged_min_ratio: float = 1.0
     engaged_max_ratio: float = 5.0
+    verdict_min_points: float = 3.0
+    rolling_days: int = 28
     # A contact is "untapped" when its charge is at least this and no ask was
     # made of it for `untapped_days` (or ever).
     untapped_charge: float = 6.0
     untapped_days: float = 90.0
     period_days: int = 7
-    # Share of an ask's points that comes back as a deposit when it is done.
+    # Share of an ask's points that comes back as a deposit when it is done: worked
+    # on together and it succeeded, or worked on together and it failed.
     synergy: float = 0.5
+    synergy_failed: float = 0.25
+    # Overdrawn: a charge at or below -overdrawn_below, while the last ask is at most
+    # forgive_after_days old; a debt is forgiven after that (generous tit-for-tat).
+    overdrawn_below: float = 0.5
+    forgive_after_days: float = 180.0
+    # who-neglected lists who is overdue or due within this many days.
+    due_within_days: float = 7.0
     # An ask is comfortable when the charge covers it plus this share of it.
     ask_reserve: float = 0.25
 

@@ -16,8 +16,10 @@ LN2 = math.log(2)
 UNIX_EPOCH_JULIAN_DAY = 2440587.5
 
 IDLE = "idle"
+LIGHT = "light"
 ALL_TASK = "all task"
 ENGAGED = "engaged"
+RELATIONSHIP_HEAVY = "relationship-heavy"
 ALL_RELATIONSHIP = "all relationship"
 
 OVERDRAWN = "overdrawn"
@@ -190,21 +192,35 @@ def ratio(deposits: float, withdrawals: float) -> float | None:
     return None if withdrawals <= 0 else deposits / withdrawals
 
 
-def verdict(deposits: float, withdrawals: float, min_ratio: float, max_ratio: float) -> str:
+def verdict(
+    deposits: float,
+    withdrawals: float,
+    min_ratio: float,
+    max_ratio: float,
+    min_points: float = 0.0,
+) -> str:
     """Where a period sits between all task and all relationship.
 
-    idle: nothing logged. all task: deposits below `min_ratio` times withdrawals.
-    all relationship: no asks at all, or deposits above `max_ratio` times withdrawals.
-    engaged: in between.
+    idle: nothing logged. light: less than `min_points` in all, too little to
+    judge. all task: deposits below `min_ratio` times withdrawals. engaged:
+    between `min_ratio` and `max_ratio`. relationship-heavy: above
+    `max_ratio`, with a real ask made. all relationship: no ask at all.
     """
     if deposits <= 0 and withdrawals <= 0:
         return IDLE
+    if deposits + withdrawals < min_points:
+        return LIGHT
     r = ratio(deposits, withdrawals)
-    if r is None or r > max_ratio:
+    if r is None:
         return ALL_RELATIONSHIP
+    if r > max_ratio:
+        return RELATIONSHIP_HEAVY
     if r < min_ratio:
         return ALL_TASK
     return ENGAGED
+
+
+ENGAGEMENT, PERSONAL, TRANSACTIONAL = "engagement", "personal", "transactional"
 
 
 def status(
@@ -214,13 +230,25 @@ def status(
     days_since_ask: float | None,
     untapped_charge: float,
     untapped_days: float,
+    mode: str = ENGAGEMENT,
+    overdrawn_below: float = 0.0,
+    forgive_days: float = math.inf,
 ) -> str:
-    """One word per contact, first match wins: overdrawn, cold, untapped, healthy."""
-    if charge_now < 0:
+    """One word per contact, first match wins: overdrawn, cold, untapped, healthy.
+
+    overdrawn: the charge is at or below -`overdrawn_below` and the last ask is
+    at most `forgive_days` old (a debt is forgiven after that, asked nothing
+    more). cold: longer without contact (asks do not count) than the cadence,
+    except for transactional contacts. untapped: an engagement contact charged
+    to `untapped_charge` and not asked anything for `untapped_days`.
+    """
+    owing = charge_now < 0 and charge_now <= -overdrawn_below
+    if owing and days_since_ask is not None and days_since_ask <= forgive_days:
         return OVERDRAWN
-    if days_since > cadence_days:
+    if days_since > cadence_days and mode != TRANSACTIONAL:
         return COLD
-    if charge_now >= untapped_charge and (days_since_ask is None or days_since_ask > untapped_days):
+    asked_lately = days_since_ask is not None and days_since_ask <= untapped_days
+    if mode == ENGAGEMENT and charge_now >= untapped_charge and not asked_lately:
         return UNTAPPED
     return HEALTHY
 
@@ -239,6 +267,8 @@ class Neglect(NamedTuple):
     cadence_days: float
     contacted: bool
     thank_first: bool = False  # they gave unasked and you gave back less than half
+    overdrawn: bool = False  # its status: asked more than given, lately
+    mode: str = ENGAGEMENT
 
     @property
     def overdue(self) -> float:
@@ -259,13 +289,24 @@ _SUGGEST_PERSON = {
 }
 
 
+_SUGGEST_PERSONAL = {
+    "inner": "call {name} this week, just to hear how they are",
+    "close": "see {name} soon: a meal or a walk, with nothing to discuss",
+    "active": "check in with {name}: ask how they and theirs are doing",
+    "wide": "send {name} a short note: congratulate them on recent news or share a memory",
+}
+
+
 def suggestion(row: Neglect) -> str:
-    """One concrete deposit to make next, chosen from the contact's kind, circle and charge."""
+    """One concrete deposit to make next, chosen from the contact's kind, circle, mode and
+    status."""
     name = row.name
     if row.thank_first:
         return f"thank {name} for what they did for you, specifically, before anything else"
-    if row.charge < 0:
+    if row.overdrawn:
         return f"give before asking again: offer {name} help with something they need"
+    if row.mode == PERSONAL:
+        return _SUGGEST_PERSONAL.get(row.circle, _SUGGEST_PERSONAL["active"]).format(name=name)
     if row.kind == "org":
         return f"show up for {name}: attend an event, share their work, or thank someone there"
     if row.kind == "cause":
@@ -275,11 +316,54 @@ def suggestion(row: Neglect) -> str:
     return _SUGGEST_PERSON.get(row.circle, _SUGGEST_PERSON["active"]).format(name=name)
 
 
-REFLECTION_PROMPTS = (
-    "Who haven't you considered recently in and around your work?",
-    "How do you understand their circumstances, work and needs?",
-    "Whom could you thank this week for something they did without being asked?",
-)
+# The four questions of the Working Out Loud essay on deepening relationships, and
+# one of gratitude for those who gave unasked.
+CONSIDER = "Who haven't you considered recently in and around your work?"
+STRENGTH = "How strong are your work relationships?"
+UNDERSTAND = "How do you understand their circumstances, work and needs as well as your own?"
+TRUST = "Where might you need to learn more, collaborate more or build trust and understanding?"
+THANK = "Whom could you thank this week for something they did without being asked?"
+
+
+class Signals(NamedTuple):
+    """What the ledger says this week, for choosing which questions to ask."""
+
+    due: int = 0  # contacts overdue or due soon
+    never: int = 0  # contacts never in touch
+    overdrawn: int = 0
+    thank_first: int = 0
+    open_asks: int = 0
+
+
+def prompts(s: Signals, most: int = 2) -> list[tuple[str, str]]:
+    """The one or two questions that fit the ledger, each with why it was chosen."""
+
+    def n(count: int, one: str, many: str) -> str:
+        return f"{count} {one if count == 1 else many}"
+
+    found: list[tuple[str, str]] = []
+    if s.thank_first:
+        found.append((THANK, f"{n(s.thank_first, 'contact gave', 'contacts gave')} unasked "
+                             "and got little back"))  # fmt: skip
+    if s.never or s.due >= 3:
+        why = (
+            f"{n(s.never, 'contact has', 'contacts have')} never heard from you"
+            if s.never
+            else f"{n(s.due, 'contact is', 'contacts are')} due"
+        )
+        found.append((CONSIDER, why))
+    if s.open_asks >= 3 or s.overdrawn:
+        why = (
+            f"{n(s.open_asks, 'ask is', 'asks are')} still open"
+            if s.open_asks >= 3
+            else f"{n(s.overdrawn, 'contact is', 'contacts are')} overdrawn"
+        )
+        found.append((TRUST, why))
+    if s.overdrawn and len(found) < most:
+        found.append((UNDERSTAND, f"{n(s.overdrawn, 'contact is', 'contacts are')} overdrawn"))
+    if not found:
+        found.append((STRENGTH, "a quiet week: a moment to take stock"))
+    return found[:most]
 
 
 # --- explaining a charge ------------------------------------------------------

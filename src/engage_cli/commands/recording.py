@@ -33,6 +33,12 @@ if TYPE_CHECKING:
     from engage_cli.store.writes import Planned
 
 
+_MODE_HELP = (
+    "engagement (working together; the default), personal (a friend or family: never a "
+    "project) or transactional (an exchange: never cold)."
+)
+
+
 @app.command()
 def add(
     ctx: typer.Context,
@@ -55,6 +61,7 @@ def add(
             help="Since when you know them (default: now); neglect counts from here.",
         ),
     ] = None,
+    mode: Annotated[str, typer.Option("--mode", metavar="MODE", help=_MODE_HELP)] = "engagement",
 ) -> None:
     """Add a contact: a person, an organisation or a cause.
 
@@ -63,7 +70,9 @@ def add(
     from engage_cli.models import ContactIn
     from engage_cli.store.writes import add_contact
 
-    new = ContactIn.parse(name=name, kind=kind, circle=circle, tags=tag or [], note=note)
+    new = ContactIn.parse(
+        name=name, kind=kind, circle=circle, tags=tag or [], note=note, mode=mode.strip().lower()
+    )
     since = parse_occurred(on, local_now())
     rules = policy()
     with open_ledger(ctx, create=True) as ledger, ledger.transaction():
@@ -362,17 +371,20 @@ def void(
     say("voided:\n" + described([entry]))
 
 
-def _settle(ctx: typer.Context, entry_id: str, status: str, on: str | None) -> None:
+def _settle(
+    ctx: typer.Context, entry_id: str, status: str, on: str | None, failed: bool = False
+) -> None:
     from engage_cli.store.queries import find_entry
     from engage_cli.store.writes import settle_ask
 
     now = local_now()
     at = parse_occurred(on, now)
     rules = policy()
+    share = rules.synergy_failed if failed else rules.synergy
     try:
         with open_ledger(ctx) as ledger, ledger.transaction():
             ask = find_entry(ledger, entry_id)
-            wrote = settle_ask(ledger, ask, status, at, now, rules.synergy, rules.half_life)
+            wrote = settle_ask(ledger, ask, status, at, now, share, rules.half_life, failed=failed)
     except SettledBeforeMade as exc:
         from datetime import timedelta
 
@@ -396,15 +408,23 @@ def done(
     on: Annotated[
         str | None, typer.Option("--on", metavar="WHEN", help="When it was done (default: now).")
     ] = None,
+    outcome: Annotated[
+        str,
+        typer.Option("--outcome", metavar="OUTCOME", help="succeeded (the default) or failed."),
+    ] = "succeeded",
 ) -> None:
-    """Mark an ask done: accomplishing it together gives part of it back as a deposit.
+    """Mark an ask done: working on it together gives part of it back as a deposit,
+    win, lose or draw.
 
-    The share that comes back is the policy's `synergy` (default 0.5), dated
-    when the ask was done and linked to it; `engage reopen ID` takes it back.
+    The share that comes back is the policy's `synergy` (default 0.5), or
+    `synergy_failed` (default 0.25) with --outcome failed, dated when the ask
+    was done and linked to it; `engage reopen ID` takes it back.
 
     Example: engage done 1f3a9c2e --on yesterday
     """
-    _settle(ctx, entry_id, "done", on)
+    if outcome.strip().lower() not in ("succeeded", "failed"):
+        raise UsageError(f"--outcome is succeeded or failed, not {outcome!r}")
+    _settle(ctx, entry_id, "done", on, failed=outcome.strip().lower() == "failed")
 
 
 @app.command()

@@ -63,21 +63,28 @@ def who_neglected(
     circle: Annotated[Circle | None, typer.Option("--circle", "-c", help="Only this circle.")] = (
         None
     ),
+    everyone: Annotated[
+        bool, typer.Option("--all", help="Everyone ranked, not only who is due.")
+    ] = False,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Who is going cold: contacts ranked by how overdue they are, with a next deposit each.
+    """Who is going cold: contacts overdue or due within a week (`due_within_days`),
+    most overdue first, with a next deposit each.
 
-    Overdue means days since the last contact (or since the contact was added)
-    against the circle's cadence; ties go to the lower charge.
+    Overdue means days since the last contact (asks do not count; or since the
+    contact was added) against the circle's cadence; ties go to the lower charge.
+    Transactional contacts are never due.
 
     Example: engage who-neglected --limit 5
     """
     from engage_cli import reports
 
     when = as_of_moment(as_of)
+    rules = policy()
+    chosen = circle.value if circle else None
     with open_ledger(ctx) as ledger:
-        report = reports.neglected(ledger, policy(), when, circle.value if circle else None, limit)
+        report = reports.neglected(ledger, rules, when, chosen, limit, everyone=everyone)
     show(json_out, report, "weekly.neglected")
 
 

@@ -25,6 +25,10 @@ _Name = Annotated[
     str, typer.Argument(help="The contact (any case, or an alias).", autocompletion=complete_name)
 ]
 _Json = Annotated[bool, typer.Option("--json", help="Print what changed as JSON.")]
+_Mode = Annotated[
+    str | None,
+    typer.Option("--mode", metavar="MODE", help="engagement, personal or transactional."),
+]
 _Org = Annotated[
     str | None,
     typer.Option(
@@ -95,6 +99,7 @@ def edit(
         list[str] | None, typer.Option("--alias", help="Another name that finds them.")
     ] = None,
     unalias: Annotated[list[str] | None, typer.Option("--unalias", help="Drop an alias.")] = None,
+    mode: _Mode = None,
     json_out: _Json = False,
 ) -> None:
     """Change a contact's name, kind, circle, tags, note, emails, organisation, sector,
@@ -118,6 +123,7 @@ def edit(
         birthday=birthday,
         alias=alias or [],
         unalias=unalias or [],
+        mode=mode.strip().lower() if mode is not None else None,
     )
     _edit(ctx, name, asked, json_out, "edited")
 

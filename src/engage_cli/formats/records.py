@@ -97,6 +97,7 @@ class ContactRecord(_Record):
     member_of: str | None = Field(default=None, pattern=_UUID)
     aliases: list[Name] = Field(default_factory=list, max_length=MAX_ITEMS)
     archived_at: OptStamp = None
+    mode: Literal["engagement", "personal", "transactional"] = "engagement"
 
     @field_validator("org", "nickname")
     @classmethod
@@ -175,7 +176,7 @@ class EditRecord(_Record):
     contact: str = Field(pattern=_UUID)
     field: Literal[
         "name", "kind", "circle", "tags", "note", "emails",
-        "org", "sector", "birthday", "aliases", "archived",
+        "org", "sector", "birthday", "aliases", "archived", "mode",
     ]  # fmt: skip
     value: Any
     before: Any = None

@@ -16,8 +16,10 @@ from engage_cli.terminal import visible
 
 VERDICT_STYLE = {
     scoring.IDLE: "dim",
+    scoring.LIGHT: "dim",
     scoring.ALL_TASK: "bold red",
     scoring.ENGAGED: "bold green",
+    scoring.RELATIONSHIP_HEAVY: "yellow",
     scoring.ALL_RELATIONSHIP: "bold yellow",
 }
 STATUS_STYLE = {
@@ -28,8 +30,10 @@ STATUS_STYLE = {
 }
 VERDICT_MEANING = {
     scoring.IDLE: "nothing logged in this period",
+    scoring.LIGHT: "too little logged to judge",
     scoring.ALL_TASK: "you asked more than you invested",
     scoring.ENGAGED: "investing and asking in balance",
+    scoring.RELATIONSHIP_HEAVY: "investing much more than asking",
     scoring.ALL_RELATIONSHIP: "investing without asking: potential left unused",
 }
 

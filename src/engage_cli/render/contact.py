@@ -102,7 +102,8 @@ def entries_table(
 def profile(p: Profile) -> None:
     out = console()
     c, line = p.contact, p.line
-    out.print(Text.assemble((c.name, "bold"), f"  {c.kind}, {c.circle} circle"))
+    mode = "" if c.mode == "engagement" else f", {c.mode}"
+    out.print(Text.assemble((c.name, "bold"), f"  {c.kind}, {c.circle} circle{mode}"))
     if c.tags:
         out.print(f"  tags          {', '.join(c.tags)}")
     if c.note:
@@ -132,6 +133,8 @@ def profile(p: Profile) -> None:
     else:
         last = f"never (added {days(line.days_since)} ago"
     out.print(f"  last contact  {last}; cadence {p.cadence_days:g}d)")
+    if line.last_ask and line.last_ask != line.last_contact:  # asking is not keeping in touch
+        out.print(f"  last ask      {fmt_local(line.last_ask)}")
     t = p.totals
     out.print(
         f"  all time      you gave {t.deposits:g}, asked {t.withdrawals:g}; they gave "

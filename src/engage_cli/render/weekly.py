@@ -59,6 +59,25 @@ def balance(report: Balance) -> None:
             f"  {VERDICT_MEANING[cur.verdict]}   (previous: {prev.verdict})",
         )
     )
+    if report.rolling is not None:
+        r = report.rolling
+        span = (r.end - r.start).days
+        out.print(
+            Text.assemble(
+                f"  {span} days     ",
+                (r.verdict, VERDICT_STYLE[r.verdict]),
+                f"  deposits {r.deposits:g}, withdrawals {r.withdrawals:g}",
+            )
+        )
+    left = report.left_out
+    if left.deposits or left.withdrawals:
+        out.print(
+            Text(
+                f"  (personal and transactional contacts left out of the verdict: "
+                f"{left.deposits:g} deposited, {left.withdrawals:g} asked)",
+                style="dim",
+            )
+        )
     if report.contacts:
         table = Grid()
         table.add_column("contact")
@@ -139,7 +158,10 @@ def neglected(report: Neglected, more: str = "--limit 0 shows all") -> None:
     out.print(
         Text.assemble(("Who to reconnect with", "bold"), f"  (as of {fmt_local(report.as_of)})")
     )
-    if not report.lines:
+    if not report.lines and report.next_due is not None:
+        name, in_days = report.next_due
+        out.print(Text.assemble("  nobody is overdue; next due: ", name, f" in {days(in_days)}"))
+    elif not report.lines:
         out.print("  no one yet: add contacts with `engage add NAME` (archived ones are left out)")
     else:
         table = Grid()
@@ -173,8 +195,9 @@ def neglected(report: Neglected, more: str = "--limit 0 shows all") -> None:
             out.print(Text(f"  … {report.total - len(report.lines)} more ({more})", "dim"))
     out.print()
     out.print(Text("Reflect", style="bold"))
-    for prompt in report.prompts:
-        out.print(f"  • {prompt}")
+    for question, why in report.prompts:
+        out.print(f"  • {question}")
+        out.print(Text(f"    ({why})", style="dim"))
 
 
 def trend_report(t: Trend) -> None:

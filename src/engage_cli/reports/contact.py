@@ -81,6 +81,8 @@ class Profile(NamedTuple):
             "phones": list(c.phones),
             "organisation": self.organisation,
             "sector": c.sector,
+            "mode": c.mode,
+            "last_ask": iso(self.line.last_ask),
             "aliases": [*c.aliases, *self.folded],
             "folded_emails": self.folded_emails,
             "archived": iso(c.archived_at) if c.archived_at else None,

@@ -22,7 +22,11 @@ def days_since(facts: Facts, as_of: datetime) -> float:
 
 def known(facts: Facts, as_of: datetime) -> bool:
     """Whether the contact existed as of `as_of`: added by then, or with an entry by then."""
-    return facts.contact.created_at <= as_of or facts.last_contact is not None
+    return (
+        facts.contact.created_at <= as_of
+        or facts.last_contact is not None
+        or facts.last_ask is not None
+    )
 
 
 def status_of(facts: Facts, as_of: datetime, policy: Policy) -> str:
@@ -36,6 +40,9 @@ def status_of(facts: Facts, as_of: datetime, policy: Policy) -> str:
         days_since_ask,
         policy.untapped_charge,
         policy.untapped_days,
+        facts.contact.mode,
+        policy.overdrawn_below,
+        policy.forgive_after_days,
     )
 
 
@@ -57,6 +64,8 @@ class ContactLine(NamedTuple):
     withdrawals: float = 0.0
     received: float = 0.0
     thank_first: bool = False
+    last_ask: datetime | None = None
+    mode: str = "engagement"
 
     def to_json(self, period: bool = True) -> dict[str, Any]:
         """The line's JSON; `period=False` leaves out the figures only a balance has."""
@@ -70,6 +79,8 @@ class ContactLine(NamedTuple):
             "withdrawals": self.withdrawals,
             "received": self.received,
             "last_contact": iso(self.last_contact),
+            "last_ask": iso(self.last_ask),
+            "mode": self.mode,
             "days_since": round(self.days_since, 3),
             "status": self.status,
             "thank_first": self.thank_first,
@@ -97,6 +108,8 @@ def line_of(
         withdrawals=sums.withdrawals,
         received=sums.received,
         thank_first=thank,
+        last_ask=facts.last_ask,
+        mode=c.mode,
     )
 
 
@@ -126,7 +139,11 @@ class Totals(NamedTuple):
 
 def total_of(sums: Sums, start: datetime, end: datetime, policy: Policy) -> Totals:
     v = scoring.verdict(
-        sums.deposits, sums.withdrawals, policy.engaged_min_ratio, policy.engaged_max_ratio
+        sums.deposits,
+        sums.withdrawals,
+        policy.engaged_min_ratio,
+        policy.engaged_max_ratio,
+        policy.verdict_min_points,
     )
     return Totals(start, end, sums.deposits, sums.withdrawals, sums.received, v)
 

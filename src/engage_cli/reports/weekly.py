@@ -18,13 +18,14 @@ from engage_cli.reports.lines import (
     days_since,
     known,
     line_of,
+    status_of,
     sum_all,
     thank_first,
     total_of,
 )
 from engage_cli.store import queries, state
 from engage_cli.store.connection import Ledger
-from engage_cli.store.contacts import get_contact, list_contacts
+from engage_cli.store.contacts import get_contact, list_contacts, other_modes
 
 
 class Group(NamedTuple):
@@ -70,6 +71,8 @@ class Balance(NamedTuple):
     thank_first: list[str]
     by: str | None = None
     groups: tuple[Group, ...] = ()
+    rolling: Totals | None = None  # the last `rolling_days`, for a verdict that holds
+    left_out: Sums = Sums()  # the period's points of personal and transactional contacts
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -85,6 +88,13 @@ class Balance(NamedTuple):
             "ratio": self.current.ratio,
             "verdict": self.current.verdict,
             "previous": self.previous.to_json(),
+            "rolling": self.rolling.to_json() if self.rolling else None,
+            "left_out": {
+                "modes": ["personal", "transactional"],
+                "deposits": self.left_out.deposits,
+                "withdrawals": self.left_out.withdrawals,
+                "received": self.left_out.received,
+            },
             "status_counts": self.status_counts,
             "contacts": [c.to_json() for c in self.contacts],
             "connectors": [c.to_json() for c in self.connectors],
@@ -139,6 +149,13 @@ def balance(
     before = start - timedelta(days=period_days)
     sums = queries.period_sums(ledger, start, as_of)
     prev_sums = queries.period_sums(ledger, before, start)
+    rolling_start = as_of - timedelta(days=policy.rolling_days)
+    rolling = queries.period_sums(ledger, rolling_start, as_of)
+    others = other_modes(ledger)  # verdicts count engagement contacts only
+
+    def engaged(by_contact: dict[int, Sums]) -> Sums:
+        return sum_all({c: s for c, s in by_contact.items() if c not in others})
+
     if facts is None:
         facts = state.facts(ledger, as_of, policy.half_life)
     pairs = []
@@ -163,8 +180,8 @@ def balance(
     return Balance(
         as_of=as_of,
         period_days=period_days,
-        current=total_of(sum_all(sums), start, as_of, policy),
-        previous=total_of(sum_all(prev_sums), before, start, policy),
+        current=total_of(engaged(sums), start, as_of, policy),
+        previous=total_of(engaged(prev_sums), before, start, policy),
         contacts=shown,
         status_counts=counts,
         hidden=len(lines) - len(shown),
@@ -172,6 +189,8 @@ def balance(
         thank_first=sorted((line.name for line in lines if line.thank_first), key=str.casefold),
         by=by,
         groups=tuple(_groups(pairs, by, start, as_of, policy)) if by else (),
+        rolling=total_of(engaged(rolling), rolling_start, as_of, policy),
+        left_out=sum_all({c: s for c, s in sums.items() if c in others}),
     )
 
 
@@ -198,14 +217,24 @@ class NeglectLine(NamedTuple):
 class Neglected(NamedTuple):
     as_of: datetime
     lines: list[NeglectLine]
-    total: int
-    prompts: tuple[str, ...] = scoring.REFLECTION_PROMPTS
+    total: int  # how many the list holds before the limit (who is due, or everyone)
+    prompts: tuple[tuple[str, str], ...] = ()  # (question, why it was chosen)
+    next_due: tuple[str, float] | None = None  # nobody due: who is next, in how many days
+    everyone: bool = False  # the list is everyone ranked, not only who is due
+    horizon_days: float = 0.0  # due: overdue, or due within this many days
 
     def to_json(self) -> dict[str, Any]:
         return {
             "as_of": iso(self.as_of),
             "contacts": [line.to_json() for line in self.lines],
-            "prompts": list(self.prompts),
+            "due_within_days": self.horizon_days,
+            "everyone": self.everyone,
+            "next_due": (
+                {"name": self.next_due[0], "in_days": round(self.next_due[1], 3)}
+                if self.next_due
+                else None
+            ),
+            "prompts": [{"question": q, "why": why} for q, why in self.prompts],
         }
 
 
@@ -216,12 +245,14 @@ def neglected(
     circle: str | None,
     limit: int,
     facts: Sequence[Facts] | None = None,
+    everyone: bool = False,
 ) -> Neglected:
-    """Contacts ranked by how overdue they are against their circle's cadence.
+    """Who is due: overdue against their circle's cadence, or due within
+    `policy.due_within_days`, most overdue first (`everyone`: every contact, ranked).
 
     Those who gave you something unasked and got little back come first:
-    they are the first people to thank. `facts`: every contact's facts as of
-    `as_of`, when the caller has them already.
+    they are the first people to thank. Transactional contacts are never due.
+    `facts`: every contact's facts as of `as_of`, when the caller has them already.
     """
     if facts is None:
         among = list_contacts(ledger, circle=circle, as_of=as_of) if circle is not None else None
@@ -238,13 +269,41 @@ def neglected(
             cadence_days=policy.cadence(f.contact.circle),
             contacted=f.last_contact is not None,
             thank_first=thank_first(f),
+            overdrawn=status_of(f, as_of, policy) == scoring.OVERDRAWN,
+            mode=f.contact.mode,
         )
         for f in facts
-        if known(f, as_of)
+        if known(f, as_of) and f.contact.mode != scoring.TRANSACTIONAL
     ]
-    ranked = sorted(scoring.rank_neglected(rows), key=lambda r: not r.thank_first)
+    horizon = policy.due_within_days
+    due = [r for r in rows if r.days_since + horizon >= r.cadence_days]
+    ranked = sorted(
+        scoring.rank_neglected(rows if everyone else due), key=lambda r: not r.thank_first
+    )
     chosen = ranked[:limit] if limit > 0 else ranked
-    return Neglected(as_of, [NeglectLine(r, scoring.suggestion(r)) for r in chosen], len(ranked))
+    later = [r for r in rows if r not in due]
+    soonest = min(
+        later, key=lambda r: (r.cadence_days - r.days_since, r.name.casefold()), default=None
+    )
+    next_due = None
+    if not due and soonest is not None:
+        next_due = (soonest.name, soonest.cadence_days - soonest.days_since)
+    signals = scoring.Signals(
+        due=len(due),
+        never=sum(1 for r in rows if not r.contacted),
+        overdrawn=sum(1 for r in rows if r.overdrawn),
+        thank_first=sum(1 for r in rows if r.thank_first),
+        open_asks=queries.count_open_asks(ledger, as_of),
+    )
+    return Neglected(
+        as_of,
+        [NeglectLine(r, scoring.suggestion(r)) for r in chosen],
+        len(ranked),
+        tuple(scoring.prompts(signals)),
+        next_due,
+        everyone,
+        horizon,
+    )
 
 
 class Week(NamedTuple):

@@ -180,3 +180,8 @@ def known_as(ledger: Ledger) -> list[tuple[Contact, tuple[str, ...], tuple[str, 
         emails = [*c.emails, *(e for r in more for e in json.loads(r["emails"]))]
         out.append((c, tuple(dict.fromkeys(names)), tuple(dict.fromkeys(emails))))
     return out
+
+
+def other_modes(ledger: Ledger) -> set[int]:
+    """The contacts (archived and folded ones too) whose mode is not engagement."""
+    return {r[0] for r in ledger.conn.execute("SELECT id FROM contacts WHERE mode != 'engagement'")}

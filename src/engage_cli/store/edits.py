@@ -27,7 +27,7 @@ from engage_cli.store.state import recompute_state
 COLUMNS = {
     "name": "name", "kind": "kind", "circle": "circle", "tags": "tags", "note": "note",
     "emails": "emails", "org": "org_id", "sector": "sector", "birthday": "birthday",
-    "aliases": "aliases", "archived": "archived_at",
+    "aliases": "aliases", "archived": "archived_at", "mode": "mode",
 }  # fmt: skip
 _LISTS = ("tags", "emails", "aliases")
 
@@ -278,6 +278,7 @@ class Asked(NamedTuple):
     alias: Sequence[str] = ()
     unalias: Sequence[str] = ()
     archived: bool | None = None
+    mode: str | None = None
 
 
 def wanted_of(ledger: Ledger, contact: Contact, asked: Asked, now: datetime) -> dict[str, Any]:
@@ -287,7 +288,7 @@ def wanted_of(ledger: Ledger, contact: Contact, asked: Asked, now: datetime) -> 
 
     wanted: dict[str, Any] = {
         f: getattr(asked, f)
-        for f in ("name", "kind", "circle", "note", "sector", "birthday")
+        for f in ("name", "kind", "circle", "note", "sector", "birthday", "mode")
         if getattr(asked, f) is not None
     }
     for field, have, add, remove in (

@@ -27,7 +27,7 @@ def export_records(
     newer = "sector" in _columns(ledger, "contacts")
     extra = (
         ", c.sector, (SELECT o.uid FROM contacts o WHERE o.id = c.org_id) AS member_of, "
-        "c.aliases, c.archived_at"
+        "c.aliases, c.archived_at, c.mode"
         if newer
         else ""
     )
@@ -53,6 +53,7 @@ def export_records(
             "member_of": r.get("member_of"),
             "aliases": json.loads(r.get("aliases", "[]")),
             "archived_at": r.get("archived_at"),
+            "mode": r.get("mode", "engagement"),
         }
     if newer:
         for r in ledger.iter_rows(

@@ -225,3 +225,13 @@ def entry_times(ledger: Ledger, since: datetime, until: datetime) -> list[tuple[
         [to_store(since), to_store(until)],
     )
     return [(name, from_store(at)) for name, at in rows]
+
+
+def count_open_asks(ledger: Ledger, until: datetime) -> int:
+    """How many asks made by `until` are open now."""
+    row = ledger.conn.execute(
+        "SELECT count(*) FROM entries INDEXED BY entries_open_by_time "
+        "WHERE status = 'open' AND voided_by IS NULL AND occurred_at <= ?",
+        [to_store(until)],
+    ).fetchone()
+    return int(row[0])

@@ -46,6 +46,7 @@ def contact_from_row(row: dict[str, Any]) -> Contact:
         aliases=tuple(json.loads(row.get("aliases") or "[]")),
         archived_at=opt_time(row.get("archived_at")),
         folded_into=row.get("folded_into"),
+        mode=row.get("mode") or "engagement",
     )
 
 

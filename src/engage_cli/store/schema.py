@@ -249,7 +249,9 @@ INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild');
 # undone; archived contacts leave the lists but keep their history. The
 # contacts table is rebuilt: a folded contact keeps its name (it finds the
 # contact it was folded into), so names are unique among live contacts only.
-# The journal now holds every kind of action, and marks the ones undone.
+# The journal now holds every kind of action, and marks the ones undone. A
+# contact has a mode (what the relationship is for), and its last contact no
+# longer counts asks: asking is not keeping in touch.
 SCHEMA_V4 = f"""
 DROP VIEW contact_summary;
 DROP VIEW live_entries;
@@ -276,7 +278,11 @@ CREATE TABLE contacts_v4 (
     org_id INTEGER REFERENCES contacts(id),  -- the organisation (a contact) they belong to
     aliases TEXT NOT NULL DEFAULT '[]',      -- other names that find them
     archived_at TEXT,
-    folded_into INTEGER REFERENCES contacts(id)  -- derived from folds: the live contact
+    folded_into INTEGER REFERENCES contacts(id),  -- derived from folds: the live contact
+    -- what the relationship is for: work together (engagement), a friend or family
+    -- (personal: never a project), or an exchange (transactional: never cold)
+    mode TEXT NOT NULL DEFAULT 'engagement'
+        CHECK (mode IN ('engagement', 'personal', 'transactional'))
 );
 INSERT INTO contacts_v4 (id, uid, name, name_key, kind, circle, tags, note, created_at,
                          org, nickname, birthday, emails, phones)
@@ -285,6 +291,12 @@ SELECT id, uid, name, name_key, kind, circle, tags, note, created_at,
 DROP TABLE contacts;
 ALTER TABLE contacts_v4 RENAME TO contacts;
 CREATE INDEX contacts_by_name ON contacts (name_key);
+-- Asking is not keeping in touch: the last contact is the latest entry that is not an ask.
+UPDATE contact_state SET last_contact_at = (
+    SELECT max(e.occurred_at) FROM entries e
+    WHERE e.contact_id = contact_state.contact_id AND e.voided_by IS NULL
+      AND e.kind != 'withdrawal'
+);
 CREATE INDEX contacts_by_org ON contacts (org_id) WHERE org_id IS NOT NULL;
 CREATE INDEX contacts_folded ON contacts (folded_into) WHERE folded_into IS NOT NULL;
 -- Where a folded entry came from (null: where it is), for undoing the fold.
@@ -296,7 +308,7 @@ CREATE TABLE edits (
     id TEXT PRIMARY KEY,
     contact_id INTEGER NOT NULL REFERENCES contacts(id),
     field TEXT NOT NULL CHECK (field IN ('name', 'kind', 'circle', 'tags', 'note', 'emails',
-        'org', 'sector', 'birthday', 'aliases', 'archived')),
+        'org', 'sector', 'birthday', 'aliases', 'archived', 'mode')),
     value TEXT NOT NULL,   -- JSON; an organisation by its uid
     before TEXT,           -- JSON: the value it replaced where it was made
     edited_at TEXT NOT NULL,
@@ -347,7 +359,7 @@ SELECT c.name, c.kind, c.circle, c.tags, c.note, c.created_at AS added,
        s.half_life_days,
        coalesce(s.gave * s.f, 0.0) AS gave,
        coalesce(s.received * s.f, 0.0) AS received,
-       c.sector, o.name AS organisation, c.archived_at
+       c.sector, o.name AS organisation, c.archived_at, c.mode
 FROM contacts c LEFT JOIN (
     SELECT *, {_NOW_FACTOR} AS f
     FROM contact_state

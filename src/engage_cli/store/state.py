@@ -68,9 +68,11 @@ def live_impulses(ledger: Ledger, contact_id: int) -> list[scoring.Impulse]:
 
 
 def latest_moments(ledger: Ledger, contact_id: int) -> tuple[str | None, str | None]:
-    """When the contact's latest counting entry and latest ask happened (stored form)."""
+    """When the contact was last in touch (its latest counting entry that is not an ask:
+    asking is not keeping in touch) and last asked (stored form)."""
     last_contact, last_ask = ledger.conn.execute(
-        "SELECT max(occurred_at), max(CASE kind WHEN 'withdrawal' THEN occurred_at END) "
+        "SELECT max(CASE WHEN kind != 'withdrawal' THEN occurred_at END), "
+        "max(CASE kind WHEN 'withdrawal' THEN occurred_at END) "
         "FROM entries WHERE contact_id = ? AND voided_by IS NULL",
         [contact_id],
     ).fetchone()
@@ -103,6 +105,7 @@ def rebuild_state(ledger: Ledger, half_life: Callable[[str], float]) -> int:
     ledger.conn.execute(
         "CREATE TEMP TABLE last_entry AS "
         "SELECT contact_id, max(occurred_at) AS at, "
+        "max(CASE WHEN kind != 'withdrawal' THEN occurred_at END) AS touch, "
         "max(CASE kind WHEN 'withdrawal' THEN occurred_at END) AS ask "
         "FROM entries WHERE voided_by IS NULL GROUP BY contact_id"
     )
@@ -132,7 +135,7 @@ def rebuild_state(ledger: Ledger, half_life: Callable[[str], float]) -> int:
                                    last_contact_at, last_ask_at, gave, received)
         SELECT c.id, hl.half_life,
                CAST(strftime('%s', last.at) AS REAL),
-               coalesce(d.charge, 0), last.at, last.ask,
+               coalesce(d.charge, 0), last.touch, last.ask,
                coalesce(d.gave, 0), coalesce(d.received, 0)
         FROM contacts c
         JOIN hl ON hl.circle = c.circle
@@ -238,7 +241,7 @@ def facts_from_entries(
     sql = f"""
         {half_lives}
         SELECT x.contact_id, {DECAYED_SUMS},
-               max(x.occurred_at),
+               max(CASE WHEN x.kind != 'withdrawal' THEN x.occurred_at END),
                max(CASE x.kind WHEN 'withdrawal' THEN x.occurred_at END)
         FROM (
             SELECT e.contact_id, e.kind, e.points, e.occurred_at,

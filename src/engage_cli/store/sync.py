@@ -205,6 +205,7 @@ def merge_contact(ledger: Ledger, rec: dict[str, Any]) -> tuple[int, bool]:
             sector=rec.get("sector", ""),
             aliases=rec.get("aliases", []),
             archived_at=rec.get("archived_at"),
+            mode=rec.get("mode", "engagement"),
         )
         return new_id, True
     local = found[0]
@@ -234,7 +235,8 @@ def merge_contact(ledger: Ledger, rec: dict[str, Any]) -> tuple[int, bool]:
     ledger.conn.execute(
         "UPDATE contacts SET uid = ?, name = ?, name_key = ?, kind = ?, circle = ?, "
         "tags = ?, note = ?, created_at = ?, org = ?, nickname = ?, birthday = ?, "
-        "emails = ?, phones = ?, sector = ?, aliases = ?, archived_at = ? WHERE id = ?",
+        "emails = ?, phones = ?, sector = ?, aliases = ?, archived_at = ?, mode = ? "
+        "WHERE id = ?",
         [
             winner["uid"],
             winner["name"],
@@ -252,6 +254,7 @@ def merge_contact(ledger: Ledger, rec: dict[str, Any]) -> tuple[int, bool]:
             pick("sector"),
             union("aliases"),
             winner.get("archived_at"),
+            winner.get("mode", "engagement"),
             local["id"],
         ],
     )
@@ -327,6 +330,7 @@ _SETTLED_RANK = {None: 0, "open": 0, "declined": 1, "done": 2}
 _CONTACT_FIELDS = (
     "name", "kind", "circle", "tags", "note", "created_at",
     "org", "nickname", "birthday", "emails", "phones", "sector", "aliases", "archived_at",
+    "mode",
 )  # fmt: skip
 
 

@@ -137,7 +137,8 @@ def _settle_as_before(
     """Settle an ask as the action found or left it (its status, at its moment)."""
     assert action.status is not None and action.resolved_at is not None
     at = from_store(action.resolved_at)
-    settle_ask(ledger, ask, action.status, at, now, synergy, half_life, journaled=False)
+    share = float(action.detail.get("share", synergy))  # what it gave back then
+    settle_ask(ledger, ask, action.status, at, now, share, half_life, journaled=False)
 
 
 def _ask(ledger: Ledger, action: Action) -> Any:

@@ -54,6 +54,7 @@ def add_contact(
             "tags": json.dumps(new.tags, ensure_ascii=False),
             "note": new.note,
             "created_at": to_store(now),
+            "mode": new.mode,
         }
     )
     contact = find_contact(ledger, new.name)
@@ -121,7 +122,9 @@ def log_entries(
         state = scoring.add(current_state(ledger, new.contact, hl), entry.impulse, hl)
         ledger.conn.execute(
             "UPDATE contact_state SET anchor = ?, charge = ?, gave = ?, received = ?, "
-            "last_contact_at = max(coalesce(last_contact_at, ''), ?), "
+            # asking is not keeping in touch: an ask moves last_ask_at only
+            "last_contact_at = CASE WHEN ? THEN last_contact_at "
+            "ELSE max(coalesce(last_contact_at, ''), ?) END, "
             "last_ask_at = CASE WHEN ? THEN max(coalesce(last_ask_at, ''), ?) "
             "ELSE last_ask_at END WHERE contact_id = ?",
             [
@@ -129,6 +132,7 @@ def log_entries(
                 state.charge,
                 state.gave,
                 state.received,
+                entry.kind == "withdrawal",
                 to_store(entry.occurred_at),
                 entry.kind == "withdrawal",
                 to_store(entry.occurred_at),
@@ -176,7 +180,7 @@ def void_entries(
             )
         new_state = scoring.remove(state, entry.impulse, hl)
         last_contact, last_ask = latest_moments(ledger, contact.id)
-        if last_contact is None:
+        if last_contact is None and last_ask is None:
             new_state = scoring.State()  # nothing counts any more: exactly zero
         save_state(ledger, contact.id, hl, new_state, last_contact, last_ask)
         ids.append(void_id)
@@ -196,11 +200,14 @@ def settle_ask(
     synergy: float,
     half_life: Callable[[str], float],
     journaled: bool = True,
+    failed: bool = False,
 ) -> list[Written]:
     """Mark an open ask done or declined (the caller holds the transaction).
 
     Done gives `synergy` times its points back as a deposit at `at`, linked
     to the ask; that deposit is returned with the contact's charge after it.
+    `failed`: done together, but it did not succeed (the caller's `synergy`
+    is the policy's share for that).
     """
     if ask.kind != "withdrawal":
         raise InputError(f"entry {short_id(ask.id)} is a {ask.kind}, not an ask")
@@ -215,12 +222,21 @@ def settle_ask(
         [status, to_store(at), to_store(now), ask.id],
     )
     if journaled:
-        journal(ledger, to_store(now), "settle", entry_id=ask.id, settled=(status, to_store(at)))
+        journal(
+            ledger,
+            to_store(now),
+            "settle",
+            entry_id=ask.id,
+            settled=(status, to_store(at)),
+            detail={"share": synergy},
+        )
     if status != "done" or synergy <= 0:
         return []
     contact = get_contact(ledger, ask.contact)
     points = ask.points * synergy
-    note = "ask done" + (f": {ask.note}" if ask.note else "")
+    note = ("ask done" if not failed else "ask done together, though it failed") + (
+        f": {ask.note}" if ask.note else ""
+    )
     gift = NewEntry(contact, "deposit", points, at, note[:200], ["synergy"], None, ask.id)
     return log_entries(ledger, [gift], now, half_life, journaled=False)
 
@@ -242,14 +258,19 @@ def reopen_ask(
         raise InputError(f"entry {short_id(ask.id)} is voided")
     if ask.kind != "withdrawal" or ask.status == "open":
         raise InputError(f"entry {short_id(ask.id)} is not a settled ask")
-    void_entries(ledger, given_back(ledger, ask.id), now, "ask reopened", half_life)
+    back = given_back(ledger, ask.id)
+    share = sum(e.points for e in back) / ask.points
+    void_entries(ledger, back, now, "ask reopened", half_life)
     ledger.conn.execute(
         f"UPDATE entries {OPEN_AGAIN} WHERE id = ?",
         [ask.id],
     )
     if journaled:
         settled = (str(ask.status), to_store(ask.resolved_at)) if ask.resolved_at else None
-        journal(ledger, to_store(now), "reopen", entry_id=ask.id, settled=settled)
+        journal(
+            ledger, to_store(now), "reopen", entry_id=ask.id, settled=settled,
+            detail={"share": share},
+        )  # fmt: skip
 
 
 def bulk_insert(
