@@ -172,9 +172,10 @@ def test_who_neglected_limit_circle_and_alias(week: Run, run_json) -> None:  # t
     wide = run_json("who-neglected", "--as-of", AS_OF, "--circle", "wide")
     assert wide["contacts"] == []  # Dee is not due for a long while: nobody is listed
     assert wide["next_due"]["name"] == "Dee Park"
-    assert "nobody is overdue; next due: Dee Park in" in ok(
-        week("who-neglected", "--as-of", AS_OF, "--circle", "wide")
-    ).stdout
+    assert (
+        "nobody is overdue; next due: Dee Park in"
+        in ok(week("who-neglected", "--as-of", AS_OF, "--circle", "wide")).stdout
+    )
     assert run_json("reconnect", "--as-of", AS_OF) == run_json("who-neglected", "--as-of", AS_OF)
     out = ok(week("who-neglected", "--as-of", AS_OF)).stdout
     assert "Who haven't you considered recently" in out

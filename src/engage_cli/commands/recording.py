@@ -67,9 +67,12 @@ def add(
 
     Example: engage add "Ann Lee" --circle close --tag design -m "met at PyCon" --on 2026-03-14
     """
+    from engage_cli.inputs import MODES
     from engage_cli.models import ContactIn
     from engage_cli.store.writes import add_contact
 
+    if mode.strip().lower() not in MODES:
+        raise UsageError(f"--mode is {', '.join(MODES[:-1])} or {MODES[-1]}, not {mode!r}")
     new = ContactIn.parse(
         name=name, kind=kind, circle=circle, tags=tag or [], note=note, mode=mode.strip().lower()
     )
