@@ -151,11 +151,12 @@ def test_no_ledger_for_reports_is_clear(run: Run) -> None:
 def test_who_neglected_ranks_and_suggests(week: Run, run_json) -> None:  # type: ignore[no-untyped-def]
     report = run_json("who-neglected", "--as-of", "2026-12-20")
     names = [c["name"] for c in report["contacts"]]
-    # Cy (inner, 40 days vs 7) is most overdue; then Bob (active, 141 days since his last
-    # deposit vs 90: his ask on 11-17 is not keeping in touch), then Ann (close, 32 vs 30);
-    # Dee (wide, 80 days vs 365) is not due and not listed.
-    assert names == ["Cy Young", "Bob Stone", "Ann Lee"]
-    cy = report["contacts"][0]
+    # Bob is overdrawn (his ask of 11-17, 141 days since his last deposit: asking is not
+    # keeping in touch): give before asking again comes first. Then the most overdue: Cy
+    # (inner, 40 days vs 7), Ann (close, 32 vs 30); Dee (wide, 80 vs 365) is not due.
+    assert names == ["Bob Stone", "Cy Young", "Ann Lee"]
+    cy = report["contacts"][1]
+    assert report["contacts"][0]["suggestion"].startswith("give before asking again")
     assert cy["cadence_days"] == 7
     assert cy["days_since"] == pytest.approx(40.5, abs=0.01)
     assert "Cy Young" in cy["suggestion"]
@@ -281,11 +282,11 @@ def test_review_is_the_whole_weekly_review(people: Run, run_json) -> None:  # ty
     assert report["balance"]["deposits"] == 1
     assert len(report["trend"]) == 8
     assert [a["note"] for a in report["open_asks"]] == ["a reference"]
-    # Who is due: Cy and Bob, never in touch (Bob's ask does not count); Ann was seen
-    # yesterday and is not suggested. Bob, overdrawn, is told to give before asking again.
+    # Who is due: Bob, overdrawn, first (give before asking again), and Cy, never in touch;
+    # Ann was seen yesterday and is not suggested.
     due = report["reconnect"]["contacts"]
-    assert [c["name"] for c in due] == ["Cy Young", "Bob Stone"]
-    assert due[1]["suggestion"].startswith("give before asking again")
+    assert [c["name"] for c in due] == ["Bob Stone", "Cy Young"]
+    assert due[0]["suggestion"].startswith("give before asking again")
     out = ok(people("review", "--as-of", AS_OF)).stdout
     for part in ("Balance", "The last eight weeks", "Open asks getting old", "Reflect"):
         assert part in out

@@ -182,6 +182,8 @@ def neglected(report: Neglected, more: str = "--limit 0 shows all") -> None:
             )
             if r.thank_first:
                 due = Text("thank first", style="yellow")
+            elif r.overdrawn and late <= 0:
+                due = Text("overdrawn", style="red")
             since = days(r.days_since) + ("" if r.contacted else " (added)")
             table.add_row(
                 str(i), r.name, r.circle, since, f"{r.cadence_days:g}d", due, charge(r.charge)

@@ -247,11 +247,13 @@ def neglected(
     facts: Sequence[Facts] | None = None,
     everyone: bool = False,
 ) -> Neglected:
-    """Who is due: overdue against their circle's cadence, or due within
-    `policy.due_within_days`, most overdue first (`everyone`: every contact, ranked).
+    """Who is due: overdue against their circle's cadence or due within
+    `policy.due_within_days`, or owed something now (`everyone`: every contact).
 
     Those who gave you something unasked and got little back come first:
-    they are the first people to thank. Transactional contacts are never due.
+    they are the first people to thank; then the overdrawn, most overdrawn
+    first: give before asking again; then the most overdue. Transactional
+    contacts are never due.
     `facts`: every contact's facts as of `as_of`, when the caller has them already.
     """
     if facts is None:
@@ -276,9 +278,13 @@ def neglected(
         if known(f, as_of) and f.contact.mode != scoring.TRANSACTIONAL
     ]
     horizon = policy.due_within_days
-    due = [r for r in rows if r.days_since + horizon >= r.cadence_days]
+    # Due: overdue or soon, or owed something now (a debt to repay, thanks to give).
+    due = [
+        r for r in rows if r.days_since + horizon >= r.cadence_days or r.overdrawn or r.thank_first
+    ]
     ranked = sorted(
-        scoring.rank_neglected(rows if everyone else due), key=lambda r: not r.thank_first
+        scoring.rank_neglected(rows if everyone else due),
+        key=lambda r: (not r.thank_first, not r.overdrawn, r.charge if r.overdrawn else 0.0),
     )
     chosen = ranked[:limit] if limit > 0 else ranked
     later = [r for r in rows if r not in due]
