@@ -197,9 +197,12 @@ def neglected(report: Neglected, more: str = "--limit 0 shows all") -> None:
             out.print(Text(f"  … {report.total - len(report.lines)} more ({more})", "dim"))
     out.print()
     out.print(Text("Reflect", style="bold"))
-    for question, why in report.prompts:
-        out.print(f"  • {question}")
-        out.print(Text(f"    ({why})", style="dim"))
+    import textwrap
+
+    for question, why in report.prompts:  # wrapped to fit 80 columns, piped or not
+        out.print(textwrap.fill(question, 78, initial_indent="  • ", subsequent_indent="    "))
+        out.print(Text(textwrap.fill(f"({why})", 78, initial_indent="    ",
+                                     subsequent_indent="     "), style="dim"))  # fmt: skip
 
 
 def trend_report(t: Trend) -> None:
