@@ -205,3 +205,74 @@ def test_explain_sums_to_the_reported_charge(
                 shown = reports.profile(ledger, POLICY, person, as_of).exchange
                 assert shown == pytest.approx((gave, received), rel=1e-9, abs=1e-9)
         assert verify_state(ledger, POLICY.half_life, tolerance=1e-9) == []
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.tuples(st.sampled_from(["deposit", "received"]), st.integers(0, 400)), max_size=6),
+    st.lists(st.integers(0, 400), min_size=1, max_size=6),
+    st.integers(0, 800),
+)
+def test_a_withdrawal_never_resets_neglect(
+    tmp_path: Path, touches: list[tuple[str, int]], asks: list[int], probe: int
+) -> None:
+    """Days since contact, the status's coldness and what who-neglected ranks by are the
+    same with or without any number of asks: asking is not keeping in touch (an ask
+    can make a contact overdrawn, and so due, but never less overdue)."""
+    seen = []
+    for with_asks in (False, True):
+        path = tmp_path / f"l{uuid.uuid4().hex}.db"
+        with Ledger.open(path, create=True) as ledger:
+            with ledger.transaction():
+                bob = add_contact(ledger, ContactIn(name="Bob"), START, POLICY.half_life("active"))
+            todo = [(k, d) for k, d in touches] + (
+                [("withdrawal", d) for d in asks] if with_asks else []
+            )
+            for kind, day in todo:
+                with ledger.transaction():
+                    at = START + timedelta(days=day)
+                    log_entries(
+                        ledger, [NewEntry(bob, kind, 1.0, at, "", [])], at, POLICY.half_life
+                    )
+            as_of = START + timedelta(days=probe, hours=1)
+            (f,) = facts(ledger, as_of, POLICY.half_life)
+            line = reports.lines.line_of(f, as_of, POLICY, reports.lines.Sums())
+            (row,) = reports.neglected(ledger, POLICY, as_of, None, 0, everyone=True).lines
+            seen.append(
+                (
+                    f.last_contact,
+                    line.days_since,
+                    line.status,
+                    row.row.days_since,  # what who-neglected ranks by
+                    row.row.contacted,
+                )
+            )
+    (touch, days, status, ranked, contacted), (touch2, days2, status2, ranked2, contacted2) = seen
+    assert (touch, days, ranked, contacted) == (touch2, days2, ranked2, contacted2)
+    if status == scoring.COLD:  # asking does not warm a cold contact (it may overdraw one)
+        assert status2 in (scoring.COLD, scoring.OVERDRAWN)
+
+
+@given(
+    st.floats(-50, 200),
+    st.floats(0, 3650),
+    st.one_of(st.none(), st.floats(0, 3650)),
+    st.sampled_from(["inner", "close", "active", "wide"]),
+)
+def test_a_personal_contact_is_never_untapped_nor_a_transactional_one_cold(
+    charge: float, days_since: float, days_since_ask: float | None, circle: str
+) -> None:
+    cadence = POLICY.cadence(circle)
+    args = (
+        charge,
+        days_since,
+        cadence,
+        days_since_ask,
+        POLICY.untapped_charge,
+        POLICY.untapped_days,
+    )
+    rest = (POLICY.overdrawn_below, POLICY.forgive_after_days)
+    assert scoring.status(*args, "personal", *rest) != scoring.UNTAPPED
+    assert scoring.status(*args, "transactional", *rest) != scoring.COLD
