@@ -66,7 +66,8 @@ def test_modes_friends_are_not_projects_and_exchanges_are_not_cold(run: Run, run
     # The verdict counts engagement contacts only, and says what it left out.
     week = run_json("balance", "--as-of", "2026-02-23")
     assert (week["deposits"], week["left_out"]["deposits"]) == (3, 3)
-    assert "left out of the verdict" in ok(run("balance", "--as-of", "2026-02-23")).stdout
+    said = ok(run("balance", "--as-of", "2026-02-23")).stdout
+    assert "(left out of the verdict, personal and transactional: 3 given, 0 asked)" in said
     ok(run("edit", "Mum", "--mode", "engagement"))
     assert run_json("show", "Mum")["mode"] == "engagement"
     assert "mode" in fails(run("edit", "Mum", "--mode", "friendly"))

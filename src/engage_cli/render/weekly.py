@@ -73,8 +73,8 @@ def balance(report: Balance) -> None:
     if left.deposits or left.withdrawals:
         out.print(
             Text(
-                f"  (personal and transactional contacts left out of the verdict: "
-                f"{left.deposits:g} deposited, {left.withdrawals:g} asked)",
+                f"  (left out of the verdict, personal and transactional: "
+                f"{left.deposits:g} given, {left.withdrawals:g} asked)",
                 style="dim",
             )
         )
