@@ -31,6 +31,16 @@ NOW = datetime(2026, 11, 20, 16, 30, tzinfo=TZ)  # a Friday
         ("3 days ago", datetime(2026, 11, 17, tzinfo=TZ), True),
         ("2 weeks ago", datetime(2026, 11, 6, tzinfo=TZ), True),
         ("2 hours ago", NOW - timedelta(hours=2), False),
+        ("an hour ago", NOW - timedelta(hours=1), False),
+        ("a week ago", datetime(2026, 11, 13, tzinfo=TZ), True),
+        ("last week", datetime(2026, 11, 13, tzinfo=TZ), True),
+        ("6 months ago", datetime(2026, 5, 20, tzinfo=TZ), True),
+        ("a month ago", datetime(2026, 10, 20, tzinfo=TZ), True),
+        ("last month", datetime(2026, 10, 20, tzinfo=TZ), True),
+        ("2 years ago", datetime(2024, 11, 20, tzinfo=TZ), True),
+        ("last year 10:00", datetime(2025, 11, 20, 10, tzinfo=TZ), False),
+        ("this morning", datetime(2026, 11, 20, 9, tzinfo=TZ), False),
+        ("this afternoon", datetime(2026, 11, 20, 15, tzinfo=TZ), False),
         ("2026-11-02", datetime(2026, 11, 2), True),
         ("2026-11-02 15:00", datetime(2026, 11, 2, 15), False),
         ("2026-11-02T15:00:00+00:00", datetime(2026, 11, 2, 15, tzinfo=UTC), False),
@@ -137,3 +147,11 @@ def test_bare_days_use_the_offset_in_force_that_day(run: Run, run_json) -> None:
     assert times == ["2026-01-15T17:00:00Z", "2026-07-15T16:00:00Z"]
     report = run_json("balance", "--as-of", "2026-07-15")
     assert report["as_of"] == "2026-07-16T03:59:59Z"
+
+
+def test_a_month_back_from_the_31st_is_the_last_day_of_the_month_before() -> None:
+    march = datetime(2026, 3, 31, 16, 0, tzinfo=TZ)
+    assert parse_when("1 month ago", march).at.date() == datetime(2026, 2, 28).date()
+    assert parse_when("tonight", march).at == datetime(2026, 3, 31, 20, tzinfo=TZ)
+    with pytest.raises(InputError, match="in the future"):
+        parse_occurred("tonight", march)  # 16:00: tonight has not happened yet

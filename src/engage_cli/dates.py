@@ -15,8 +15,9 @@ from engage_cli.errors import InputError
 STORE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 ACCEPTED_FORMS = (
-    "now, today, yesterday, tomorrow (for --as-of), a weekday (friday, last friday), "
-    "N days|weeks ago, N hours ago, an ISO date (2026-11-02) or date-time "
+    "now, today, yesterday, tomorrow (for --as-of), this morning|afternoon|evening, tonight, "
+    "a weekday (friday, last friday), last week|month|year, N days|weeks|months|years ago "
+    "(a week ago), N hours|minutes ago, an ISO date (2026-11-02) or date-time "
     "(2026-11-02 15:00), optionally followed by a time (yesterday 15:00)"
 )
 
@@ -31,9 +32,14 @@ _WEEKDAYS = {
 }  # fmt: skip
 
 _RELATIVE = re.compile(
-    r"^(?P<day>today|yesterday|tomorrow|(?:last\s+)?(?P<wd>[a-z]+)|(?P<n>\d+)\s*(?P<unit>d|days?|w|weeks?)\s+ago)"
+    r"^(?P<day>today|yesterday|tomorrow|last\s+(?P<span>week|month|year)"
+    r"|(?:last\s+)?(?P<wd>[a-z]+)"
+    r"|(?P<n>\d+)\s*(?P<unit>d|days?|w|weeks?|mo|months?|y|years?)\s+ago)"
     r"(?:\s+(?:at\s+)?(?P<time>.+))?$"
 )
+# Parts of today, at a usual hour: "this morning" is 9:00.
+_PARTS = {"this morning": 9, "this afternoon": 15, "this evening": 20, "tonight": 20}
+_ONE = re.compile(r"^(?:a|an|one)\s+(?=(?:day|week|month|year|hour|minute)s?\s+ago)")
 _AGO_TIME = re.compile(r"^(?P<n>\d+)\s*(?P<unit>m|mins?|minutes?|h|hours?)\s+ago$")
 
 # The earliest moment engage accepts: older dates are almost surely typos.
@@ -88,6 +94,10 @@ def _time_on(day: date, text: str, original: str, now: datetime) -> datetime:
 
 
 def _relative(text: str, original: str, now: datetime) -> When | None:
+    text = _ONE.sub("1 ", text)  # "a week ago" is "1 week ago"
+    if text in _PARTS:
+        at = _localize(datetime.combine(now.date(), time(_PARTS[text], 0)), now)
+        return When(at, date_only=False)
     m = _AGO_TIME.match(text)
     if m:
         n = int(m["n"])
@@ -106,11 +116,13 @@ def _relative(text: str, original: str, now: datetime) -> When | None:
         day = today - timedelta(days=1)
     elif word == "tomorrow":
         day = today + timedelta(days=1)
+    elif m["span"] is not None:
+        day = _back(today, 1, m["span"], original)
     elif m["n"] is not None:
         n = int(m["n"])
         if n > 100_000:
             raise _bad(original, "too far in the past")
-        day = today - timedelta(days=n * (7 if m["unit"].startswith("w") else 1))
+        day = _back(today, n, m["unit"], original)
     elif m["wd"] in _WEEKDAYS:
         back = (today.weekday() - _WEEKDAYS[m["wd"]]) % 7
         if word.startswith("last") and back == 0:
@@ -121,6 +133,23 @@ def _relative(text: str, original: str, now: datetime) -> When | None:
     if m["time"]:
         return When(_time_on(day, m["time"], original, now), date_only=False)
     return When(_at_day(day, now), date_only=True)
+
+
+def _back(today: date, n: int, unit: str, original: str) -> date:
+    """The day `n` days, weeks, months or years before today (months and years by the
+    calendar: a month before March 31 is the last day of February)."""
+    if unit.startswith("d"):
+        return today - timedelta(days=n)
+    if unit.startswith("w"):
+        return today - timedelta(weeks=n)
+    from dateutil.relativedelta import relativedelta
+
+    try:
+        if unit.startswith("m"):
+            return today - relativedelta(months=n)
+        return today - relativedelta(years=n)
+    except (ValueError, OverflowError):
+        raise _bad(original, "too far in the past") from None
 
 
 def parse_when(text: str, now: datetime | None = None) -> When:

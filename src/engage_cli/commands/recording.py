@@ -255,7 +255,8 @@ def log(
 ) -> None:
     """Log deposits and withdrawals for one or more contacts.
 
-    WHEN: now, today, yesterday, friday, last friday, 3 days ago, 2026-11-02, 2026-11-02 15:00.
+    WHEN: now, today, this morning, yesterday 15:00, last friday, 3 days ago, 6 months ago,
+    2026-11-02, 2026-11-02 15:00.
     Points: 1 a small thank-you, 3 a real favour, 5 a life-changing introduction.
     A withdrawal is an ask: it stays open until `engage done ID` or `engage declined ID`.
 
