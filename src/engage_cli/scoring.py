@@ -142,46 +142,59 @@ class State(NamedTuple):
         return State(self.charge * f, as_of, self.gave * f, self.received * f)
 
 
-def add(state: State, imp: Impulse, half_life_days: float) -> State:
-    """The state after one more entry, whether it is newer or back-dated."""
-    if state.anchor is None:
-        return State(imp.value, imp.at, imp.gave, imp.received)
-    if imp.at >= state.anchor:
-        now = state.projected(imp.at, half_life_days)
-        return State(
-            now.charge + imp.value, imp.at, now.gave + imp.gave, now.received + imp.received
-        )
-    f = factor((state.anchor - imp.at) / DAY, half_life_days)
-    return State(
-        state.charge + imp.value * f,
-        state.anchor,
-        state.gave + imp.gave * f,
-        state.received + imp.received * f,
-    )
-
-
-def remove(state: State, imp: Impulse, half_life_days: float) -> State:
-    """The state once an entry is voided: its contribution at the anchor is taken back."""
-    if state.anchor is None or imp.at > state.anchor:
-        raise ValueError("cannot remove an entry the state has not seen")
-    f = factor((state.anchor - imp.at) / DAY, half_life_days)
-    # Sums of non-negative points stay non-negative despite rounding.
-    return State(
-        state.charge - imp.value * f,
-        state.anchor,
-        max(0.0, state.gave - imp.gave * f),
-        max(0.0, state.received - imp.received * f),
-    )
-
-
 def rebuild(impulses: Iterable[Impulse], half_life_days: float) -> State:
-    """The state computed from scratch: the reference the running state must equal."""
+    """A contact's state from its entries, each term exactly rounded into the sum
+    (`math.fsum`): the same whatever order the entries come in, to the last bit."""
     items = list(impulses)
     if not items:
         return State()
     anchor = max(imp.at for imp in items)
     gave, received = exchange(items, anchor, half_life_days)
     return State(charge(items, anchor, half_life_days), anchor, gave, received)
+
+
+class DecayedSums:
+    """A SQLite aggregate of (kind, points, at, as_of, half-life) rows: the charge, what
+    you gave and what they gave unasked at `as_of`, as a JSON list of three numbers.
+
+    Each row's term is computed as `rebuild` computes it and the sums are
+    `math.fsum`, so SQLite's sums equal Python's bit for bit, in any row order.
+    """
+
+    def __init__(self) -> None:
+        self.charge: list[float] = []
+        self.gave: list[float] = []
+        self.received: list[float] = []
+
+    def step(self, kind: str, points: float, at: float, as_of: float, half_life: float) -> None:
+        if at > as_of:
+            return
+        f = factor((as_of - at) / DAY, half_life)
+        self.charge.append(signed(kind, points) * f)
+        if kind == "deposit":
+            self.gave.append(points * f)
+        elif kind == "received":
+            self.received.append(points * f)
+
+    def finalize(self) -> str:
+        import json
+
+        return json.dumps([math.fsum(self.charge), math.fsum(self.gave), math.fsum(self.received)])
+
+
+class Fsum:
+    """A SQLite aggregate: the exactly rounded sum of its non-null values (`math.fsum`),
+    the same in any row order, where SQLite's own sum is not."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: float | None) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> float:
+        return math.fsum(self.values)
 
 
 # --- balance ---------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engage_cli import domain
+from engage_cli import domain, scoring
 from engage_cli.errors import LedgerDamaged, LedgerError, NoLedger
 from engage_cli.store import files, schema
 
@@ -153,6 +153,9 @@ class Ledger:
             conn.execute("SELECT exp(0)")
         except sqlite3.OperationalError:
             conn.create_function("exp", 1, math.exp, deterministic=True)
+        # Exactly rounded sums (math.fsum), so that no figure depends on row order.
+        conn.create_aggregate("engage_decayed", 5, scoring.DecayedSums)  # type: ignore[arg-type]
+        conn.create_aggregate("engage_fsum", 1, scoring.Fsum)  # type: ignore[arg-type]
         if old is None:
             return
         try:

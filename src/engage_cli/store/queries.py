@@ -144,7 +144,7 @@ def asks(
         returned = {
             src: float(pts)
             for src, pts in ledger.conn.execute(
-                "SELECT source_id, sum(points) FROM entries "
+                "SELECT source_id, engage_fsum(points) FROM entries "
                 f"WHERE source_id IN ({marks}) AND voided_by IS NULL GROUP BY source_id",
                 [e.id for e in entries],
             )

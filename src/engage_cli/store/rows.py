@@ -12,10 +12,11 @@ from engage_cli.domain import Contact, Entry
 from engage_cli.store.connection import Ledger
 
 # Points by kind (deposits, withdrawals, received) over the rows of a query.
+# Exactly rounded (engage_fsum, scoring.Fsum): the same in any row order.
 SUMS_SQL = (
-    "coalesce(sum(CASE kind WHEN 'deposit' THEN points END), 0), "
-    "coalesce(sum(CASE kind WHEN 'withdrawal' THEN points END), 0), "
-    "coalesce(sum(CASE kind WHEN 'received' THEN points END), 0)"
+    "coalesce(engage_fsum(CASE kind WHEN 'deposit' THEN points END), 0), "
+    "coalesce(engage_fsum(CASE kind WHEN 'withdrawal' THEN points END), 0), "
+    "coalesce(engage_fsum(CASE kind WHEN 'received' THEN points END), 0)"
 )
 
 # An ask set back to open: no longer settled, nor recorded as settled.

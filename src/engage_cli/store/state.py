@@ -22,13 +22,8 @@ from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import count_contacts, list_contacts
 from engage_cli.store.rows import opt_time
 
-# Each contact's charge, what you gave and what they gave unasked, from rows
-# x(contact_id, kind, points, f) where f is each entry's decay factor.
-DECAYED_SUMS = """
-    sum(CASE x.kind WHEN 'deposit' THEN x.points
-        WHEN 'withdrawal' THEN -x.points ELSE 0 END * x.f) AS charge,
-    sum(CASE x.kind WHEN 'deposit' THEN x.points ELSE 0 END * x.f) AS gave,
-    sum(CASE x.kind WHEN 'received' THEN x.points ELSE 0 END * x.f) AS received"""
+# Unix seconds of a stored moment (whole seconds: exactly what Python reads from it).
+_SECONDS = "CAST(strftime('%s', {}) AS REAL)"
 
 
 def half_lives_sql(
@@ -40,23 +35,6 @@ def half_lives_sql(
         params += [circle, half_life(circle)]
     values = ", ".join("(?, ?)" for _ in range(len(params) // 2))
     return f"WITH hl(circle, half_life) AS (VALUES {values})", params
-
-
-# Each entry's decay from when it happened to its contact's latest entry (l.at),
-# and to a moment given as a Julian day number (the query's first parameter).
-_SINCE_LATEST = scoring.factor_sql("julianday(l.at) - julianday(e.occurred_at)", "hl.half_life")
-_SINCE_AS_OF = scoring.factor_sql("? - julianday(e.occurred_at)", "hl.half_life")
-
-
-def current_state(ledger: Ledger, contact: Contact, half_life: float) -> scoring.State:
-    row = ledger.conn.execute(
-        "SELECT half_life_days, anchor, charge, gave, received FROM contact_state "
-        "WHERE contact_id = ?",
-        [contact.id],
-    ).fetchone()
-    if row is None or row[0] != half_life:
-        return recompute_state(ledger, contact.id, half_life)
-    return scoring.State(row[2], row[1], row[3], row[4])
 
 
 def live_impulses(ledger: Ledger, contact_id: int) -> list[scoring.Impulse]:
@@ -99,7 +77,6 @@ def rebuild_state(ledger: Ledger, half_life: Callable[[str], float]) -> int:
     half_lives, params = half_lives_sql(circles, half_life)
     ledger.conn.execute("DELETE FROM contact_state")
     ledger.conn.execute("DROP TABLE IF EXISTS temp.last_entry")
-    ledger.conn.execute("DROP TABLE IF EXISTS temp.decayed")
     # One pass over the entries for each contact's latest moments, and one for
     # the decayed sums as of them, kept in temporary tables.
     ledger.conn.execute(
@@ -110,42 +87,53 @@ def rebuild_state(ledger: Ledger, half_life: Callable[[str], float]) -> int:
         "FROM entries WHERE voided_by IS NULL GROUP BY contact_id"
     )
     ledger.conn.execute("CREATE UNIQUE INDEX temp.last_entry_key ON last_entry (contact_id)")
-    ledger.conn.execute(
-        f"""
-        CREATE TEMP TABLE decayed AS
-        {half_lives}
-        SELECT x.contact_id, {DECAYED_SUMS}
-        FROM (
-            SELECT e.contact_id, e.kind, e.points,
-                   {_SINCE_LATEST} AS f
+    # The decayed sums as of each contact's latest entry, exactly rounded
+    # (scoring.DecayedSums): equal, bit for bit, to what each write computes.
+    sums = {
+        cid: json.loads(found)
+        for cid, found in ledger.conn.execute(
+            f"""
+            {half_lives}
+            SELECT e.contact_id,
+                   engage_decayed(e.kind, e.points, {_SECONDS.format("e.occurred_at")},
+                                  {_SECONDS.format("l.at")}, hl.half_life)
             FROM entries e
             JOIN temp.last_entry AS l ON l.contact_id = e.contact_id
             JOIN contacts c ON c.id = e.contact_id
             JOIN hl ON hl.circle = c.circle
             WHERE e.voided_by IS NULL
-        ) AS x
-        GROUP BY x.contact_id
-        """,
-        params,
-    )
-    ledger.conn.execute(
+            GROUP BY e.contact_id
+            """,
+            params,
+        )
+    }
+    rows = ledger.conn.execute(
         f"""
         {half_lives}
-        INSERT INTO contact_state (contact_id, half_life_days, anchor, charge,
-                                   last_contact_at, last_ask_at, gave, received)
-        SELECT c.id, hl.half_life,
-               CAST(strftime('%s', last.at) AS REAL),
-               coalesce(d.charge, 0), last.touch, last.ask,
-               coalesce(d.gave, 0), coalesce(d.received, 0)
+        SELECT c.id, hl.half_life, {_SECONDS.format("last.at")}, last.touch, last.ask
         FROM contacts c
         JOIN hl ON hl.circle = c.circle
         LEFT JOIN temp.last_entry AS last ON last.contact_id = c.id
-        LEFT JOIN temp.decayed AS d ON d.contact_id = c.id
         """,
         params,
+    ).fetchall()
+    ledger.conn.executemany(
+        "INSERT INTO contact_state (contact_id, half_life_days, anchor, charge, "
+        "last_contact_at, last_ask_at, gave, received) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                cid,
+                hl,
+                anchor,
+                *sums.get(cid, (0.0, 0.0, 0.0))[:1],
+                touch,
+                ask,
+                *sums.get(cid, (0.0, 0.0, 0.0))[1:],
+            )
+            for cid, hl, anchor, touch, ask in rows
+        ],
     )
     ledger.conn.execute("DROP TABLE temp.last_entry")
-    ledger.conn.execute("DROP TABLE temp.decayed")
     return count_contacts(ledger)
 
 
@@ -231,8 +219,7 @@ def facts_from_entries(
 ) -> dict[int, Facts]:
     """Facts of `chosen` contacts as of `as_of`, aggregated from their entries."""
     half_lives, params = half_lives_sql(sorted({c.circle for c in chosen}), half_life)
-    # The moment as a Julian day number, so SQLite does not parse it per entry.
-    params += [scoring.julian_day(as_of.timestamp()), to_store(as_of)]
+    params += [as_of.timestamp(), to_store(as_of)]
     only = ""
     if len(chosen) < count_contacts(ledger):
         # Through entries_by_contact: the cost follows these contacts' entries.
@@ -240,20 +227,21 @@ def facts_from_entries(
         params.append(json.dumps([c.id for c in chosen]))
     sql = f"""
         {half_lives}
-        SELECT x.contact_id, {DECAYED_SUMS},
-               max(CASE WHEN x.kind != 'withdrawal' THEN x.occurred_at END),
-               max(CASE x.kind WHEN 'withdrawal' THEN x.occurred_at END)
-        FROM (
-            SELECT e.contact_id, e.kind, e.points, e.occurred_at,
-                   {_SINCE_AS_OF} AS f
-            FROM entries e
-            JOIN contacts c ON c.id = e.contact_id
-            JOIN hl ON hl.circle = c.circle
-            WHERE e.voided_by IS NULL AND e.occurred_at <= ? {only}
-        ) AS x
-        GROUP BY x.contact_id
+        SELECT e.contact_id,
+               engage_decayed(e.kind, e.points, {_SECONDS.format("e.occurred_at")}, ?,
+                              hl.half_life),
+               max(CASE WHEN e.kind != 'withdrawal' THEN e.occurred_at END),
+               max(CASE e.kind WHEN 'withdrawal' THEN e.occurred_at END)
+        FROM entries e
+        JOIN contacts c ON c.id = e.contact_id
+        JOIN hl ON hl.circle = c.circle
+        WHERE e.voided_by IS NULL AND e.occurred_at <= ? {only}
+        GROUP BY e.contact_id
     """
-    found = {row[0]: row[1:] for row in ledger.conn.execute(sql, params)}
+    found = {
+        cid: (*json.loads(sums), touch, ask)
+        for cid, sums, touch, ask in ledger.conn.execute(sql, params)
+    }
     out = {}
     for c in chosen:
         charge, gave, received, last_contact, last_ask = found.get(

@@ -29,7 +29,7 @@ from engage_cli.ids import uuid7
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import find_contact, get_contact
 from engage_cli.store.rows import OPEN_AGAIN, entry_rows
-from engage_cli.store.state import current_state, latest_moments, save_state
+from engage_cli.store.state import recompute_state, save_state
 
 if TYPE_CHECKING:
     from engage_cli.models import ContactIn
@@ -85,9 +85,8 @@ def log_entries(
         detail = {"added": [c.id for c in added]} if added else None
         journal(ledger, logged_at, "log", batch=batch, detail=detail)
     rows = []
-    written: list[Written] = []
+    entries_written: list[tuple[Entry, Contact]] = []
     for new in entries:
-        hl = half_life(new.contact.circle)
         entry = Entry(
             id=uuid7(),
             contact=new.contact.name,
@@ -119,36 +118,22 @@ def log_entries(
                 "via_id": new.via.id if new.via else None,
             }
         )
-        state = scoring.add(current_state(ledger, new.contact, hl), entry.impulse, hl)
+        entries_written.append((entry, new.contact))
+    # Plain SQL, not sqlite-utils: importing it would cost the `log` command about
+    # 50 ms (docs/benchmarks.md); the columns are fixed by the schema. After each
+    # entry its contact's state is recomputed from its entries (exactly rounded: the
+    # order entries were logged in never changes a figure), for its charge now.
+    written = []
+    for row, (entry, contact) in zip(rows, entries_written, strict=True):
         ledger.conn.execute(
-            "UPDATE contact_state SET anchor = ?, charge = ?, gave = ?, received = ?, "
-            # asking is not keeping in touch: an ask moves last_ask_at only
-            "last_contact_at = CASE WHEN ? THEN last_contact_at "
-            "ELSE max(coalesce(last_contact_at, ''), ?) END, "
-            "last_ask_at = CASE WHEN ? THEN max(coalesce(last_ask_at, ''), ?) "
-            "ELSE last_ask_at END WHERE contact_id = ?",
-            [
-                state.anchor,
-                state.charge,
-                state.gave,
-                state.received,
-                entry.kind == "withdrawal",
-                to_store(entry.occurred_at),
-                entry.kind == "withdrawal",
-                to_store(entry.occurred_at),
-                new.contact.id,
-            ],
+            "INSERT INTO entries (id, contact_id, kind, points, occurred_at, logged_at, note, "
+            "tags, batch, status, source_id, via_id) VALUES (:id, :contact_id, :kind, :points, "
+            ":occurred_at, :logged_at, :note, :tags, :batch, :status, :source_id, :via_id)",
+            row,
         )
-        after = state.at(max(now.timestamp(), state.anchor or 0.0), hl)
-        written.append(Written(entry, after))
-    # Plain executemany, not sqlite-utils: importing it would cost the `log` command
-    # about 50 ms (docs/benchmarks.md); the columns are fixed by the schema.
-    ledger.conn.executemany(
-        "INSERT INTO entries (id, contact_id, kind, points, occurred_at, logged_at, note, "
-        "tags, batch, status, source_id, via_id) VALUES (:id, :contact_id, :kind, :points, "
-        ":occurred_at, :logged_at, :note, :tags, :batch, :status, :source_id, :via_id)",
-        rows,
-    )
+        hl = half_life(contact.circle)
+        state = recompute_state(ledger, contact.id, hl)
+        written.append(Written(entry, state.at(max(now.timestamp(), state.anchor or 0.0), hl)))
     return written
 
 
@@ -165,8 +150,6 @@ def void_entries(
         if entry.voided_by is not None:
             raise InputError(f"entry {short_id(entry.id)} is already voided")
         contact = get_contact(ledger, entry.contact)
-        hl = half_life(contact.circle)
-        state = current_state(ledger, contact, hl)
         void_id = uuid7()
         ledger.conn.execute(
             "INSERT INTO voids (id, entry_id, voided_at, reason) VALUES (?, ?, ?, ?)",
@@ -178,11 +161,7 @@ def void_entries(
                 f"UPDATE entries {OPEN_AGAIN} WHERE id = ? AND status = 'done'",
                 [entry.source_id],
             )
-        new_state = scoring.remove(state, entry.impulse, hl)
-        last_contact, last_ask = latest_moments(ledger, contact.id)
-        if last_contact is None and last_ask is None:
-            new_state = scoring.State()  # nothing counts any more: exactly zero
-        save_state(ledger, contact.id, hl, new_state, last_contact, last_ask)
+        recompute_state(ledger, contact.id, half_life(contact.circle))
         ids.append(void_id)
         if entry.kind == "withdrawal":  # an ask that no longer counts gives nothing back
             ids += void_entries(
