@@ -358,9 +358,9 @@ def prompts(s: Signals, most: int = 2) -> list[tuple[str, str]]:
     if s.thank_first:
         found.append((THANK, f"{n(s.thank_first, 'contact gave', 'contacts gave')} unasked "
                              "and got little back"))  # fmt: skip
-    if s.never or s.due >= 3:
+    if s.never or s.due:
         why = (
-            f"{n(s.never, 'contact has', 'contacts have')} never heard from you"
+            f"{n(s.never, 'contact has', 'contacts have')} had nothing from you yet"
             if s.never
             else f"{n(s.due, 'contact is', 'contacts are')} due"
         )

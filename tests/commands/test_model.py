@@ -116,3 +116,30 @@ def test_the_new_numbers_are_in_the_config(
     monkeypatch.setenv("ENGAGE_CONFIG", str(config))
     shown = run_json("config", "show")["values"][key]
     assert shown == {"value": float(value), "from": str(config)}
+
+
+def test_someone_just_seen_is_not_due_even_in_the_inner_circle(run: Run, run_json: Any) -> None:
+    ok(run("add", "Maya", "--circle", "inner", "--on", "2026-01-01"))
+    ok(run("log", "Maya", "-d", "1", "--on", "2026-11-20 20:00"))
+    assert run_json("who-neglected", "--as-of", "2026-11-20 23:00")["contacts"] == []
+    later = run_json("who-neglected", "--as-of", "2026-11-24 23:00")["contacts"]  # half a week
+    assert [c["name"] for c in later] == ["Maya"] and later[0]["overdrawn"] is False
+
+
+def test_trend_and_groups_judge_engagement_contacts_only(run: Run, run_json: Any) -> None:
+    ok(run("add", "Mum", "--circle", "inner", "--mode", "personal", "--tag", "family",
+           "--on", "2026-01-01"))  # fmt: skip
+    ok(run("add", "Ann", "--on", "2026-01-01"))
+    for day in ("2026-11-02", "2026-11-09", "2026-11-16"):
+        ok(run("log", "Mum", "-d", "3", "--on", day))
+    ok(run("log", "Ann", "-d", "2", "-w", "2", "--on", "2026-11-17"))
+    weeks = run_json("trend", "--weeks", "3", "--as-of", "2026-11-20")
+    assert [w["deposits"] for w in weeks] == [0, 0, 2]  # Mum's weekly calls are not engagement
+    assert weeks[-1]["verdict"] == "engaged"
+    assert [
+        w["deposits"] for w in run_json("trend", "Mum", "--weeks", "3", "--as-of", "2026-11-20")
+    ] == [3, 3, 3]
+    groups = {
+        g["name"]: g for g in run_json("balance", "--by", "tag", "--as-of", "2026-11-20")["groups"]
+    }
+    assert groups["family"]["verdict"] == "idle"

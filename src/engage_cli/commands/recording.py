@@ -80,8 +80,9 @@ def add(
     rules = policy()
     with open_ledger(ctx, create=True) as ledger, ledger.transaction():
         contact = add_contact(ledger, new, since, rules.half_life(new.circle))
+    shown = "" if contact.mode == "engagement" else f", {contact.mode}"
     say(
-        f"added {contact.name} ({contact.kind}, {contact.circle} circle; "
+        f"added {contact.name} ({contact.kind}, {contact.circle} circle{shown}; "
         f"cadence {rules.cadence(contact.circle):g} days)"
     )
 

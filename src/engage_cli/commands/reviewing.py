@@ -39,8 +39,10 @@ def balance(
 ) -> None:
     """The weekly review: deposits against withdrawals, the verdict, and each contact.
 
-    Verdicts: all task (asking more than investing), engaged, all relationship
-    (investing, never asking), idle. Statuses: overdrawn, cold, untapped, healthy.
+    Verdicts: all task (asking more than investing), engaged, relationship-heavy
+    (investing much more than asking), all relationship (investing, not asking),
+    light (too little to judge), idle; engagement contacts only, with the last
+    28 days beside. Statuses: overdrawn, cold, untapped, healthy.
 
     Example: engage balance --period month
     """
@@ -69,8 +71,8 @@ def who_neglected(
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Who is going cold: contacts overdue or due within a week (`due_within_days`),
-    most overdue first, with a next deposit each.
+    """Who is due: overdue or due within a week (`due_within_days`), overdrawn, or to
+    thank; those to thank first, then the overdrawn, then the most overdue.
 
     Overdue means days since the last contact (asks do not count; or since the
     contact was added) against the circle's cadence; ties go to the lower charge.

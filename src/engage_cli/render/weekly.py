@@ -59,7 +59,10 @@ def balance(report: Balance) -> None:
             f"  {VERDICT_MEANING[cur.verdict]}   (previous: {prev.verdict})",
         )
     )
-    if report.rolling is not None:
+    if (
+        report.rolling is not None
+        and report.period_days < (report.rolling.end - report.rolling.start).days
+    ):
         r = report.rolling
         span = (r.end - r.start).days
         out.print(

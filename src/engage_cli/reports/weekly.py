@@ -124,8 +124,9 @@ def _groups(
     out = []
     for name, items in members.items():
         total = Sums()
-        for _, s in items:
-            total = total.plus(s)
+        for line, s in items:
+            if line.mode == scoring.ENGAGEMENT:  # verdicts count engagement contacts only
+                total = total.plus(s)
         charge = sum(line.charge for line, _ in items)
         out.append(Group(name, len(items), charge, total_of(total, start, end, policy)))
     out.sort(key=lambda g: (-(g.totals.deposits + g.totals.withdrawals), g.name))
@@ -210,6 +211,7 @@ class NeglectLine(NamedTuple):
             "contacted": r.contacted,
             "charge": r.charge,
             "thank_first": r.thank_first,
+            "overdrawn": r.overdrawn,
             "suggestion": self.suggestion,
         }
 
@@ -279,8 +281,14 @@ def neglected(
     ]
     horizon = policy.due_within_days
     # Due: overdue or soon, or owed something now (a debt to repay, thanks to give).
+    # (within half the cadence when that is shorter: the inner circle is due after
+    # half a week, not as soon as it was seen)
     due = [
-        r for r in rows if r.days_since + horizon >= r.cadence_days or r.overdrawn or r.thank_first
+        r
+        for r in rows
+        if r.days_since + min(horizon, r.cadence_days / 2) >= r.cadence_days
+        or r.overdrawn
+        or r.thank_first
     ]
     ranked = sorted(
         scoring.rank_neglected(rows if everyone else due),

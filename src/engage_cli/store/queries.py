@@ -191,6 +191,8 @@ def weekly_sums(
     if contact is not None:
         where += " AND contact_id = ?"
         params.append(contact.id)
+    else:  # the ledger's weeks are judged on engagement contacts (docs/scoring.md)
+        where += " AND contact_id NOT IN (SELECT id FROM contacts WHERE mode != 'engagement')"
     out = [Sums() for _ in range(weeks)]
     # Whole seconds (strftime('%s')), not julianday: floating-point days put
     # an entry one second after a boundary into the week before.
