@@ -58,10 +58,25 @@ def latest_moments(ledger: Ledger, contact_id: int) -> tuple[str | None, str | N
 
 
 def recompute_state(ledger: Ledger, contact_id: int, half_life: float) -> scoring.State:
-    """Rebuild one contact's derived state from its entries and store it."""
-    impulses = live_impulses(ledger, contact_id)
-    state = scoring.rebuild(impulses, half_life)
-    last_contact, last_ask = latest_moments(ledger, contact_id)
+    """Rebuild one contact's derived state from its entries and store it.
+
+    In one pass of SQLite over the contact's entries, through the exactly rounded
+    aggregate (the same sums `scoring.rebuild` makes: `verify_state` checks it).
+    """
+    found, anchor, last_contact, last_ask = ledger.conn.execute(
+        f"SELECT engage_decayed(kind, points, {_SECONDS.format('occurred_at')}, "
+        f"(SELECT {_SECONDS.format('max(occurred_at)')} FROM entries "
+        "WHERE contact_id = :c AND voided_by IS NULL), :hl), "
+        f"{_SECONDS.format('max(occurred_at)')}, "
+        "max(CASE WHEN kind != 'withdrawal' THEN occurred_at END), "
+        "max(CASE kind WHEN 'withdrawal' THEN occurred_at END) "
+        "FROM entries WHERE contact_id = :c AND voided_by IS NULL",
+        {"c": contact_id, "hl": half_life},
+    ).fetchone()
+    state = scoring.State()
+    if anchor is not None:
+        charge, gave, received = json.loads(found)
+        state = scoring.State(charge, anchor, gave, received)
     save_state(ledger, contact_id, half_life, state, last_contact, last_ask)
     return state
 
