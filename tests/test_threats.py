@@ -413,7 +413,7 @@ def test_reports_export_and_merge_work_from_read_only_media(tmp_path: Path) -> N
             engage(db, "balance", "--as-of", "2026-02-02")
             assert engage(db, "export").stdout.count('"type": "entry"') == 1
             mine = tmp_path / f"mine-{with_wal}.db"
-            assert "1 entries added" in engage(mine, "merge", str(db)).stdout
+            assert "1 entry added" in engage(mine, "merge", str(db)).stdout
             refused = engage(db, "log", "Ann", "-d", "1", check=False)
             assert refused.returncode == 1 and "read-only" in refused.stderr
         assert sorted(p.name for p in folder.iterdir()) == names

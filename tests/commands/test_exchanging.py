@@ -42,7 +42,7 @@ def test_cli_export_import_and_merge(filled: Run, run_json, tmp_path: Path) -> N
     assert ok(filled("export")).stdout.splitlines()[1:] == lines[1:]  # stable
     desktop = tmp_path / "desktop.db"
     first = ok(filled("--db", str(desktop), "import", "ledger", str(out))).stdout
-    assert "4 entries added" in first and "1 voids added" in first
+    assert "4 entries added" in first and "1 void added" in first
     again = ok(filled("--db", str(desktop), "import", "ledger", str(out))).stdout
     assert "0 entries added" in again
     assert ok(filled("--db", str(desktop), "export")).stdout.splitlines()[1:] == lines[1:]
@@ -55,7 +55,7 @@ def test_cli_export_import_and_merge(filled: Run, run_json, tmp_path: Path) -> N
     assert rounded(same) == rounded(there)  # the same numbers, to floating-point noise
     ok(filled("log", "Cy", "--new", "-d", "1", "--on", "2026-02-05"))
     assert (
-        "1 entries added"
+        "1 entry added"
         in ok(filled("--db", str(desktop), "merge", str(tmp_path / "data" / "ledger.db"))).stdout
     )
     assert "this ledger" in fails(filled("merge", str(tmp_path / "data" / "ledger.db")))
@@ -68,14 +68,14 @@ def test_merge_only_reads_the_other_ledger(
     ok(filled("--db", str(other), "add", "Zoe", "--on", "2026-01-01"))
     sqlite3.connect(other).execute("PRAGMA wal_checkpoint(TRUNCATE)").connection.close()
     before = hashlib.sha256(other.read_bytes()).hexdigest()
-    assert "1 contacts added" in ok(filled("merge", str(other))).stdout
+    assert "1 contact added" in ok(filled("merge", str(other))).stdout
     assert hashlib.sha256(other.read_bytes()).hexdigest() == before
 
     NEXT = domain.SCHEMA_VERSION + 1
     # As if this engage had a newer schema: the other file is read, never migrated.
     monkeypatch.setattr(domain, "SCHEMA_VERSION", NEXT)
     monkeypatch.setitem(schema_module.MIGRATIONS, NEXT, "CREATE TABLE later (x);")
-    assert "1 contacts matched" in ok(filled("merge", str(other))).stdout
+    assert "1 contact matched" in ok(filled("merge", str(other))).stdout
     assert hashlib.sha256(other.read_bytes()).hexdigest() == before
     # A file older than the records engage can read is refused, still unchanged.
     monkeypatch.setattr(domain, "READS_SINCE", NEXT)

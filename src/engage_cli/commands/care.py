@@ -89,7 +89,9 @@ def backup(
             if target.is_dir():
                 raise InputError(f"{target} is a directory; give a file path for the backup")
         copied = verified_backup(ledger, target, policy_in_force().half_life)
-    say(f"backed up {copied} entries to {target} (verified)")
+    from engage_cli.render.text import plural
+
+    say(f"backed up {plural(copied, 'entry', 'entries')} to {target} (verified)")
 
 
 config_app = group(

@@ -87,7 +87,14 @@ import_app = group(
 
 def _merged(counts: dict[str, int], source: str) -> None:
     shared = counts.pop("names shared", 0)
-    done = ", ".join(f"{n} {what}" for what, n in counts.items())
+    one = {"contacts": "contact", "entries": "entry", "voids": "void", "edits": "edit",
+           "folds": "fold"}  # fmt: skip
+
+    def counted(n: int, what: str) -> str:
+        noun, _, verb = what.partition(" ")
+        return f"{n} {one.get(noun, noun) if n == 1 else noun} {verb}"
+
+    done = ", ".join(counted(n, what) for what, n in counts.items())
     say(f"merged {source}: {done}")
     if shared:
         say(
@@ -264,15 +271,16 @@ def inbox(
 
 
 def _inbox_list(r: "Inbox") -> None:
+    from engage_cli.render.text import plural
     from engage_cli.reports import log_command
 
     if not r.todo:
         say(
-            f"nothing to log: {r.matched} meetings with contacts since "
+            f"nothing to log: {plural(r.matched, 'meeting', 'meetings')} with contacts since "
             f"{fmt_local(r.start, False)}, each already has an entry that day"
         )
         return
-    say(f"{len(r.todo)} meetings with contacts and no entry that day:")
+    say(f"{plural(len(r.todo), 'meeting', 'meetings')} with contacts and no entry that day:")
     for m in r.todo:
         when = fmt_local(m.start, False) if m.all_day else fmt_local(m.start)
         say(f"  {when}  {m.contact}: {m.title}  (by {m.why})")

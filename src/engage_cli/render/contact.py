@@ -21,7 +21,7 @@ from engage_cli.render.common import (
     days,
     status_text,
 )
-from engage_cli.render.text import birthday_text, shown_value
+from engage_cli.render.text import birthday_text, plural, shown_value
 from engage_cli.reports import AskLine, AskList, CanAsk, ContactList, Explanation, History, Profile
 
 
@@ -138,7 +138,8 @@ def profile(p: Profile) -> None:
     t = p.totals
     out.print(
         f"  all time      you gave {t.deposits:g}, asked {t.withdrawals:g}; they gave "
-        f"{t.received:g} unasked; {p.live_count} entries; half-life {p.half_life_days:g}d"
+        f"{t.received:g} unasked; {plural(p.live_count, 'entry', 'entries')}; "
+        f"half-life {p.half_life_days:g}d"
     )
     gave, received = p.exchange
     if received >= 0.05:  # the exchange matters once they have given something

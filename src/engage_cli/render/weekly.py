@@ -24,6 +24,7 @@ from engage_cli.render.common import (
     status_text,
 )
 from engage_cli.render.contact import asks
+from engage_cli.render.text import plural
 from engage_cli.reports import Balance, Neglected, Review, Trend, Week
 
 
@@ -110,7 +111,8 @@ def balance(report: Balance) -> None:
     if report.hidden:
         out.print(
             Text(
-                f"{report.hidden} contacts with no activity in the period not shown "
+                f"{plural(report.hidden, 'contact', 'contacts')} with no activity in the "
+                "period not shown "
                 "(--all shows them)",
                 style="dim",
             )
