@@ -143,7 +143,7 @@ def test_matches_by_email_then_by_name(run: Run, run_json) -> None:  # type: ign
 
 def test_dry_run_writes_nothing(run: Run, db_path: Path) -> None:
     out = ok(run("import", "contacts", str(CONTACTS / "varied.vcf"), "--dry-run")).stdout
-    assert "would import" in out and "6 added" in out
+    assert "would import" in out and "6 to add" in out and "would add Ann Lee" in out
     assert not db_path.exists()
     ok(run("add", "Ann Lee"))
     before = hashlib.sha256(db_path.read_bytes()).hexdigest()

@@ -201,12 +201,17 @@ def import_contacts(
 
 
 def _card_import(r: "CardImport") -> None:
+    # A dry run says what it would do: "would add", and "3 to add" in the summary.
+    said = {"added": "would add", "updated": "would update"} if r.dry_run else {}
+    counted = {"added": "to add", "updated": "to update"} if r.dry_run else {}
     for outcome, card, detail in r.outcomes:
         if outcome != "unchanged":
-            say(f"{outcome:<8} {card.name}" + (f"  ({detail})" if detail else ""))
+            say(
+                f"{said.get(outcome, outcome):<8} {card.name}" + (f"  ({detail})" if detail else "")
+            )
     for problem in r.problems:
         say(f"skipped  card {problem.position}: {problem.reason}")
-    summary = ", ".join(f"{n} {k}" for k, n in r.counts.items())
+    summary = ", ".join(f"{n} {counted.get(k, k)}" for k, n in r.counts.items())
     done = "would import" if r.dry_run else "imported"
     say(f"{done} {r.file.name} ({r.format}): {summary}")
 
