@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -196,14 +197,14 @@ def neglected(report: Neglected, more: str = "--limit 0 shows all") -> None:
         out.print(table.text())
         out.print()
         out.print(Text("Next deposits", style="bold"))
-        for i, line in enumerate(report.lines, 1):
-            out.print(f"  {i}. {line.suggestion}")
+        for i, line in enumerate(report.lines, 1):  # wrapped to fit 80 columns
+            lead = f"  {i}. "
+            out.print(textwrap.fill(line.suggestion, 78, initial_indent=lead,
+                                    subsequent_indent=" " * len(lead)))  # fmt: skip
         if report.total > len(report.lines):
             out.print(Text(f"  … {report.total - len(report.lines)} more ({more})", "dim"))
     out.print()
     out.print(Text("Reflect", style="bold"))
-    import textwrap
-
     for question, why in report.prompts:  # wrapped to fit 80 columns, piped or not
         out.print(textwrap.fill(question, 78, initial_indent="  • ", subsequent_indent="    "))
         out.print(Text(textwrap.fill(f"({why})", 78, initial_indent="    ",
