@@ -133,3 +133,10 @@ def test_demo_builds_a_throwaway_ledger_and_shows_the_review(run: Run, db_path: 
     contacts = json.loads(ok(run("--db", path, "contacts", "--json")).stdout)
     assert len(contacts) >= 12
     assert {c["circle"] for c in contacts} == {"inner", "close", "active", "wide"}
+
+
+def test_the_first_write_says_where_the_ledger_is(run: Run, db_path: Path) -> None:
+    first = ok(run("add", "Ann", "--on", "2026-01-01"))
+    assert first.stderr == f"engage: started a new ledger at {db_path.resolve()}\n"
+    assert ok(run("add", "Bob", "--on", "2026-01-01")).stderr == ""  # once
+    assert ok(run("config", "path", "--ledger")).stdout.strip() == str(db_path.resolve())

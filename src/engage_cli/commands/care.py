@@ -10,6 +10,7 @@ from engage_cli.commands.root import (
     app,
     as_of_moment,
     group,
+    ledger_file,
     open_ledger,
     say,
     show,
@@ -111,14 +112,20 @@ def config_show(json_out: JsonOpt = False) -> None:
 
 
 @config_app.command("path")
-def config_path_cmd() -> None:
-    """Print where engage looks for its config file ($ENGAGE_CONFIG overrides it).
+def config_path_cmd(
+    ctx: typer.Context,
+    ledger: Annotated[
+        bool, typer.Option("--ledger", help="The ledger's path instead (--db, $ENGAGE_DB).")
+    ] = False,
+) -> None:
+    """Print where engage looks for its config file ($ENGAGE_CONFIG overrides it), or
+    with --ledger where the ledger is.
 
-    Example: engage config path
+    Example: engage config path --ledger
     """
     from engage_cli.config import config_path
 
-    say(str(config_path()))
+    say(str(ledger_file(ctx).expanduser().resolve() if ledger else config_path()))
 
 
 @app.command()

@@ -51,6 +51,7 @@ class EngageGroup(TyperGroup):
         debug = bool(os.environ.get("ENGAGE_DEBUG"))
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            _said_where_it_started()
         except typer.Abort:
             fail("cancelled; nothing was changed", ExitCode.ERROR)
         except typer.TyperException as exc:
@@ -143,6 +144,19 @@ def _root(
     if db is not None and not db.strip():
         raise UsageError("--db needs a path; it was given an empty one")
     ctx.obj = Options(db=db)
+    global _LEDGER_BEFORE
+    path = ledger_path(db).expanduser()
+    _LEDGER_BEFORE = (path, path.exists())
+
+
+# The ledger this command uses, and whether it existed before the command ran.
+_LEDGER_BEFORE: "tuple[Path, bool] | None" = None
+
+
+def _said_where_it_started() -> None:
+    """Once, when a command started a new ledger: say where it is (stderr)."""
+    if _LEDGER_BEFORE is not None and not _LEDGER_BEFORE[1] and _LEDGER_BEFORE[0].exists():
+        say(f"engage: started a new ledger at {_LEDGER_BEFORE[0].resolve()}", err=True)
 
 
 # --- what commands share ------------------------------------------------------------
