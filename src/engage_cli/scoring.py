@@ -55,11 +55,6 @@ def factor_sql(age_days: str, half_life_days: str) -> str:
     return f"exp(-({age_days}) * {LN2!r} / ({half_life_days}))"
 
 
-def julian_day(epoch_seconds: float) -> float:
-    """Unix seconds as the Julian day number SQLite's julianday() gives."""
-    return epoch_seconds / DAY + UNIX_EPOCH_JULIAN_DAY
-
-
 def julian_day_sql(epoch_seconds: str) -> str:
     """A SQL expression turning Unix seconds into the Julian day number julianday() gives."""
     return f"(({epoch_seconds}) / {DAY!r} + {UNIX_EPOCH_JULIAN_DAY!r})"
