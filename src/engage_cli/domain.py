@@ -81,6 +81,7 @@ class Entry(NamedTuple):
     resolved_at: datetime | None = None
     source_id: str | None = None
     via: str | None = None
+    void_reason: str | None = None  # why it was voided, when it was
 
     @property
     def impulse(self) -> scoring.Impulse:

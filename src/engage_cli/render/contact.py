@@ -83,7 +83,9 @@ def entries_table(
             extra.append(f"via {e.via}")
         if e.status and e.status != "open":
             extra.append(f"ask {e.status}")
-        note = e.note + ("  " + " ".join(extra) if extra else "")
+        if voided and e.void_reason:
+            extra.append(f"voided: {e.void_reason}")
+        note = "  ".join(part for part in (e.note, " ".join(extra)) if part)
         cells: list[str | Text] = [Text(short(e.id), style="dim"), fmt_local(e.occurred_at)]
         if with_contact:
             cells.append(e.contact)

@@ -193,6 +193,7 @@ def entry_json(e: Entry) -> dict[str, Any]:
         "note": e.note,
         "tags": e.tags,
         "voided": e.voided_by is not None,
+        "void_reason": e.void_reason,
         "batch": e.batch,
         "status": e.status,
         "via": e.via,

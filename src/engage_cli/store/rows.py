@@ -67,6 +67,7 @@ def entry_from_row(row: dict[str, Any]) -> Entry:
         resolved_at=opt_time(row["resolved_at"]),
         source_id=row["source_id"],
         via=row["via"],
+        void_reason=row.get("void_reason"),
     )
 
 
@@ -99,7 +100,9 @@ def entry_dicts(
     sql = (
         # CROSS JOIN keeps entries the outer loop: their indexes pick the rows
         # (and their order); contacts are looked up by key for each.
-        "SELECT e.*, c.name AS contact, v.name AS via FROM entries e "
+        "SELECT e.*, c.name AS contact, v.name AS via, CASE WHEN e.voided_by IS NOT NULL "
+        "THEN (SELECT reason FROM voids WHERE id = e.voided_by) END AS void_reason "
+        "FROM entries e "
         "CROSS JOIN contacts c ON c.id = e.contact_id "
         "LEFT JOIN contacts v ON v.id = e.via_id AND e.via_id != e.contact_id "
         f"WHERE {where} {tail}"
