@@ -24,6 +24,12 @@ from engage_cli.store.rows import opt_time
 
 # Unix seconds of a stored moment (whole seconds: exactly what Python reads from it).
 _SECONDS = "CAST(strftime('%s', {}) AS REAL)"
+# A contact's last contact and last ask over the rows of `{e}entries`: asking is not
+# keeping in touch, so the last contact is the latest entry that is not an ask.
+_LAST_CONTACT_AND_ASK = (
+    "max(CASE WHEN {e}kind != 'withdrawal' THEN {e}occurred_at END), "
+    "max(CASE {e}kind WHEN 'withdrawal' THEN {e}occurred_at END)"
+)
 
 
 def half_lives_sql(
@@ -49,8 +55,7 @@ def latest_moments(ledger: Ledger, contact_id: int) -> tuple[str | None, str | N
     """When the contact was last in touch (its latest counting entry that is not an ask:
     asking is not keeping in touch) and last asked (stored form)."""
     last_contact, last_ask = ledger.conn.execute(
-        "SELECT max(CASE WHEN kind != 'withdrawal' THEN occurred_at END), "
-        "max(CASE kind WHEN 'withdrawal' THEN occurred_at END) "
+        f"SELECT {_LAST_CONTACT_AND_ASK.format(e='')} "
         "FROM entries WHERE contact_id = ? AND voided_by IS NULL",
         [contact_id],
     ).fetchone()
@@ -67,9 +72,7 @@ def recompute_state(ledger: Ledger, contact_id: int, half_life: float) -> scorin
         f"SELECT engage_decayed(kind, points, {_SECONDS.format('occurred_at')}, "
         f"(SELECT {_SECONDS.format('max(occurred_at)')} FROM entries "
         "WHERE contact_id = :c AND voided_by IS NULL), :hl), "
-        f"{_SECONDS.format('max(occurred_at)')}, "
-        "max(CASE WHEN kind != 'withdrawal' THEN occurred_at END), "
-        "max(CASE kind WHEN 'withdrawal' THEN occurred_at END) "
+        f"{_SECONDS.format('max(occurred_at)')}, {_LAST_CONTACT_AND_ASK.format(e='')} "
         "FROM entries WHERE contact_id = :c AND voided_by IS NULL",
         {"c": contact_id, "hl": half_life},
     ).fetchone()
@@ -92,13 +95,14 @@ def rebuild_state(ledger: Ledger, half_life: Callable[[str], float]) -> int:
     half_lives, params = half_lives_sql(circles, half_life)
     ledger.conn.execute("DELETE FROM contact_state")
     ledger.conn.execute("DROP TABLE IF EXISTS temp.last_entry")
-    # One pass over the entries for each contact's latest moments, and one for
-    # the decayed sums as of them, kept in temporary tables.
+    # One pass over the entries for each contact's latest moments (kept in a
+    # temporary table), and one for the decayed sums as of them.
     ledger.conn.execute(
-        "CREATE TEMP TABLE last_entry AS "
-        "SELECT contact_id, max(occurred_at) AS at, "
-        "max(CASE WHEN kind != 'withdrawal' THEN occurred_at END) AS touch, "
-        "max(CASE kind WHEN 'withdrawal' THEN occurred_at END) AS ask "
+        "CREATE TEMP TABLE last_entry (contact_id INTEGER, at TEXT, touch TEXT, ask TEXT)"
+    )
+    ledger.conn.execute(
+        "INSERT INTO temp.last_entry SELECT contact_id, max(occurred_at), "
+        f"{_LAST_CONTACT_AND_ASK.format(e='')} "
         "FROM entries WHERE voided_by IS NULL GROUP BY contact_id"
     )
     ledger.conn.execute("CREATE UNIQUE INDEX temp.last_entry_key ON last_entry (contact_id)")
@@ -136,16 +140,9 @@ def rebuild_state(ledger: Ledger, half_life: Callable[[str], float]) -> int:
         "INSERT INTO contact_state (contact_id, half_life_days, anchor, charge, "
         "last_contact_at, last_ask_at, gave, received) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (
-                cid,
-                hl,
-                anchor,
-                *sums.get(cid, (0.0, 0.0, 0.0))[:1],
-                touch,
-                ask,
-                *sums.get(cid, (0.0, 0.0, 0.0))[1:],
-            )
+            (cid, hl, anchor, charge, touch, ask, gave, received)
             for cid, hl, anchor, touch, ask in rows
+            for charge, gave, received in [sums.get(cid, (0.0, 0.0, 0.0))]
         ],
     )
     ledger.conn.execute("DROP TABLE temp.last_entry")
@@ -245,8 +242,7 @@ def facts_from_entries(
         SELECT e.contact_id,
                engage_decayed(e.kind, e.points, {_SECONDS.format("e.occurred_at")}, ?,
                               hl.half_life),
-               max(CASE WHEN e.kind != 'withdrawal' THEN e.occurred_at END),
-               max(CASE e.kind WHEN 'withdrawal' THEN e.occurred_at END)
+               {_LAST_CONTACT_AND_ASK.format(e="e.")}
         FROM entries e
         JOIN contacts c ON c.id = e.contact_id
         JOIN hl ON hl.circle = c.circle
