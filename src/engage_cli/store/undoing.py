@@ -155,15 +155,19 @@ def _by_uid(ledger: Ledger) -> dict[str, Any]:
 def _undo_log(ledger: Ledger, action: Action, now: datetime, half_life: HalfLife) -> dict[str, Any]:
     """Void a log's entries; a contact the log added goes too, with its entries, when
     nothing else refers to it. Returns what redo needs to write it all again."""
-    uids = dict(ledger.conn.execute("SELECT id, uid FROM contacts"))
+    # Each entry's contact and broker by uid, as they were logged (redo logs them again).
+    uids = {
+        eid: (uid, via)
+        for eid, uid, via in ledger.conn.execute(
+            "SELECT e.id, c.uid, v.uid FROM entries e JOIN contacts c ON c.id = e.contact_id "
+            "LEFT JOIN contacts v ON v.id = e.via_id WHERE e.batch = ?",
+            [action.batch],
+        )
+    }
     stash: dict[str, Any] = {
         "entries": [
             {
-                "contact": uids[
-                    ledger.conn.execute(
-                        "SELECT contact_id FROM entries WHERE id = ?", [e.id]
-                    ).fetchone()[0]
-                ],
+                "contact": uids[e.id][0],
                 "kind": e.kind,
                 "points": e.points,
                 "occurred_at": to_store(e.occurred_at),
@@ -171,7 +175,7 @@ def _undo_log(ledger: Ledger, action: Action, now: datetime, half_life: HalfLife
                 "note": e.note,
                 "tags": e.tags,
                 "source": e.source_id,
-                "via": _via_uid(ledger, e.id),
+                "via": uids[e.id][1],
             }
             for e in action.entries
             if e.source_id is None  # what a done ask gave back is given again by redoing it
@@ -213,14 +217,6 @@ def _undo_log(ledger: Ledger, action: Action, now: datetime, half_life: HalfLife
     _archive(ledger, left, now, half_life, True)
     stash["archived"] = left
     return stash
-
-
-def _via_uid(ledger: Ledger, entry_id: str) -> str | None:
-    row = ledger.conn.execute(
-        "SELECT c.uid FROM entries e JOIN contacts c ON c.id = e.via_id WHERE e.id = ?",
-        [entry_id],
-    ).fetchone()
-    return row[0] if row else None
 
 
 def _remove(ledger: Ledger, cid: int) -> dict[str, Any]:
