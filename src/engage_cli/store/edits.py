@@ -218,9 +218,11 @@ def apply_edits(ledger: Ledger, contact_ids: Iterable[int] | None = None) -> set
             (json.loads(value), json.loads(before) if before is not None else None)
         )
     moved: set[int] = set()
+    rows: dict[int, dict[str, Any]] = {}  # each contact read once (a field reads its own column)
     for (cid, field), edits in by_field.items():
-        row = ledger.rows("SELECT * FROM contacts WHERE id = ?", [cid])[0]
-        have = value_of(ledger, row, field)
+        if cid not in rows:
+            rows[cid] = ledger.rows("SELECT * FROM contacts WHERE id = ?", [cid])[0]
+        have = value_of(ledger, rows[cid], field)
         if field in _LISTS:
             items = list(have)
             for after, before in edits:
