@@ -51,10 +51,12 @@ def find_contact(ledger: Ledger, name: str) -> Contact | None:
     if not rows:
         rows = [r for r in _with_aliases(ledger) if key in _alias_keys(r)]
         rows.sort(key=lambda r: (r["folded_into"] is not None, r["uid"]))
-    if not rows:
-        return None
-    found = contact_from_row(rows[0])
-    return contact_by_id(ledger, found.folded_into) if found.folded_into else found
+    return live(ledger, contact_from_row(rows[0])) if rows else None
+
+
+def live(ledger: Ledger, contact: Contact) -> Contact:
+    """The contact itself, or the live one a folded contact went into."""
+    return contact_by_id(ledger, contact.folded_into) if contact.folded_into else contact
 
 
 def _with_aliases(ledger: Ledger) -> list[dict[str, Any]]:
@@ -72,10 +74,7 @@ def find_by_email(ledger: Ledger, email: str) -> Contact | None:
         f"ORDER BY c.{LIVE} DESC, c.uid LIMIT 1",
         [email.lower()],
     )
-    if not rows:
-        return None
-    found = contact_from_row(rows[0])
-    return contact_by_id(ledger, found.folded_into) if found.folded_into else found
+    return live(ledger, contact_from_row(rows[0])) if rows else None
 
 
 def close_names(ledger: Ledger, name: str, limit: int = 3) -> list[str]:

@@ -20,7 +20,7 @@ from engage_cli.errors import ContactArchived, InputError, NameTaken
 from engage_cli.ids import uuid7
 from engage_cli.inputs import EDIT_FIELDS, clean_change
 from engage_cli.store.connection import Ledger
-from engage_cli.store.contacts import contact_by_id, find_by_email, find_contact, named
+from engage_cli.store.contacts import contact_by_id, find_by_email, find_contact, live, named
 from engage_cli.store.state import recompute_state
 
 # The column each field is stored in (org: the organisation's row; archived: since when).
@@ -243,8 +243,7 @@ def org_name(ledger: Ledger, contact: Contact) -> str | None:
     """The name of the organisation a contact belongs to (the one it was folded into)."""
     if contact.org_id is None:
         return None
-    org = contact_by_id(ledger, contact.org_id)
-    return contact_by_id(ledger, org.folded_into).name if org.folded_into else org.name
+    return live(ledger, contact_by_id(ledger, contact.org_id)).name
 
 
 def edit_action(
