@@ -295,12 +295,9 @@ def neglected(
         key=lambda r: (not r.thank_first, not r.overdrawn, r.charge if r.overdrawn else 0.0),
     )
     chosen = ranked[:limit] if limit > 0 else ranked
-    later = [r for r in rows if r not in due]
-    soonest = min(
-        later, key=lambda r: (r.cadence_days - r.days_since, r.name.casefold()), default=None
-    )
-    next_due = None
-    if not due and soonest is not None:
+    next_due = None  # nobody due: every contact is later, and the soonest is named
+    if not due and rows:
+        soonest = min(rows, key=lambda r: (r.cadence_days - r.days_since, r.name.casefold()))
         next_due = (soonest.name, soonest.cadence_days - soonest.days_since)
     signals = scoring.Signals(
         due=len(due),
