@@ -21,7 +21,7 @@ from engage_cli.render.common import (
     days,
     status_text,
 )
-from engage_cli.render.text import birthday_text, plural, shown_value
+from engage_cli.render.text import birthday_text, change_text, plural
 from engage_cli.reports import AskLine, AskList, CanAsk, ContactList, Explanation, History, Profile
 
 
@@ -164,15 +164,8 @@ def profile(p: Profile) -> None:
         out.print(f"  brokered      {made}")
     if p.changes:
         out.print("  changes")
-        for at, ch in p.changes[-5:]:
-            out.print(
-                Text(
-                    f"    {fmt_local(at, False)}  {ch.field}: {shown_value(ch.field, ch.before)}"
-                    f" -> {shown_value(ch.field, ch.after)}",
-                    overflow="ellipsis",
-                    no_wrap=True,
-                )
-            )
+        for at, ch in p.changes[-5:]:  # within 80 columns, piped or not
+            out.print(Text(f"    {fmt_local(at, False)}  {change_text(ch, 25)}"))
         if len(p.changes) > 5:
             out.print(f"    ({len(p.changes) - 5} earlier; engage show {c.name!r} --json has all)")
     out.print()

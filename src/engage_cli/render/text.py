@@ -52,15 +52,20 @@ def shown_value(field: str, value: object) -> str:
     return str(value)
 
 
-def change_lines(changes: Sequence[Any], width: int = 36) -> list[str]:
-    """One indented line per changed field: `  circle: active -> close`; a long value
-    (a note) on one line, cut to `width` characters with an ellipsis."""
+def change_text(change: Any, width: int) -> str:
+    """`circle: active -> close`; a long value (a note) on one line, cut to `width`
+    characters with an ellipsis."""
 
-    def cut(field: str, value: object) -> str:
-        text = " ".join(shown_value(field, value).split())
+    def cut(value: object) -> str:
+        text = " ".join(shown_value(change.field, value).split())
         return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
-    return [f"  {c.field}: {cut(c.field, c.before)} -> {cut(c.field, c.after)}" for c in changes]
+    return f"{change.field}: {cut(change.before)} -> {cut(change.after)}"
+
+
+def change_lines(changes: Sequence[Any]) -> list[str]:
+    """One indented line per changed field, within 80 columns."""
+    return [f"  {change_text(c, 32)}" for c in changes]
 
 
 def action_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
