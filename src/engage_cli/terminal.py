@@ -54,3 +54,41 @@ def visible(text: str, newlines: bool = True) -> str:
 def has_invisible(text: str) -> bool:
     """Whether `text` holds a control, bidi or other invisible format character."""
     return not text.isprintable() and any(_unsafe(ch, newlines=False) or ch in "\t" for ch in text)
+
+
+WIDTH = 80  # what piped output fits, unless COLUMNS says otherwise
+
+
+def terminal_width() -> int:
+    """The width lines must fit: COLUMNS when it says one (shells set it), else the
+    terminal's when stdout is one, else 80, so that piped output fits a terminal too."""
+    import os
+    import shutil
+    import sys
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return WIDTH
+
+
+def fill(value: str, lead: str = "", indent: str | None = None) -> str:
+    """`lead` then `value` (made visible, line breaks as spaces) wrapped at word
+    boundaries to `terminal_width()`; further lines start with `indent` (default:
+    as many spaces as `lead`), so a long note or name never runs past the edge."""
+    import re
+    import textwrap
+
+    rest = " " * len(lead) if indent is None else indent
+    return (
+        textwrap.fill(
+            re.sub(r"\s*\n\s*", " ", visible(value)),
+            max(terminal_width(), len(lead) + 20),
+            initial_indent=lead,
+            subsequent_indent=rest,
+            break_on_hyphens=False,
+        )
+        or lead.rstrip()
+    )

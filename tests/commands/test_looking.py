@@ -284,14 +284,18 @@ def test_on_a_terminal_tables_fit_its_width(run: Run, db_path: Path) -> None:
         lines = [line.rstrip("\r") for line in plain.splitlines() if line.strip()]
         assert all(len(line) <= 80 for line in lines), lines
     assert "…" in converse(db_path, ["history"], [], columns=80)[1]
-    piped = ok(run("history")).stdout
-    assert long_note.strip() in piped  # piped, nothing is cut
+    piped = ok(run("history")).stdout  # piped with no COLUMNS: 80 columns too
+    assert long_note.strip() not in piped and "…" in piped
+    assert all(len(line) <= 80 for line in piped.splitlines())
 
 
 def test_piped_tables_fit_columns_when_it_is_set(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    note = "a long note about the conference " * 4
     ok(run("add", "Ann Lee", "--on", "2026-01-01"))
-    ok(run("log", "Ann Lee", "-d", "1", "-m", "a long note about the conference " * 4))
-    monkeypatch.setenv("COLUMNS", "80")
+    ok(run("log", "Ann Lee", "-d", "1", "-m", note))
+    monkeypatch.setenv("COLUMNS", "66")
     for args in (["history"], ["search", "conference"], ["contacts"]):
         lines = ok(run(*args)).stdout.splitlines()
-        assert lines and all(len(line) <= 80 for line in lines), lines
+        assert lines and all(len(line) <= 66 for line in lines), lines
+    monkeypatch.setenv("COLUMNS", "300")  # a wide terminal's worth: nothing is cut
+    assert note.strip() in ok(run("history")).stdout

@@ -258,13 +258,14 @@ def test_a_settlement_before_its_ask_names_a_moment_after_it(run: Run, run_json:
     assert "bare day" not in msg  # a time was given
 
 
-def test_why_an_entry_was_voided_is_in_the_history(run: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+def test_why_an_entry_was_voided_is_in_the_history(run: Run, run_json, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("COLUMNS", "100")
     ok(run("add", "Ann", "--on", "2026-01-01"))
     ok(run("log", "Ann", "-d", "1", "-m", "coffee", "--on", "2026-11-01"))
     (entry,) = run_json("history")
-    ok(run("void", entry["id"][-8:], "--reason", "logged for the wrong person"))
+    ok(run("void", entry["id"][-8:], "--reason", "wrong person"))
     (voided,) = run_json("history")
-    assert voided["voided"] and voided["void_reason"] == "logged for the wrong person"
+    assert voided["voided"] and voided["void_reason"] == "wrong person"
     out = ok(run("history")).stdout
-    assert "coffee  voided: logged for the wrong person" in out
-    assert "voided: logged for the wrong person" in ok(run("show", "Ann")).stdout
+    assert "coffee  voided: wrong person" in out
+    assert "voided: wrong person" in ok(run("show", "Ann")).stdout

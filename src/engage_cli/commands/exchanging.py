@@ -204,16 +204,17 @@ def _card_import(r: "CardImport") -> None:
     # A dry run says what it would do: "would add", and "3 to add" in the summary.
     said = {"added": "would add", "updated": "would update"} if r.dry_run else {}
     counted = {"added": "to add", "updated": "to update"} if r.dry_run else {}
+    from engage_cli.terminal import fill
+
     for outcome, card, detail in r.outcomes:
         if outcome != "unchanged":
-            say(
-                f"{said.get(outcome, outcome):<8} {card.name}" + (f"  ({detail})" if detail else "")
-            )
+            line = f"{card.name}" + (f"  ({detail})" if detail else "")
+            say(fill(line, f"{said.get(outcome, outcome):<8} ", "    "))
     for problem in r.problems:
-        say(f"skipped  card {problem.position}: {problem.reason}")
+        say(fill(f"card {problem.position}: {problem.reason}", "skipped  ", "    "))
     summary = ", ".join(f"{n} {counted.get(k, k)}" for k, n in r.counts.items())
     done = "would import" if r.dry_run else "imported"
-    say(f"{done} {r.file.name} ({r.format}): {summary}")
+    say(fill(f"{r.file.name} ({r.format}): {summary}", f"{done} ", "  "))
 
 
 @app.command()
@@ -276,20 +277,24 @@ def inbox(
 
 
 def _inbox_list(r: "Inbox") -> None:
-    from engage_cli.render.text import plural
+    from engage_cli.render.text import command_lines, plural
     from engage_cli.reports import log_command
+    from engage_cli.terminal import fill
 
     if not r.todo:
         say(
-            f"nothing to log: {plural(r.matched, 'meeting', 'meetings')} with contacts since "
-            f"{fmt_local(r.start, False)}, each already has an entry that day"
+            fill(
+                f"nothing to log: {plural(r.matched, 'meeting', 'meetings')} with contacts "
+                f"since {fmt_local(r.start, False)}, each already has an entry that day",
+                indent="  ",
+            )
         )
         return
     say(f"{plural(len(r.todo), 'meeting', 'meetings')} with contacts and no entry that day:")
     for m in r.todo:
         when = fmt_local(m.start, False) if m.all_day else fmt_local(m.start)
-        say(f"  {when}  {m.contact}: {m.title}  (by {m.why})")
-        say(f"    {log_command(m)}")
+        say(fill(f"{m.contact}: {m.title}  (by {m.why})", f"  {when}  ", "      "))
+        say(command_lines(log_command(m), "    "))
 
 
 def _walk(ledger: "Ledger", r: "Inbox") -> None:

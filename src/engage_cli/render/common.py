@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from engage_cli import scoring
-from engage_cli.terminal import visible
+from engage_cli.terminal import fill, terminal_width, visible
 
 VERDICT_STYLE = {
     scoring.IDLE: "dim",
@@ -43,40 +43,61 @@ class Grid:
 
     rich's Table measures and wraps every cell, which costs about 1 ms a row;
     these reports need only padding, so a hundred rows stay well under that.
-    The last column is never padded. On a terminal it is cut with an ellipsis
-    where a line would pass the terminal's width (a line the terminal wrapped
-    would break the columns), and so is piped output when COLUMNS says a width;
-    otherwise piped, it runs on as typed, nothing lost.
+    Every line fits the width (the terminal's, or 80 piped; see
+    `terminal_width`): when the columns would pass it, the columns added with
+    `fit=True` (names, notes: people's text) give up room, widest first, and
+    their cells are cut with an ellipsis inside the column. The last column is
+    never padded.
     """
 
     GUTTER = "  "
+    NARROWEST = 8  # a column that fits is never cut below this many cells
 
     def __init__(self) -> None:
-        self.columns: list[tuple[str, str]] = []
+        self.columns: list[tuple[str, str, bool]] = []
         self.rows: list[list[Text]] = []
 
-    def add_column(self, header: str, justify: str = "left") -> None:
-        self.columns.append((header, justify))
+    def add_column(self, header: str, justify: str = "left", fit: bool = False) -> None:
+        self.columns.append((header, justify, fit))
 
     def add_row(self, *cells: str | Text) -> None:
         self.rows.append([safe(c, newlines=False) for c in cells])
 
+    def widths(self, width: int) -> list[int]:
+        """Each column's width once the fitting columns gave up what passes `width`."""
+        header = [name for name, _, _ in self.columns]
+        natural = [
+            max([cell_len(name)] + [cell_len(row[i].plain) for row in self.rows])
+            for i, name in enumerate(header)
+        ]
+        widths = list(natural)
+        last = len(widths) - 1
+        fits = [i for i, (_, _, fit) in enumerate(self.columns) if fit or i == last]
+        excess = sum(widths) + len(self.GUTTER) * last - width
+        while excess > 0:
+            room = [i for i in fits if widths[i] > self.NARROWEST]
+            if not room:
+                break
+            widest = max(room, key=lambda i: (widths[i], i))
+            others = max([widths[i] for i in room if i != widest] + [self.NARROWEST])
+            give = min(excess, widths[widest] - others) or 1
+            widths[widest] -= give
+            excess -= give
+        return widths
+
     def text(self, width: int | None = None) -> Text:
-        """The grid; `width` (default: the terminal's, none when piped) bounds each line."""
-        header = [Text(name, style="bold") for name, _ in self.columns]
-        lines = [header, *self.rows]
-        widths = [max(cell_len(line[i].plain) for line in lines) for i in range(len(header))]
+        """The grid, each line at most `width` cells (default: `terminal_width()`)."""
+        widths = self.widths(width or terminal_width())
+        header = [Text(name, style="bold") for name, _, _ in self.columns]
         out = Text()
         last = len(header) - 1
-        room = (width or terminal_width()) or 0
-        room -= sum(widths[:last]) + len(self.GUTTER) * last  # what the last column may take
-        for n, line in enumerate(lines):
+        for n, line in enumerate([header, *self.rows]):
             if n:
                 out.append("\n")
             for i, cell in enumerate(line):
-                if i == last and room > 0 and cell_len(cell.plain) > room:
+                if cell_len(cell.plain) > widths[i]:
                     cell = cell.copy()
-                    cell.truncate(max(room, 8), overflow="ellipsis")
+                    cell.truncate(widths[i], overflow="ellipsis")
                 gap = widths[i] - cell_len(cell.plain)
                 right = self.columns[i][1] == "right"
                 if right:
@@ -87,17 +108,9 @@ class Grid:
         return out
 
 
-def terminal_width() -> int | None:
-    """The width lines must fit: the terminal's when stdout is one (COLUMNS first, as
-    shells set it); piped, COLUMNS when it is set, else none (every character kept)."""
-    import os
-    import shutil
-    import sys
-
-    if sys.stdout.isatty():
-        return shutil.get_terminal_size().columns
-    columns = os.environ.get("COLUMNS", "")
-    return int(columns) if columns.isdigit() and int(columns) > 0 else None
+def hang(lead: str, value: str, style: str = "") -> Text:
+    """`lead` then `value` wrapped to the width, further lines indented under it."""
+    return Text(fill(value, lead), style=style)
 
 
 def safe(item: str | Text, newlines: bool = True) -> Text:

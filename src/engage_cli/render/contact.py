@@ -19,6 +19,7 @@ from engage_cli.render.common import (
     charge_precise,
     console,
     days,
+    hang,
     status_text,
 )
 from engage_cli.render.text import birthday_text, change_text, plural
@@ -41,7 +42,7 @@ def contacts(listing: ContactList) -> None:
         ("last contact", "left"),
         ("status", "left"),
     ):
-        table.add_column(col, justify=justify)
+        table.add_column(col, justify=justify, fit=col in ("name", "tags"))
     for c in lines:
         table.add_row(
             c.name,
@@ -70,10 +71,10 @@ def entries_table(
     table.add_column("id")
     table.add_column("when")
     if with_contact:
-        table.add_column("contact")
+        table.add_column("contact", fit=True)
     table.add_column("kind")
     table.add_column("points", justify="right")
-    table.add_column("note")
+    table.add_column("note", fit=True)
     for e in entries:
         voided = e.voided_by is not None
         sign = SIGN[e.kind]
@@ -83,14 +84,14 @@ def entries_table(
             extra.append(f"via {e.via}")
         if e.status and e.status != "open":
             extra.append(f"ask {e.status}")
-        if voided and e.void_reason:
-            extra.append(f"voided: {e.void_reason}")
+        if voided:
+            extra.append(f"voided: {e.void_reason}" if e.void_reason else "voided")
         note = "  ".join(part for part in (e.note, " ".join(extra)) if part)
         cells: list[str | Text] = [Text(short(e.id), style="dim"), fmt_local(e.occurred_at)]
         if with_contact:
             cells.append(e.contact)
         cells += [
-            Text(e.kind + (" (voided)" if voided else ""), style=style),
+            Text(e.kind, style=style),
             Text(f"{sign}{e.points:g}", style=style),
             note,
         ]
@@ -107,9 +108,9 @@ def profile(p: Profile) -> None:
     mode = "" if c.mode == "engagement" else f", {c.mode}"
     out.print(Text.assemble((c.name, "bold"), f"  {c.kind}, {c.circle} circle{mode}"))
     if c.tags:
-        out.print(f"  tags          {', '.join(c.tags)}")
+        out.print(hang("  tags          ", ", ".join(c.tags)))
     if c.note:
-        out.print(f"  note          {c.note}")
+        out.print(hang("  note          ", c.note))
     if c.archived_at is not None:
         out.print(Text(f"  archived      since {fmt_local(c.archived_at, False)}", "yellow"))
     for label, value in (
@@ -123,7 +124,7 @@ def profile(p: Profile) -> None:
         ("phone", ", ".join(c.phones)),
     ):
         if value:
-            out.print(Text(f"  {label:<13} {value}"))
+            out.print(hang(f"  {label:<13} ", value))
     out.print(f"  added         {fmt_local(c.created_at, False)}")
     out.print(
         Text.assemble(
@@ -134,20 +135,25 @@ def profile(p: Profile) -> None:
         last = f"{fmt_local(line.last_contact)} ({days(line.days_since)} ago"
     else:
         last = f"never (added {days(line.days_since)} ago"
-    out.print(f"  last contact  {last}; cadence {p.cadence_days:g}d)")
+    out.print(hang("  last contact  ", f"{last}; cadence {p.cadence_days:g}d)"))
     if line.last_ask and line.last_ask != line.last_contact:  # asking is not keeping in touch
         out.print(f"  last ask      {fmt_local(line.last_ask)}")
     t = p.totals
     out.print(
-        f"  all time      you gave {t.deposits:g}, asked {t.withdrawals:g}; they gave "
-        f"{t.received:g} unasked; {plural(p.live_count, 'entry', 'entries')}; "
-        f"half-life {p.half_life_days:g}d"
+        hang(
+            "  all time      ",
+            f"you gave {t.deposits:g}, asked {t.withdrawals:g}; they gave "
+            f"{t.received:g} unasked; {plural(p.live_count, 'entry', 'entries')}; "
+            f"half-life {p.half_life_days:g}d",
+        )
     )
     gave, received = p.exchange
     if received >= 0.05:  # the exchange matters once they have given something
         out.print(
-            f"  exchange      you gave {gave:.1f}, they gave {received:.1f} "
-            f"(decayed like the charge)"
+            hang(
+                "  exchange      ",
+                f"you gave {gave:.1f}, they gave {received:.1f} (decayed like the charge)",
+            )
         )
     if p.reciprocity:
         out.print(
@@ -158,10 +164,10 @@ def profile(p: Profile) -> None:
             f"{a.entry.points:g} pts {days(a.age_days)} old [{short(a.entry.id)}]"
             for a in p.open_asks[:5]
         )
-        out.print(f"  open asks     {asks_open}")
+        out.print(hang("  open asks     ", asks_open))
     if p.brokered:
         made = ", ".join(f"{e.contact} ({fmt_local(e.occurred_at, False)})" for e in p.brokered)
-        out.print(f"  brokered      {made}")
+        out.print(hang("  brokered      ", made))
     if p.changes:
         out.print("  changes")
         for at, ch in p.changes[-5:]:  # within 80 columns, piped or not
@@ -174,12 +180,10 @@ def profile(p: Profile) -> None:
 
 def explanation(x: Explanation) -> None:
     out = console()
+    out.print(Text(x.contact.name, style="bold"))
     out.print(
-        Text.assemble(
-            (x.contact.name, "bold"),
-            f"  charge as of {fmt_local(x.as_of)}; {x.contact.circle} circle, "
-            f"half-life {x.half_life_days:g} days",
-        )
+        f"  charge as of {fmt_local(x.as_of)}; {x.contact.circle} circle, "
+        f"half-life {x.half_life_days:g} days"
     )
     if not x.rows:
         out.print("  no entries count yet: the charge is 0")
@@ -209,7 +213,7 @@ def explanation(x: Explanation) -> None:
     out.print(Text.assemble("  sum = charge ", charge_precise(x.charge, bold=True)))
     out.print(
         Text(
-            "  factor = 2^(-age / half-life); what they gave unasked counts 0 toward the charge",
+            "  factor = 2^(-age / half-life); what they gave unasked adds nothing to it",
             style="dim",
         )
     )
@@ -232,8 +236,11 @@ def can_ask(c: CanAsk) -> None:
         # Rounded up, so that following the advice is always enough.
         at_least = max(0.1, math.ceil(r.suggested_deposit * 10 - 1e-9) / 10)
         out.print(
-            f"  deposit first at least {at_least:.1f} points "
-            f"(an ask is comfortable when the charge covers it plus {c.reserve:.0%} of it)"
+            hang(
+                "  ",
+                f"deposit first at least {at_least:.1f} points (an ask is comfortable "
+                f"when the charge covers it plus {c.reserve:.0%} of it)",
+            )
         )
 
 
@@ -256,7 +263,7 @@ def asks(lines: Sequence[AskLine]) -> None:
         ("status", "left"),
         ("note", "left"),
     ):
-        grid.add_column(col, justify=justify)
+        grid.add_column(col, justify=justify, fit=col in ("contact", "note"))
     for a in lines:
         e = a.entry
         status = e.status or "open"

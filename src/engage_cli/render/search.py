@@ -35,7 +35,7 @@ def search_results(r: SearchResults) -> None:
         out.print(Text(f"Contacts matching {r.query!r}", style="bold"))
         grid = Grid()
         for col in ("name", "kind", "circle", "match"):
-            grid.add_column(col)
+            grid.add_column(col, fit=col in ("name", "match"))
         for h in r.contacts:
             c = h.contact
             grid.add_row(c.name, c.kind, c.circle, highlighted(h.snippet))
@@ -46,7 +46,7 @@ def search_results(r: SearchResults) -> None:
         out.print(Text(f"Entries matching {r.query!r}, best first", style="bold"))
         grid = Grid()
         for col in ("id", "when", "contact", "kind", "note"):
-            grid.add_column(col)
+            grid.add_column(col, fit=col in ("contact", "note"))
         for hit in r.entries:
             e = hit.entry
             kind = e.kind + (" (voided)" if e.voided_by else "")

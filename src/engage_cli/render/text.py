@@ -159,3 +159,22 @@ def action_done(action: Any, redoing: bool, stash: dict[str, Any]) -> str:
 
 def _a(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
+
+
+def command_lines(command: str, indent: str) -> str:
+    """A shell command broken between its words (with `\\` continuations) to fit
+    the width; a word is never split, so what is copied still runs."""
+    import shlex
+
+    from engage_cli.terminal import terminal_width, visible
+
+    width = terminal_width() - 2  # room for the continuation
+    lines, line = [], indent
+    for word in shlex.split(command):
+        quoted = shlex.quote(word) if word != "--" else word
+        if line.strip() and len(line) + 1 + len(quoted) > width:
+            lines.append(line + " \\")
+            line = indent + "  "
+        line += ("" if not line.strip() else " ") + quoted
+    lines.append(line)
+    return visible("\n".join(lines))

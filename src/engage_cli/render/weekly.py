@@ -85,7 +85,7 @@ def balance(report: Balance) -> None:
         )
     if report.contacts:
         table = Grid()
-        table.add_column("contact")
+        table.add_column("contact", fit=True)
         table.add_column("circle")
         table.add_column("charge", justify="right")
         table.add_column("dep", justify="right")
@@ -130,7 +130,7 @@ def balance(report: Balance) -> None:
             ("recv", "right"),
             ("verdict", "left"),
         ):
-            grid.add_column(col, justify=justify)
+            grid.add_column(col, justify=justify, fit=col == report.by)
         for g in report.groups:
             t = g.totals
             grid.add_row(
@@ -172,7 +172,7 @@ def neglected(report: Neglected, more: str = "--limit 0 shows all") -> None:
     else:
         table = Grid()
         table.add_column("#", justify="right")
-        table.add_column("contact")
+        table.add_column("contact", fit=True)
         table.add_column("circle")
         table.add_column("since", justify="right")
         table.add_column("cadence", justify="right")
