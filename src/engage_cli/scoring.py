@@ -231,6 +231,12 @@ def verdict(
 ENGAGEMENT, PERSONAL, TRANSACTIONAL = "engagement", "personal", "transactional"
 
 
+def shown(charge: float) -> float:
+    """A charge as reports print it: one decimal, half away from zero, -0.0 as 0."""
+    tenths = math.floor(abs(charge) * 10 + 0.5 + 1e-9) / 10
+    return math.copysign(tenths, charge) if tenths else 0.0
+
+
 def status(
     charge_now: float,
     days_since: float,
@@ -249,7 +255,11 @@ def status(
     more). cold: longer without contact (asks do not count) than the cadence,
     except for transactional contacts. untapped: an engagement contact charged
     to `untapped_charge` and not asked anything for `untapped_days`.
+
+    The thresholds judge the charge as every report shows it, to one decimal
+    (`shown`): a -0.47 that prints as -0.5 is overdrawn, never "-0.5 healthy".
     """
+    charge_now = shown(charge_now)
     owing = charge_now < 0 and charge_now <= -overdrawn_below
     if owing and days_since_ask is not None and days_since_ask <= forgive_days:
         return OVERDRAWN

@@ -92,3 +92,30 @@ def fill(value: str, lead: str = "", indent: str | None = None) -> str:
         )
         or lead.rstrip()
     )
+
+
+def cells(text: str) -> int:
+    """How many terminal cells `text` takes: wide (East Asian) characters two,
+    combining marks none."""
+    if text.isascii():
+        return len(text)
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )
+
+
+def cut(line: str, width: int | None = None) -> str:
+    """One line of people's text (made visible, line breaks shown) cut with an
+    ellipsis to fit `width` cells (default: `terminal_width()`)."""
+    line = visible(line, newlines=False)
+    room = terminal_width() if width is None else width
+    if cells(line) <= room:
+        return line
+    kept, used = [], 0
+    for ch in line:
+        used += cells(ch)
+        if used > room - 1:
+            break
+        kept.append(ch)
+    return "".join(kept) + "…"

@@ -95,7 +95,10 @@ def _merged(counts: dict[str, int], source: str) -> None:
         return f"{n} {one.get(noun, noun) if n == 1 else noun} {verb}"
 
     done = ", ".join(counted(n, what) for what, n in counts.items())
-    say(f"merged {source}: {done}")
+    from engage_cli.terminal import fill
+
+    say(f"merged {source}:")  # a path whole, on its own line
+    say(fill(done, "  "))
     if shared:
         say(
             f"note: {shared} {'name is' if shared == 1 else 'names are'} now shared by two "

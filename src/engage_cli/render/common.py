@@ -142,8 +142,7 @@ def points(value: float) -> str:
 
 
 def charge(value: float) -> Text:
-    if abs(value) < 0.05:
-        value = 0.0  # no "-0.0": what rounds to zero is zero
+    value = scoring.shown(value)  # as the statuses judge it; no "-0.0"
     style = "red" if value < 0 else ("green" if value > 0 else "dim")
     return Text(f"{value:+.1f}", style=style)
 

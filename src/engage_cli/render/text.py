@@ -8,6 +8,8 @@ from typing import Any
 from engage_cli.dates import fmt_local
 from engage_cli.domain import Change, Entry, Written
 from engage_cli.ids import short
+from engage_cli.scoring import shown
+from engage_cli.terminal import cut
 
 SIGNS = {"deposit": "+", "withdrawal": "-"}
 
@@ -17,7 +19,7 @@ def written(entries: Sequence[Written]) -> list[str]:
     return [
         f"logged {w.entry.kind:<10} {SIGNS.get(w.entry.kind, '')}{w.entry.points:g}  "
         f"{w.entry.contact}  {fmt_local(w.entry.occurred_at)}  "
-        f"charge {w.charge_after:+.1f}  [{short(w.entry.id)}]"
+        f"charge {shown(w.charge_after):+.1f}  [{short(w.entry.id)}]"
         for w in entries
     ]
 
@@ -25,8 +27,10 @@ def written(entries: Sequence[Written]) -> list[str]:
 def described(entries: Sequence[Entry]) -> str:
     """Entries as an indented list, for confirmations and what was undone."""
     return "\n".join(
-        f"  [{short(e.id)}] {fmt_local(e.occurred_at)}  {e.contact}  {e.kind} "
-        f"{SIGNS.get(e.kind, '')}{e.points:g}" + (f"  {e.note}" if e.note else "")
+        cut(
+            f"  [{short(e.id)}] {fmt_local(e.occurred_at)}  {e.contact}  {e.kind} "
+            f"{SIGNS.get(e.kind, '')}{e.points:g}" + (f"  {e.note}" if e.note else "")
+        )
         for e in entries
     )
 
