@@ -29,10 +29,10 @@ class Loaded(NamedTuple):
     exists: bool
     sources: dict[str, str]  # dotted key -> "default" or the file it came from
 
-    def rows(self) -> list[tuple[str, float, str]]:
+    def rows(self) -> list[tuple[str, float | str, str]]:
         """Every policy value as (dotted config key, value, where it came from)."""
         p = self.policy
-        rows: list[tuple[str, float]] = [("period", p.period_days)]
+        rows: list[tuple[str, float | str]] = [("period", p.period)]
         rows += [
             ("synergy", p.synergy),
             ("synergy_failed", p.synergy_failed),
@@ -40,6 +40,8 @@ class Loaded(NamedTuple):
             ("overdrawn_below", p.overdrawn_below),
             ("forgive_after_days", p.forgive_after_days),
             ("due_within_days", p.due_within_days),
+            ("date_order", p.date_order),
+            ("notice_years_back", p.notice_years_back),
         ]
         rows += [
             ("verdict.engaged_min_ratio", p.engaged_min_ratio),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -46,6 +46,8 @@ class PolicyFile(BaseModel):
     overdrawn_below: float | None = Field(default=None, strict=True, ge=0, le=10_000)
     forgive_after_days: float | None = Field(default=None, strict=True, gt=0, le=36_500)
     due_within_days: float | None = Field(default=None, strict=True, ge=0, le=3650)
+    date_order: Literal["dmy", "mdy"] | None = None
+    notice_years_back: float | None = Field(default=None, strict=True, gt=0, le=200)
     verdict: VerdictFile = Field(default_factory=VerdictFile)
     untapped: UntappedFile = Field(default_factory=UntappedFile)
     circles: dict[Circle, CircleFile] = Field(default_factory=dict)
@@ -121,10 +123,11 @@ def read_policy_file(path: Path, defaults: Policy) -> tuple[Policy, list[str]]:
     values: dict[str, Any] = {"circles": circles}
     if cfg.period is not None:
         values["period_days"] = parse_period(cfg.period)
+        values["period"] = cfg.period
         keys.append("period")
     for name in (
         "synergy", "synergy_failed", "ask_reserve", "overdrawn_below", "forgive_after_days",
-        "due_within_days",
+        "due_within_days", "date_order", "notice_years_back",
     ):  # fmt: skip
         if getattr(cfg, name) is not None:
             values[name] = getattr(cfg, name)

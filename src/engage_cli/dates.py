@@ -7,6 +7,7 @@ sort as text and SQLite's date functions read them. People see local time.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
@@ -41,6 +42,18 @@ _RELATIVE = re.compile(
 _PARTS = {"this morning": 9, "this afternoon": 15, "this evening": 20, "tonight": 20}
 _ONE = re.compile(r"^(?:a|an|one)\s+(?=(?:day|week|month|year|hour|minute)s?\s+ago)")
 _AGO_TIME = re.compile(r"^(?P<n>\d+)\s*(?P<unit>m|mins?|minutes?|h|hours?)\s+ago$")
+
+# A day written with slashes: 03/04/2026 is 3 April in most of the world and March 4
+# in the US. `date_order()` says which this person means ("dmy", "mdy", or "" when the
+# config does not say); the command layer sets it to read the config.
+_SLASHED = re.compile(r"^(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4}|\d{2})(?P<rest>\s.*)?$")
+
+
+def _no_order() -> str:
+    return ""
+
+
+date_order: Callable[[], str] = _no_order
 
 # The earliest moment engage accepts: older dates are almost surely typos.
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
@@ -167,6 +180,9 @@ def parse_when(text: str, now: datetime | None = None) -> When:
     rel = _relative(text, original, now)
     if rel is not None:
         return _checked(rel, original)
+    slashed = _SLASHED.match(text)
+    if slashed:
+        spaced = _unslashed(slashed, original)
 
     from dateutil import parser
 
@@ -189,6 +205,27 @@ def parse_when(text: str, now: datetime | None = None) -> When:
         except (OverflowError, ValueError, OSError):
             raise _bad(original, "out of range") from None
     return _checked(When(at, date_only=date_only), original)
+
+
+def _unslashed(m: re.Match[str], original: str) -> str:
+    """A slash date as ISO, read in the configured order; refused when it could be
+    either (both parts 12 or under and different) and the config does not say."""
+    a, b, year = int(m["a"]), int(m["b"]), m["y"]
+    order = date_order()
+    if not order:
+        if a <= 12 and b <= 12 and a != b:
+            raise InputError(
+                f"{original!r} could be {a} {_MONTHS[b - 1]} or {b} {_MONTHS[a - 1]}; write "
+                f'it as 2026-04-03, or set date_order = "dmy" or "mdy" in the config'
+            )
+        order = "mdy" if b > 12 else "dmy"
+    day, month = (a, b) if order == "dmy" else (b, a)
+    if len(year) == 2:
+        year = f"20{year}"
+    return f"{year}-{month:02d}-{day:02d}{m['rest'] or ''}"
+
+
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def _checked(when: When, original: str) -> When:

@@ -41,6 +41,7 @@ class Policy(NamedTuple):
     untapped_charge: float = 6.0
     untapped_days: float = 90.0
     period_days: int = 7
+    period: str = "week"  # the period as the config file says it
     # Share of an ask's points that comes back as a deposit when it is done: worked
     # on together and it succeeded, or worked on together and it failed.
     synergy: float = 0.5
@@ -53,6 +54,11 @@ class Policy(NamedTuple):
     due_within_days: float = 7.0
     # An ask is comfortable when the charge covers it plus this share of it.
     ask_reserve: float = 0.25
+    # How a slash date is read: "dmy" (03/04/2026 is 3 April), "mdy" (March 4), or
+    # "" (an ambiguous one is refused); and how many years back an entry's date may
+    # be before `log` says so on stderr (a year typed wrong is noticed).
+    date_order: str = ""
+    notice_years_back: float = 2.0
 
     def half_life(self, circle: str) -> float:
         return self.circles[circle].half_life_days

@@ -346,3 +346,31 @@ def test_no_network_connection_is_ever_opened(
     ):
         ok(run(*args))
     assert opened == []
+
+
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [
+        (["add"], "Usage: engage add [OPTIONS] NAME"),
+        (["fold"], "Usage: engage fold [OPTIONS] DUPLICATE INTO"),
+        (["log"], "-m, --note NOTE"),
+        (["edit"], "--untag TAG"),
+        (["history"], "-n, --limit N"),
+        (["trend"], "[default: 12; 1 to 520]"),
+        (["who-neglected"], "[default: 10; 0 or more]"),
+    ],
+)
+def test_help_says_names_and_ranges_plainly(run: Run, command: list[str], shown: str) -> None:
+    out = ok(run(*command, "--help")).stdout
+    assert shown in " ".join(out.split()) or shown in out
+    for typer_style in ("{name}", "<str>", "<int range>", "x>=", "<=x"):
+        assert typer_style not in out
+
+
+def test_n_is_always_the_limit(run: Run) -> None:
+    for command in ("history", "who-neglected", "search"):
+        assert "-n, --limit" in ok(run(command, "--help")).stdout
+    for command in (["trend"], ["import", "contacts"]):
+        assert "-n," not in ok(run(*command, "--help")).stdout
+    line = fails(run("history", "--limit", "-1"), code=2)
+    assert "not in the range 0 or more" in line

@@ -147,7 +147,7 @@ def test_dry_run_writes_nothing(run: Run, db_path: Path) -> None:
     assert not db_path.exists()
     ok(run("add", "Ann Lee"))
     before = hashlib.sha256(db_path.read_bytes()).hexdigest()
-    out = ok(run("import", "contacts", str(CONTACTS / "varied.vcf"), "-n", "--json")).stdout
+    out = ok(run("import", "contacts", str(CONTACTS / "varied.vcf"), "--dry-run", "--json")).stdout
     assert '"updated": 1' in out
     assert hashlib.sha256(db_path.read_bytes()).hexdigest() == before
 

@@ -269,3 +269,49 @@ def test_why_an_entry_was_voided_is_in_the_history(run: Run, run_json, monkeypat
     out = ok(run("history")).stdout
     assert "coffee  voided: wrong person" in out
     assert "voided: wrong person" in ok(run("show", "Ann")).stdout
+
+
+def test_a_slash_date_that_could_be_either_is_refused(run: Run, run_json, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(run("add", "Ann", "--on", "2026-01-01"))
+    before = digest(db_path)
+    line = fails(run("log", "Ann", "-d", "1", "--on", "03/04/2026"))
+    assert "could be 3 Apr or 4 Mar" in line and 'date_order = "dmy"' in line
+    assert digest(db_path) == before
+    ok(run("log", "Ann", "-d", "1", "--on", "13/04/2026 15:00"))  # only one reading
+    ok(run("log", "Ann", "-d", "1", "--on", "04/25/26"))
+    assert [e["occurred_at"] for e in run_json("history")] == [
+        "2026-04-25T12:00:00Z",
+        "2026-04-13T15:00:00Z",
+    ]
+
+
+@pytest.mark.parametrize(("order", "day"), [("dmy", "2026-04-03"), ("mdy", "2026-03-04")])
+def test_date_order_says_how_slash_dates_read(run: Run, run_json, order: str, day: str) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "engage" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'date_order = "{order}"\n')
+    try:
+        ok(run("add", "Ann", "--on", "2026-01-01"))
+        ok(run("log", "Ann", "-d", "1", "--on", "03/04/2026"))
+        (entry,) = run_json("history")
+        assert entry["occurred_at"] == f"{day}T12:00:00Z"
+        assert "date_order                       " + order in ok(run("config", "show")).stdout
+    finally:
+        config.unlink()
+
+
+def test_a_date_before_the_contact_was_added_is_said(run: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(run("add", "Ann Lee", "--on", "2026-01-01"))
+    typo = ok(run("log", "Ann Lee", "-d", "1", "--on", "2016-11-20"))
+    assert typo.stderr.strip() == (
+        "note: 2016-11-20 is before Ann Lee was added (2026-01-01); `engage undo` if a typo"
+    )
+    assert len(run_json("history")) == 1  # logged all the same
+    assert ok(run("log", "Ann Lee", "-d", "1", "--on", "2026-03-01")).stderr == ""
+    ok(run("add", "Bo", "--on", "2020-01-01"))
+    old = ok(run("log", "Bo", "-d", "1", "--on", "2021-01-01")).stderr.strip()
+    assert old == "note: 2021-01-01 is more than 2 years ago; `engage undo` if a typo"
+    fresh = ok(run("log", "Cy", "--new", "-d", "1", "--on", "2026-02-01")).stderr
+    assert "note:" not in fresh  # a contact added by this log is added at the entry

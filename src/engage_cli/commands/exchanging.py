@@ -151,7 +151,7 @@ def import_contacts(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(metavar="FILE", help="A .vcf (vCard) or .csv file.")],
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")
+        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
     ] = False,
     circle: Annotated[
         Circle, typer.Option("--circle", "-c", help="Circle for new contacts.")

@@ -25,7 +25,7 @@ from engage_cli.errors import (
     SettledBeforeMade,
     UsageError,
 )
-from engage_cli.render.text import described, written
+from engage_cli.render.text import described, unusual_dates, written
 
 if TYPE_CHECKING:
     from engage_cli.domain import Contact
@@ -290,6 +290,8 @@ def log(
         say(f"added contact {contact.name} ({contact.circle} circle)", err=True)
     for line in written(wrote):
         say(line)
+    for notice in unusual_dates(found, added, occurred, now, rules.notice_years_back):
+        say(f"note: {notice}", err=True)
 
 
 @app.command()

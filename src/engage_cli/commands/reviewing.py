@@ -98,7 +98,7 @@ app.command("reconnect", help="Same as who-neglected.\n\nExample: engage reconne
 def trend(
     ctx: typer.Context,
     name: OptNameArg = None,
-    weeks: Annotated[int, typer.Option("--weeks", "-n", min=1, max=520, help="How many.")] = 12,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, max=520, help="How many weeks.")] = 12,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:

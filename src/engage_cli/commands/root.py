@@ -15,9 +15,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
-from typer.core import TyperGroup
+from typer._click import core as click  # the Click that Typer carries
+from typer._click import types as click_types
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
-from engage_cli import __version__
+from engage_cli import __version__, dates
 from engage_cli.dates import local_now, parse_as_of
 from engage_cli.errors import EngageError, ExitCode, InputError, UsageError
 from engage_cli.paths import ledger_path
@@ -39,6 +41,10 @@ def fail(message: str, code: int) -> None:
 
 class EngageGroup(TyperGroup):
     """Runs every command with one exit point: errors become one line on stderr."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        return None if command is None else plain_help(command)
 
     def main(  # type: ignore[override]
         self,
@@ -64,7 +70,7 @@ class EngageGroup(TyperGroup):
             ctx = getattr(exc, "ctx", None)
             if ctx is not None and code == ExitCode.USAGE:
                 hint = f" (see '{ctx.command_path} --help')"
-            fail(exc.format_message().replace("\n", " ") + hint, code)
+            fail(_range_words(exc.format_message().replace("\n", " ")) + hint, code)
         except EngageError as exc:
             from engage_cli.commands.messages import words
 
@@ -89,6 +95,54 @@ class EngageGroup(TyperGroup):
         if standalone_mode:
             sys.exit(rv if isinstance(rv, int) else 0)
         return rv
+
+
+def _range_words(text: str) -> str:
+    """Click's "x>=0" and "1<=x<=520" as people say them: "0 or more", "1 to 520"."""
+    import re
+
+    number = r"(-?\d+(?:\.\d+)?)"
+    text = re.sub(number + "<=x<=" + number, r"\1 to \2", text)
+    text = re.sub(number + "<x<" + number, r"between \1 and \2", text)
+    return re.sub("x>=" + number, r"\1 or more", text)
+
+
+class PlainArgument(TyperArgument):
+    """An argument shown as NAME in usage lines, not Typer's {name}."""
+
+    def make_metavar(self, ctx: click.Context, *, usage: bool = False) -> str:
+        var = (self.metavar or self.name or "").upper()
+        var += "..." if self.nargs != 1 else ""
+        return var if self.required or not usage else f"[{var}]"
+
+
+class PlainOption(TyperOption):
+    """An option whose help says TEXT or N, not <str> or <int range>, and a range in
+    words."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        record = super().get_help_record(ctx)
+        return None if record is None else (record[0], _range_words(record[1]))
+
+
+_UNDO = {"untag": "tag", "unemail": "email", "unalias": "alias"}
+
+
+def plain_help(command: click.Command) -> click.Command:
+    """Plain metavars for every parameter of `command` (and of its subcommands)."""
+    for param in command.params:
+        if isinstance(param, TyperArgument):
+            param.__class__ = PlainArgument
+        elif isinstance(param, TyperOption) and not param.is_flag:
+            param.__class__ = PlainOption
+            number = isinstance(param.type, click_types.IntParamType | click_types.FloatParamType)
+            text = isinstance(param.type, click_types.StringParamType)
+            if param.metavar is None and (number or text):
+                long = max(param.opts, key=len).lstrip("-")
+                param.metavar = "N" if number else _UNDO.get(long, long).upper()
+    for sub in getattr(command, "commands", {}).values():
+        plain_help(sub)
+    return command
 
 
 app = typer.Typer(
@@ -167,6 +221,13 @@ def policy() -> "Policy":
     from engage_cli.config import load_policy
 
     return load_policy().policy
+
+
+def _date_order() -> str:
+    return policy().date_order
+
+
+dates.date_order = _date_order  # a slash date reads the config's date_order
 
 
 def ledger_file(ctx: typer.Context) -> "Path":

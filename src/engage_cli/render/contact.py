@@ -292,5 +292,6 @@ def policy(loaded: Loaded) -> None:
     grid.add_column("value", justify="right")
     grid.add_column("from")
     for key, value, source in rows:
-        grid.add_row(key, f"{value:g}", Text(source, style="dim" if source == "default" else ""))
+        shown = (value or "(none)") if isinstance(value, str) else f"{value:g}"
+        grid.add_row(key, shown, Text(source, style="dim" if source == "default" else ""))
     out.print(grid.text())

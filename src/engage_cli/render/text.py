@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from engage_cli.dates import fmt_local
-from engage_cli.domain import Change, Entry, Written
+from engage_cli.domain import Change, Contact, Entry, Written
 from engage_cli.ids import short
 from engage_cli.scoring import shown
 from engage_cli.terminal import cut
@@ -182,3 +183,27 @@ def command_lines(command: str, indent: str) -> str:
         line += ("" if not line.strip() else " ") + quoted
     lines.append(line)
     return visible("\n".join(lines))
+
+
+def unusual_dates(
+    found: Sequence[Contact | str],
+    added: Sequence[Contact],
+    at: datetime,
+    now: datetime,
+    years: float,
+) -> list[str]:
+    """What is odd about a date that was logged anyway: before the contact was
+    added, or more than `years` back (a year typed wrong is noticed)."""
+    day = fmt_local(at, False)
+    fresh = {c.id for c in added}
+    before = [
+        c for c in found if not isinstance(c, str) and c.id not in fresh and at < c.created_at
+    ]
+    said = [
+        f"{day} is before {c.name} was added ({fmt_local(c.created_at, False)}); "
+        "`engage undo` if a typo"
+        for c in before
+    ]
+    if not said and (now - at).days > years * 365.25:
+        said.append(f"{day} is more than {years:g} years ago; `engage undo` if a typo")
+    return said
