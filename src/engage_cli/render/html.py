@@ -246,7 +246,8 @@ def circle_svg(line: CircleLine, moments: Sequence[datetime]) -> str:
     )
     for (x, y), value, moment in zip(points, line.charges, moments, strict=True):
         out.append(
-            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="3.2" fill="{LINE_COLOR}">'
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="3.2" fill="{LINE_COLOR}" '
+            f'data-value="{_text(f"{value:.6g}")}">'
             f"<title>{_text(_day(moment))}: {_text(_charge(value))}</title></circle>"
         )
     for day, anchor, x in ((first, "start", left), (last, "end", width - right)):
