@@ -20,14 +20,17 @@ from engage_cli.reports import AskLine, Balance, Neglected, ReviewPage, Week
 from engage_cli.reports.circles import CircleLine, CircleTrend
 from engage_cli.terminal import visible
 
-DEPOSIT_COLOR = "#1f9e5a"  # the deposit bars (tests find them in a screenshot by colour)
+# The bars' colours are theirs alone (text is darker, to read well on white): a test
+# finds the bars in a screenshot by them.
+DEPOSIT_COLOR = "#1f9e5a"  # the deposit bars
 ASK_COLOR = "#d9485f"  # the ask bars
 LINE_COLOR = "#1a6fb5"  # each circle's charge
 
 # On a narrow screen the weeks chart is drawn smaller, and its labels larger to stay legible.
 CSS = f"""
 :root {{ color-scheme: light; --dep: {DEPOSIT_COLOR}; --ask: {ASK_COLOR};
-  --line: {LINE_COLOR}; --muted: #5b6670; --rule: #dfe3e7; --card: #fff; }}
+  --line: {LINE_COLOR}; --muted: #5b6670; --rule: #dfe3e7; --card: #fff;
+  --dep-text: #157341; --ask-text: #b3263e; }}
 * {{ box-sizing: border-box; }}
 body {{ margin: 0; background: #f6f7f5; color: #1d2329;
   font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }}
@@ -45,8 +48,9 @@ p {{ margin: .4rem 0; }}
   padding: .6rem .75rem; }}
 .card .label {{ font-size: .85rem; color: var(--muted); }}
 .card .value {{ font-size: 1.5rem; font-weight: 650; line-height: 1.2; }}
-.dep {{ color: var(--dep); }} .ask {{ color: var(--ask); }}
-.verdict-all-task, .neg {{ color: var(--ask); }} .verdict-engaged, .pos {{ color: var(--dep); }}
+.dep {{ color: var(--dep-text); }} .ask {{ color: var(--ask-text); }}
+.verdict-all-task, .neg {{ color: var(--ask-text); }}
+.verdict-engaged, .pos {{ color: var(--dep-text); }}
 svg {{ display: block; width: 100%; height: auto; }}
 svg text {{ fill: var(--muted); font-size: 13px; }}
 svg .axis {{ stroke: #9aa4ad; stroke-width: 1; }}
