@@ -144,11 +144,21 @@ def _balance(b: Balance) -> list[str]:
     return out
 
 
+def _axis(most: float) -> tuple[float, float]:
+    """A round step (1, 2 or 5 times a power of ten) and the top of an axis that shows
+    `most` in at most four steps: (0.0, 0.0) for nothing to show."""
+    if most <= 0:
+        return 0.0, 0.0
+    power = 10.0 ** math.floor(math.log10(most / 4))
+    step = next(f * power for f in (1, 2, 5, 10) if f * power * 4 >= most)
+    return step, math.ceil(most / step - 1e-9) * step
+
+
 def weeks_svg(weeks: Sequence[Week]) -> str:
     """Deposits and asks of each week as bars side by side, on one scale."""
     width, height, left, right, top, bottom = 480, 250, 50, 8, 14, 42
     plot_w, plot_h = width - left - right, height - top - bottom
-    scale = max([max(w.totals.deposits, w.totals.withdrawals) for w in weeks] + [0.0])
+    step, scale = _axis(max([max(w.totals.deposits, w.totals.withdrawals) for w in weeks] + [0.0]))
     slot = plot_w / max(1, len(weeks))
     bar_w = slot * 0.36
     first, last = (_week_day(weeks[0]), _day(weeks[-1].end)) if weeks else ("", "")
@@ -158,16 +168,16 @@ def weeks_svg(weeks: Sequence[Week]) -> str:
         f'<title id="weeks-title">Deposits and asks per week, {_text(first)} to '
         f"{_text(last)}</title>",
     ]
-    for tick in (0.0, 0.5, 1.0):  # the scale's bottom, middle and top
-        y = top + plot_h * (1 - tick)
+    ticks = round(scale / step) if scale else 0
+    for k in range(ticks + 1):  # a line and a label at each step, 0 at the bottom
+        y = top + plot_h * (1 - k / ticks if ticks else 1)
         out.append(
             f'<line class="grid" x1="{left}" x2="{width - right}" y1="{_n(y)}" y2="{_n(y)}"/>'
         )
-        if scale or tick == 0:
-            out.append(
-                f'<text x="{left - 6}" y="{_n(y + 4)}" text-anchor="end">'
-                f"{_text(f'{scale * tick:g}')}</text>"
-            )
+        out.append(
+            f'<text x="{left - 6}" y="{_n(y + 4)}" text-anchor="end">'
+            f"{_text(f'{k * step:g}')}</text>"
+        )
     for i, w in enumerate(weeks):
         x = left + i * slot + slot * 0.12
         for kind, value, color, dx in (
