@@ -248,7 +248,7 @@ def circle_svg(line: CircleLine, moments: Sequence[datetime]) -> str:
     out.append(
         f'<line class="zero" x1="{left}" x2="{width - right}" y1="{_n(zero)}" y2="{_n(zero)}"/>'
     )
-    for value in {hi, lo, 0.0}:
+    for value in sorted({hi, lo, 0.0}):  # each label once, in the same order every time
         out.append(
             f'<text x="{left - 5}" y="{_n(at(0, value)[1] + 4)}" text-anchor="end">'
             f"{_text(_charge(value) if value else '0')}</text>"
