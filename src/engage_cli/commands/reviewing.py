@@ -12,6 +12,7 @@ from engage_cli.commands.root import (
     as_of_moment,
     open_ledger,
     policy,
+    say,
     show,
 )
 from engage_cli.domain import Circle
@@ -118,15 +119,50 @@ def trend(
 def review(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
+    html: Annotated[
+        str | None,
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            help="Write the review as one self-contained HTML page (owner-only), with charts.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE if it exists (never a database).")
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """The whole weekly review on one screen: balance, trend, old asks, who to call, prompts.
 
-    Example: engage review
+    With --html FILE, the same review as one page to read in any browser, on a
+    phone too: the weeks' deposits and asks and each circle's charge as charts.
+    The page loads nothing and runs nothing; an existing FILE is replaced only
+    with --force, and never the ledger or a database.
+
+    Example: engage review --html weekly.html
     """
     from engage_cli import reports
 
+    if html is not None and json_out:
+        raise UsageError("--html writes a page and --json prints JSON; give one of them")
+    if force and html is None:
+        raise UsageError("--force goes with --html FILE")
     when = as_of_moment(as_of)
+    if html is None:
+        with open_ledger(ctx) as ledger:
+            report = reports.review(ledger, policy(), when)
+        show(json_out, report, "weekly.review")
+        return
+    from pathlib import Path
+
+    from engage_cli.render.html import review_page
+    from engage_cli.store.files import write_private
+
     with open_ledger(ctx) as ledger:
-        report = reports.review(ledger, policy(), when)
-    show(json_out, report, "weekly.review")
+        page = review_page(reports.review_page(ledger, policy(), when))
+        if html == "-":
+            typer.echo(page, nl=False)
+        else:
+            write_private(Path(html), iter([page]), ledger.path, force)
+    if html != "-":
+        say(f"wrote the review to {html}", err=True)

@@ -5,6 +5,13 @@ form documented in README; the terminal rendering (render/) reads the same
 object. The commands call the functions re-exported here.
 """
 
+from engage_cli.reports.circles import (
+    CircleLine,
+    CircleTrend,
+    ReviewPage,
+    circle_trend,
+    review_page,
+)
 from engage_cli.reports.contact import (
     CanAsk,
     ContactList,
@@ -53,6 +60,8 @@ __all__ = [
     "Balance",
     "CanAsk",
     "CardImport",
+    "CircleLine",
+    "CircleTrend",
     "Connector",
     "ContactLine",
     "ContactList",
@@ -66,6 +75,7 @@ __all__ = [
     "Neglected",
     "Profile",
     "Review",
+    "ReviewPage",
     "SearchResults",
     "Totals",
     "Trend",
@@ -74,6 +84,7 @@ __all__ = [
     "ask_list",
     "balance",
     "can_ask",
+    "circle_trend",
     "contact_lines",
     "entry_json",
     "explain",
@@ -83,6 +94,7 @@ __all__ = [
     "neglected",
     "profile",
     "review",
+    "review_page",
     "search",
     "trend",
     "trend_report",
