@@ -27,6 +27,8 @@ time.tzset()
 # Never read the config of whoever runs the tests: an empty config home.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="engage-test-config-")
 os.environ.pop("ENGAGE_CONFIG", None)
+# `engage demo` builds in the cache directory: this test process's own.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="engage-test-cache-")
 # Piped output is cut to COLUMNS when it is set: the tests read it whole.
 os.environ.pop("COLUMNS", None)
 

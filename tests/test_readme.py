@@ -130,6 +130,7 @@ def test_readme_outputs_are_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     home = tmp_path / "ann"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(home)  # where README's relative paths land
     for target, source in files:
         place = home / target.removeprefix("~/")
         if not source:

@@ -1,8 +1,7 @@
-"""The example ledger behind `engage demo`, built from examples/demo.toml in a throwaway place."""
+"""The example ledger behind `engage demo`, built from examples/demo.toml in its own place."""
 
 from __future__ import annotations
 
-import tempfile
 import tomllib
 from datetime import datetime, timedelta
 from importlib import resources
@@ -29,9 +28,14 @@ def demo_data() -> dict[str, Any]:
 
 
 def build_demo(as_of: datetime, policy: Policy, path: Path | None = None) -> Ledger:
-    """Write the demo ledger (to a new temporary directory unless `path` is given)."""
+    """Write the demo ledger: at `path`, which must not exist, or (without one) in
+    the demo's own place, replacing the demo built there before (paths.demo_path)."""
     if path is None:
-        path = Path(tempfile.mkdtemp(prefix="engage-demo-")) / "ledger.db"
+        from engage_cli.paths import demo_path
+        from engage_cli.store.files import fresh_demo
+
+        path = demo_path()
+        fresh_demo(path)
     if path.exists():
         raise LedgerError(f"{path} already exists; the demo only writes a new ledger")
     data = demo_data()

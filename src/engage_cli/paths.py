@@ -17,6 +17,14 @@ def data_home() -> Path:
     return Path.home() / ".local" / "share"
 
 
+def demo_path() -> Path:
+    """Where `engage demo` keeps its example ledger: one place, rebuilt each run
+    (`$XDG_CACHE_HOME/engage/demo/`, `~/.cache` by default), never the user's."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
+    return base / APP / "demo" / LEDGER_NAME
+
+
 def ledger_path(option: str | None = None) -> Path:
     """The ledger file to use, in order of precedence: `--db`, `ENGAGE_DB`, the default."""
     if option:

@@ -374,3 +374,25 @@ def test_n_is_always_the_limit(run: Run) -> None:
         assert "-n," not in ok(run(*command, "--help")).stdout
     line = fails(run("history", "--limit", "-1"), code=2)
     assert "not in the range 0 or more" in line
+
+
+@posix_only
+def test_log_prompts_ask_again_after_a_typo(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    assert _engage(db, "add", "Ann Lee").returncode == 0
+    code, seen = converse(
+        db,
+        ["log"],
+        [
+            ("Contact", "ann lee"),
+            ("Kind", "deposti"),
+            ("Kind", "d"),
+            ("Points", "two"),
+            ("Points", "2"),
+            ("Note", "coffee"),
+        ],
+    )
+    assert code == 0, seen
+    assert "kind is d (deposit)" in seen and "try again" in seen
+    entries = json.loads(_engage(db, "history", "--json").stdout)
+    assert [(e["kind"], e["points"], e["note"]) for e in entries] == [("deposit", 2.0, "coffee")]

@@ -140,3 +140,29 @@ def test_the_first_write_says_where_the_ledger_is(run: Run, db_path: Path) -> No
     assert first.stderr == f"engage: started a new ledger at {db_path.resolve()}\n"
     assert ok(run("add", "Bob", "--on", "2026-01-01")).stderr == ""  # once
     assert ok(run("config", "path", "--ledger")).stdout.strip() == str(db_path.resolve())
+
+
+def test_each_demo_replaces_the_last_and_leaves_nothing_else(run: Run, tmp_path: Path) -> None:
+    import os
+    import tempfile
+
+    cache = Path(os.environ["XDG_CACHE_HOME"])
+    temporary = set(Path(tempfile.gettempdir()).iterdir())
+    first = ok(run("demo", "--as-of", AS_OF)).stderr.split("Demo ledger: ")[1].split()[0]
+    second = ok(run("demo", "--as-of", AS_OF)).stderr.split("Demo ledger: ")[1].split()[0]
+    assert first == second == str(cache / "engage" / "demo" / "ledger.db")
+    assert set(Path(tempfile.gettempdir()).iterdir()) <= temporary  # no new folder each run
+    assert (Path(first).parent.stat().st_mode & 0o777) == 0o700
+    entries = json.loads(ok(run("--db", first, "history", "--limit", "0", "--json")).stdout)
+    assert len({e["id"] for e in entries}) == len(entries)  # one demo, not two stacked
+
+
+def test_the_demo_never_replaces_a_ledger_that_is_not_a_demo(
+    run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    mine = tmp_path / "cache" / "engage" / "demo" / "ledger.db"
+    mine.parent.mkdir(parents=True)
+    mine.write_bytes(b"someone's file")
+    assert "is not a demo" in fails(run("demo", "--as-of", AS_OF))
+    assert mine.read_bytes() == b"someone's file"

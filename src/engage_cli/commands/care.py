@@ -133,9 +133,10 @@ def demo(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
 ) -> None:
-    """Build an example ledger in a throwaway directory and show its weekly review.
+    """Build an example ledger and show its weekly review.
 
-    Never touches your own ledger. The demo data lives in examples/demo.toml.
+    Never touches your own ledger: the demo's lives in ~/.cache/engage/demo/ and
+    each run replaces it. The demo data is in examples/demo.toml.
 
     Example: engage demo
     """

@@ -145,8 +145,8 @@ class Ledger:
                 if not create:
                     raise _CannotWrite from None
                 raise LedgerError(
-                    f"{self.path} cannot be written here (read-only media, or a folder that "
-                    "cannot be written); nothing was changed"
+                    f"{self.path} is read-only here; nothing was changed (read-only "
+                    "media, or a folder that cannot be written)"
                 ) from None
             raise LedgerError(f"{self.path} is not a usable SQLite database ({exc})") from None
         try:

@@ -345,6 +345,27 @@ def private_copy(path: Path, beside: list[Path]) -> Path:
     return folder
 
 
+DEMO_MARK = ".engage-demo"  # in the folder of the demo ledger: what a new demo may replace
+
+
+def fresh_demo(path: Path) -> None:
+    """Make room for a new demo ledger at `path`: its folder is made owner-only,
+    and an earlier demo there is removed, but only one this folder's mark says is a
+    demo (anything else there is someone's, and is refused)."""
+    from engage_cli.errors import LedgerError
+
+    folder = path.parent
+    mark = folder / DEMO_MARK
+    if path.exists() and not mark.exists():
+        raise LedgerError(f"{path} already exists and is not a demo; nothing was changed")
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for d in reversed(missing):
+        d.mkdir(mode=0o700)
+        os.chmod(d, 0o700)
+    remove_database(path)
+    mark.touch(mode=0o600)
+
+
 def remove_tree(folder: Path | None) -> None:
     if folder is not None:
         import shutil
