@@ -315,3 +315,14 @@ def test_a_date_before_the_contact_was_added_is_said(run: Run, run_json) -> None
     assert old == "note: 2021-01-01 is more than 2 years ago; `engage undo` if a typo"
     fresh = ok(run("log", "Cy", "--new", "-d", "1", "--on", "2026-02-01")).stderr
     assert "note:" not in fresh  # a contact added by this log is added at the entry
+
+
+def test_a_name_that_differs_only_in_accents_is_pointed_out(run: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(run("add", "José Lisboa", "--on", "2026-01-01"))
+    twin = ok(run("add", "Jose Lisboa", "--on", "2026-01-01"))
+    assert twin.stderr == (
+        "note: José Lisboa differs only in accents; one person? "
+        "engage fold 'Jose Lisboa' 'José Lisboa'\n"
+    )
+    assert ok(run("add", "Josefa Lisboa", "--on", "2026-01-01")).stderr == ""
+    assert len(run_json("contacts")) == 3  # a notice, not a refusal: two people may be both

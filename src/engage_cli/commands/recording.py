@@ -67,8 +67,11 @@ def add(
 
     Example: engage add "Ann Lee" --circle close --tag design -m "met at PyCon" --on 2026-03-14
     """
+    import shlex
+
     from engage_cli.inputs import MODES
     from engage_cli.models import ContactIn
+    from engage_cli.store.contacts import accent_twins
     from engage_cli.store.writes import add_contact
 
     if mode.strip().lower() not in MODES:
@@ -80,11 +83,15 @@ def add(
     rules = policy()
     with open_ledger(ctx, create=True) as ledger, ledger.transaction():
         contact = add_contact(ledger, new, since, rules.half_life(new.circle))
+        twins = accent_twins(ledger, contact)
     shown = "" if contact.mode == "engagement" else f", {contact.mode}"
     say(
         f"added {contact.name} ({contact.kind}, {contact.circle} circle{shown}; "
         f"cadence {rules.cadence(contact.circle):g} days)"
     )
+    for twin in twins:
+        fold = f"engage fold {shlex.quote(contact.name)} {shlex.quote(twin)}"
+        say(f"note: {twin} differs only in accents; one person? {fold}", err=True)
 
 
 _KIND_WORDS = {

@@ -77,6 +77,25 @@ def find_by_email(ledger: Ledger, email: str) -> Contact | None:
     return live(ledger, contact_from_row(rows[0])) if rows else None
 
 
+def plain_key(name: str) -> str:
+    """`name_key` without accents: José and Jose, Zoë and Zoe compare equal."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", name_key(name))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def accent_twins(ledger: Ledger, contact: Contact) -> list[str]:
+    """Other live contacts whose names differ from `contact`'s only in accents:
+    most likely one person added twice."""
+    key = plain_key(contact.name)
+    return [
+        cname
+        for cid, cname in ledger.conn.execute(f"SELECT id, name FROM contacts WHERE {LIVE}")
+        if cid != contact.id and plain_key(cname) == key
+    ]
+
+
 def close_names(ledger: Ledger, name: str, limit: int = 3) -> list[str]:
     """Existing names closest to `name`: the ones it starts or is part of, then look-alikes.
 
