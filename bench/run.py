@@ -45,6 +45,9 @@ COMMANDS: list[tuple[str, list[str], float | None, bool]] = [
     ("balance --as-of (past)", ["balance", "--as-of", "2026-06-01"], None, False),
     ("search kayak", ["search", "kayak"], 300, False),
     ("search coffee (1 in 8 notes)", ["search", "coffee"], None, False),
+    ("path NAME", ["path", "{name}"], 500, False),
+    ("network", ["network"], 500, False),
+    ("network --format dot", ["network", "--format", "dot"], 500, False),
 ]
 
 
@@ -164,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
 
     results: dict[int, dict[str, Timing]] = {}
     for size in sizes:
-        base = args.data / f"ledger-{size}.db"
+        base = args.data / f"ledger-{size}-web.db"  # -web: with sectors and organisations
         if not base.exists():
             subprocess.run(
                 [sys.executable, str(HERE / "generate.py"), "--entries", str(size),

@@ -137,6 +137,19 @@ MODES = ("engagement", "personal", "transactional")
 # Where a contact works, after the essays' multi-sector collaboration.
 SECTORS = ("business", "nonprofit", "government", "academia", "community")
 _KINDS = ("person", "org", "cause")
+
+
+def parse_sector(text: str, none_ok: bool = False) -> str:
+    """A sector as typed (any case); with `none_ok`, '' or 'none' for no sector."""
+    sector = text.strip().lower()
+    if none_ok and sector in ("", "none"):
+        return ""
+    if sector not in SECTORS:
+        extra = " (or '' for none)" if none_ok else ""
+        raise ValueError(f"unknown sector {text!r}; sectors are {', '.join(SECTORS)}{extra}")
+    return sector
+
+
 _CIRCLES = ("inner", "close", "active", "wide")
 
 

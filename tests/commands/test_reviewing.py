@@ -89,7 +89,7 @@ def test_balance_human_output(week: Run) -> None:
     assert "overdrawn" in out
 
 
-@pytest.mark.parametrize("by", ["circle", "tag", "kind"])
+@pytest.mark.parametrize("by", ["circle", "tag", "kind", "sector", "org"])
 def test_balance_by_group(people: Run, run_json, by: str) -> None:  # type: ignore[no-untyped-def]
     ok(people("log", "Ann Lee", "-d", "2", "--on", "2026-11-19"))
     ok(people("log", "Bob Stone", "-w", "3", "--on", "2026-11-18"))
@@ -105,7 +105,7 @@ def test_balance_by_group(people: Run, run_json, by: str) -> None:  # type: igno
         assert sum(g["withdrawals"] for g in groups.values()) == report["withdrawals"]
         assert sum(g["contacts"] for g in groups.values()) == 3
     assert "By " + by in ok(people("balance", "--as-of", AS_OF, "--by", by)).stdout
-    assert "--by" in fails(people("balance", "--by", "sector"), code=2)
+    assert "--by" in fails(people("balance", "--by", "bogus"), code=2)
 
 
 def test_charges_are_explained_by_the_history(week: Run, run_json) -> None:  # type: ignore[no-untyped-def]

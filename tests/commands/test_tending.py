@@ -205,9 +205,10 @@ def test_edit_without_any_change_asked_is_a_usage_error(people: Run, db_path: Pa
     assert digest(db_path) == before
 
 
-def test_a_bad_sector_is_a_usage_error(people: Run, db_path: Path) -> None:
+def test_an_unknown_sector_is_refused_with_the_sectors(people: Run, db_path: Path) -> None:
     before = digest(db_path)
-    assert "--sector" in fails(people("edit", "Ann Lee", "--sector", "farming"), code=2)
+    line = fails(people("edit", "Ann Lee", "--sector", "farming"))
+    assert "unknown sector 'farming'; sectors are business" in line
     assert digest(db_path) == before
 
 

@@ -17,6 +17,7 @@ from engage_cli.demo import build_demo
 
 AS_OF = "2026-11-20"
 LONG = "Maximiliane Alexandra von Hohenberg-Schwarzenfels"
+ORG = "The International Association of Very Long Organisation Names"
 NOTE = "talked through\nthe whole roadmap, " + "and then every open question in detail " * 4
 
 REPORTS = [
@@ -41,6 +42,12 @@ REPORTS = [
     ["review", "--as-of", AS_OF],
     ["search", "roadmap"],
     ["search", "Lena"],
+    ["path", LONG, "--as-of", AS_OF],
+    ["path", ORG, "--as-of", AS_OF],
+    ["show", ORG, "--as-of", AS_OF],
+    ["network", "--as-of", AS_OF],
+    ["balance", "--by", "org", "--as-of", AS_OF],
+    ["balance", "--by", "sector", "--as-of", AS_OF],
     ["doctor"],
     ["config", "show"],
     ["import", "contacts", str(CONTACTS / "varied.vcf"), "--dry-run"],
@@ -58,6 +65,9 @@ def demo(run: Run, db_path: Path) -> Run:
     ok(run("log", LONG, "Lena Fischer", "-d", "2", "-m", "午餐会议 " * 12, "--on", "2026-11-03"))
     ok(run("edit", LONG, "--alias", "Maxi", "--email", "maximiliane.hohenberg@example.org"))
     ok(run("log", "Lena Fischer", "-d", "1", "--via", LONG, "--on", "2026-11-04"))
+    ok(run("add", ORG, "--kind", "org", "--on", "2026-01-01"))
+    ok(run("edit", LONG, "--org", ORG, "--sector", "academia"))
+    ok(run("edit", "Lena Fischer", "--org", ORG, "--sector", "business"))
     for name in ("Ann Lee", "Bob Stone", "Cy Young"):  # who the inbox's calendar meets
         ok(run("add", name, "--on", "2026-01-01"))
     return run

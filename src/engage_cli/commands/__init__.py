@@ -16,6 +16,7 @@ MOMENTS: dict[str, tuple[str, ...]] = {
     "tending": ("edit", "rename", "fold", "archive", "unarchive"),
     "looking": ("contacts", "show", "history", "search", "asks", "can-ask", "explain"),
     "reviewing": ("balance", "who-neglected", "reconnect", "trend", "review"),
+    "connecting": ("path", "network"),
     "exchanging": ("export", "import", "inbox", "merge"),
     "care": ("doctor", "backup", "config", "demo"),
 }

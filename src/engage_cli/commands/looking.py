@@ -9,10 +9,12 @@ from engage_cli.commands.root import (
     JsonOpt,
     NameArg,
     OptNameArg,
+    SectorOpt,
     app,
     as_of_moment,
     open_ledger,
     policy,
+    sector_of,
     show,
 )
 from engage_cli.dates import local_now, parse_since
@@ -32,6 +34,13 @@ def contacts_cmd(
     archived: Annotated[
         bool, typer.Option("--archived", help="The archived contacts instead.")
     ] = False,
+    sector: SectorOpt = None,
+    org: Annotated[
+        str | None,
+        typer.Option(
+            "--org", metavar="ORG", help="Only the people of this organisation (a contact)."
+        ),
+    ] = None,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -44,9 +53,10 @@ def contacts_cmd(
     if tag is not None and not tag.strip():
         raise UsageError("--tag needs a tag; it was given an empty one")
     when = as_of_moment(as_of)
+    chosen = circle.value if circle else None
     with open_ledger(ctx) as ledger:
         listing = reports.contact_lines(
-            ledger, policy(), when, circle.value if circle else None, tag, archived
+            ledger, policy(), when, chosen, tag, archived, sector_of(sector), org
         )
     show(json_out, listing, "contact.contacts")
 

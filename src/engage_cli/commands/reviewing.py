@@ -8,11 +8,13 @@ from engage_cli.commands.root import (
     AsOfOpt,
     JsonOpt,
     OptNameArg,
+    SectorOpt,
     app,
     as_of_moment,
     open_ledger,
     policy,
     say,
+    sector_of,
     show,
 )
 from engage_cli.domain import Circle
@@ -34,7 +36,11 @@ def balance(
     ] = False,
     by: Annotated[
         str | None,
-        typer.Option("--by", metavar="circle|tag|kind", help="Also roll contacts up by group."),
+        typer.Option(
+            "--by",
+            metavar="circle|tag|kind|sector|org",
+            help="Also roll contacts up by group.",
+        ),
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -69,6 +75,7 @@ def who_neglected(
     everyone: Annotated[
         bool, typer.Option("--all", help="Everyone ranked, not only who is due.")
     ] = False,
+    sector: SectorOpt = None,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -86,8 +93,11 @@ def who_neglected(
     when = as_of_moment(as_of)
     rules = policy()
     chosen = circle.value if circle else None
+    among = sector_of(sector)
     with open_ledger(ctx) as ledger:
-        report = reports.neglected(ledger, rules, when, chosen, limit, everyone=everyone)
+        report = reports.neglected(
+            ledger, rules, when, chosen, limit, everyone=everyone, sector=among
+        )
     show(json_out, report, "weekly.neglected")
 
 

@@ -343,6 +343,23 @@ def clean(check: Callable[[Any], Any], value: Any) -> Any:
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable; see README).")]
+SectorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sector",
+        metavar="SECTOR",
+        help="Only this sector: business, nonprofit, government, academia, community.",
+    ),
+]
+
+
+def sector_of(text: str | None) -> str | None:
+    """A --sector as typed, checked (an unknown one lists the sectors)."""
+    from engage_cli.inputs import parse_sector
+
+    return None if text is None else str(clean(parse_sector, text))
+
+
 AskId = Annotated[str, typer.Argument(metavar="ID", help="The ask's id.")]
 AsOfOpt = Annotated[
     str | None,

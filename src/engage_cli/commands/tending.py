@@ -6,6 +6,7 @@ import typer
 
 from engage_cli.commands.root import (
     app,
+    clean,
     complete_archived,
     complete_name,
     open_ledger,
@@ -132,12 +133,9 @@ def _sector(text: str | None) -> str | None:
     """A sector as typed: one of Sector, or '' (or 'none') for none."""
     if text is None:
         return None
-    sector = "" if text.strip().lower() in ("", "none") else text.strip().lower()
-    from engage_cli.inputs import SECTORS
+    from engage_cli.inputs import parse_sector
 
-    if sector and sector not in SECTORS:
-        raise UsageError(f"--sector is one of {', '.join(SECTORS)} (or '' for none)")
-    return sector
+    return str(clean(lambda t: parse_sector(t, none_ok=True), text))
 
 
 @app.command()

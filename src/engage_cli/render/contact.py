@@ -24,6 +24,8 @@ from engage_cli.render.common import (
 )
 from engage_cli.render.text import birthday_text, change_text, plural
 from engage_cli.reports import AskLine, AskList, CanAsk, ContactList, Explanation, History, Profile
+from engage_cli.reports.lines import ContactLine
+from engage_cli.terminal import cells, cut, terminal_width
 
 
 def contacts(listing: ContactList) -> None:
@@ -106,7 +108,12 @@ def profile(p: Profile) -> None:
     out = console()
     c, line = p.contact, p.line
     mode = "" if c.mode == "engagement" else f", {c.mode}"
-    out.print(Text.assemble((c.name, "bold"), f"  {c.kind}, {c.circle} circle{mode}"))
+    about = f"  {c.kind}, {c.circle} circle{mode}"
+    if cells(c.name) + len(about) <= terminal_width():
+        out.print(Text.assemble((c.name, "bold"), about))
+    else:  # a long name has the line to itself
+        out.print(Text(cut(c.name), style="bold"))
+        out.print(about)
     if c.tags:
         out.print(hang("  tags          ", ", ".join(c.tags)))
     if c.note:
@@ -128,7 +135,11 @@ def profile(p: Profile) -> None:
     out.print(f"  added         {fmt_local(c.created_at, False)}")
     out.print(
         Text.assemble(
-            "  charge        ", charge(line.charge), "   status ", status_text(line.status)
+            "  charge        ",
+            charge(line.charge),
+            "   status ",
+            status_text(line.status),
+            f"   half-life {p.half_life_days:g}d",
         )
     )
     if line.last_contact:
@@ -143,8 +154,7 @@ def profile(p: Profile) -> None:
         hang(
             "  all time      ",
             f"you gave {t.deposits:g}, asked {t.withdrawals:g}; they gave "
-            f"{t.received:g} unasked; {plural(p.live_count, 'entry', 'entries')}; "
-            f"half-life {p.half_life_days:g}d",
+            f"{t.received:g} unasked; {plural(p.live_count, 'entry', 'entries')}",
         )
     )
     gave, received = p.exchange
@@ -168,14 +178,49 @@ def profile(p: Profile) -> None:
     if p.brokered:
         made = ", ".join(f"{e.contact} ({fmt_local(e.occurred_at, False)})" for e in p.brokered)
         out.print(hang("  brokered      ", made))
+    if p.together is not None:
+        charge_all, t = p.together
+        out.print(
+            Text.assemble(
+                "  with people   ",
+                charge(charge_all),
+                f"   you gave {t.deposits:g}, asked {t.withdrawals:g} in all "
+                f"({plural(len(p.people), 'person', 'people')})",
+            )
+        )
     if p.changes:
         out.print("  changes")
         for at, ch in p.changes[-5:]:  # within 80 columns, piped or not
             out.print(Text(f"    {fmt_local(at, False)}  {change_text(ch, 25)}"))
         if len(p.changes) > 5:
             out.print(f"    ({len(p.changes) - 5} earlier; engage show {c.name!r} --json has all)")
+    if p.people:
+        out.print()
+        out.print(Text(cut(f"People at {c.name}"), style="bold"))
+        _people(p.people)
     out.print()
     entries_table(p.entries, p.entry_count, with_contact=False, hint=f"engage history {c.name!r}")
+
+
+def _people(lines: Sequence[ContactLine]) -> None:
+    grid = Grid()
+    for col, justify in (
+        ("name", "left"),
+        ("circle", "left"),
+        ("charge", "right"),
+        ("last contact", "left"),
+        ("status", "left"),
+    ):
+        grid.add_column(col, justify=justify, fit=col == "name")
+    for line in lines:
+        grid.add_row(
+            line.name,
+            line.circle,
+            charge(line.charge),
+            fmt_local(line.last_contact, False) if line.last_contact else "never",
+            status_text(line.status),
+        )
+    console().print(grid.text())
 
 
 def explanation(x: Explanation) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -31,10 +32,16 @@ def contact_lines(
     circle: str | None,
     tag: str | None,
     archived: bool = False,
+    sector: str | None = None,
+    org: str | None = None,
 ) -> ContactList:
-    """Every contact known by `as_of` (of a circle, with a tag), with its charge then;
-    those not archived by then, or (`archived`) those that were."""
-    contacts = list_contacts(ledger, circle=circle, tag=tag, archived=archived, as_of=as_of)
+    """Every contact known by `as_of` (of a circle, with a tag, of a sector, at an
+    organisation), with its charge then; those not archived by then, or
+    (`archived`) those that were."""
+    at = get_contact(ledger, org) if org is not None else None
+    contacts = list_contacts(
+        ledger, circle=circle, tag=tag, archived=archived, as_of=as_of, sector=sector, org=at
+    )
     return ContactList(
         [
             line_of(f, as_of, policy, Sums())
@@ -65,10 +72,25 @@ class Profile(NamedTuple):
     folded: list[str]  # names of contacts folded into this one
     folded_emails: list[str]  # and their emails (they find this one)
     changes: list[tuple[datetime, Change]]  # its edits, oldest first
+    # An organisation's people (edit --org) and, with them, its rollup: its own
+    # charge and all-time points plus its people's.
+    people: tuple[ContactLine, ...] = ()
+    together: tuple[float, Sums] | None = None
 
     def to_json(self) -> dict[str, Any]:
         c = self.contact
+        together = None
+        if self.together is not None:
+            charge, t = self.together
+            together = {
+                "charge": charge,
+                "deposits": t.deposits,
+                "withdrawals": t.withdrawals,
+                "received": t.received,
+            }
         return {
+            "people": [p.to_json(period=False) for p in self.people],
+            "together": together,
             "name": c.name,
             "kind": c.kind,
             "circle": c.circle,
@@ -119,7 +141,10 @@ def profile(
     facts = state.facts(ledger, as_of, policy.half_life, [contact])[0]
     totals, live = queries.totals(ledger, contact, as_of)
     folded = folded_names(ledger, contact)
+    people, together = _people(ledger, policy, contact, as_of, facts.charge, totals)
     return Profile(
+        people=people,
+        together=together,
         contact=contact,
         line=line_of(facts, as_of, policy, Sums()),
         cadence_days=policy.cadence(contact.circle),
@@ -137,6 +162,24 @@ def profile(
         folded_emails=folded[1],
         changes=contact_history(ledger, contact, as_of),
     )
+
+
+def _people(
+    ledger: Ledger, policy: Policy, org: Contact, as_of: datetime, charge: float, own: Sums
+) -> tuple[tuple[ContactLine, ...], tuple[float, Sums] | None]:
+    """An organisation's people known by `as_of`, warmest first, and its rollup:
+    its own charge and points plus theirs (None for a contact nobody belongs to)."""
+    members = list_contacts(ledger, org=org, as_of=as_of)
+    if not members and org.kind != "org":
+        return (), None
+    lines = []
+    total = own
+    for f in state.facts(ledger, as_of, policy.half_life, members):
+        if known(f, as_of):
+            lines.append(line_of(f, as_of, policy, Sums()))
+            total = total.plus(queries.totals(ledger, f.contact, as_of)[0])
+    lines.sort(key=lambda line: (-line.charge, line.name.casefold()))
+    return tuple(lines), (math.fsum([charge, *(line.charge for line in lines)]), total)
 
 
 class Explanation(NamedTuple):

@@ -107,19 +107,34 @@ class Balance(NamedTuple):
 
 
 _STATUS_ORDER = {scoring.OVERDRAWN: 0, scoring.COLD: 1, scoring.UNTAPPED: 2, scoring.HEALTHY: 3}
-GROUPINGS = ("circle", "tag", "kind")
+GROUPINGS = ("circle", "tag", "kind", "sector", "org")
+
+
+def _group_keys(line: ContactLine, contact: Contact, by: str, orgs: dict[int, str]) -> list[str]:
+    """The groups a contact counts in: its tags; its circle, kind or sector; its
+    organisation (an organisation counts in its own group, with its people)."""
+    if by == "tag":
+        return line.tags or ["(no tag)"]
+    if by == "sector":
+        return [contact.sector or "(no sector)"]
+    if by == "org":
+        if contact.org_id is not None and contact.org_id in orgs:
+            return [orgs[contact.org_id]]
+        return [contact.name] if contact.kind == "org" else ["(no organisation)"]
+    return [line.circle if by == "circle" else line.kind]
 
 
 def _groups(
-    lines: list[tuple[ContactLine, Sums]], by: str, start: datetime, end: datetime, policy: Policy
+    lines: list[tuple[ContactLine, Sums, Contact]],
+    by: str,
+    start: datetime,
+    end: datetime,
+    policy: Policy,
 ) -> list[Group]:
+    orgs = {c.id: c.name for _, _, c in lines if c.kind == "org"}
     members: dict[str, list[tuple[ContactLine, Sums]]] = {}
-    for line, sums in lines:
-        if by == "tag":
-            keys = line.tags or ["(no tag)"]
-        else:
-            keys = [line.circle if by == "circle" else line.kind]
-        for key in keys:
+    for line, sums, contact in lines:
+        for key in _group_keys(line, contact, by, orgs):
             members.setdefault(key, []).append((line, sums))
     out = []
     for name, items in members.items():
@@ -163,8 +178,8 @@ def balance(
     for f in facts:
         if known(f, as_of):
             period = sums.get(f.contact.id, Sums())
-            pairs.append((line_of(f, as_of, policy, period, thank_first(f)), period))
-    lines = [line for line, _ in pairs]
+            pairs.append((line_of(f, as_of, policy, period, thank_first(f)), period, f.contact))
+    lines = [line for line, _, _ in pairs]
     counts = {s: 0 for s in _STATUS_ORDER}
     for line in lines:
         counts[line.status] += 1
@@ -248,6 +263,7 @@ def neglected(
     limit: int,
     facts: Sequence[Facts] | None = None,
     everyone: bool = False,
+    sector: str | None = None,
 ) -> Neglected:
     """Who is due: overdue against their circle's cadence or due within
     `policy.due_within_days`, or owed something now (`everyone`: every contact).
@@ -259,10 +275,17 @@ def neglected(
     `facts`: every contact's facts as of `as_of`, when the caller has them already.
     """
     if facts is None:
-        among = list_contacts(ledger, circle=circle, as_of=as_of) if circle is not None else None
+        narrowed = circle is not None or sector is not None
+        among = (
+            list_contacts(ledger, circle=circle, as_of=as_of, sector=sector) if narrowed else None
+        )
         facts = state.facts(ledger, as_of, policy.half_life, among)
-    elif circle is not None:
-        facts = [f for f in facts if f.contact.circle == circle]
+    else:
+        facts = [
+            f
+            for f in facts
+            if circle in (None, f.contact.circle) and sector in (None, f.contact.sector)
+        ]
     rows = [
         scoring.Neglect(
             name=f.contact.name,

@@ -140,8 +140,11 @@ def list_contacts(
     tag: str | None = None,
     archived: bool | None = False,
     as_of: datetime | None = None,
+    sector: str | None = None,
+    org: Contact | None = None,
 ) -> list[Contact]:
-    """Live contacts by name: not archived (the default), only archived, or (None) both.
+    """Live contacts by name: not archived (the default), only archived, or (None) both;
+    of a circle, with a tag, of a sector, or belonging to the organisation `org`.
 
     With `as_of`, a contact archived after that moment was not archived yet.
     """
@@ -161,6 +164,12 @@ def list_contacts(
     if tag:
         where.append("EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE value = ?)")
         params.append(tag.lower())
+    if sector:
+        where.append("sector = ?")
+        params.append(sector)
+    if org is not None:
+        where.append("org_id = ?")
+        params.append(org.id)
     sql += " WHERE " + " AND ".join(where)
     return [contact_from_row(r) for r in ledger.rows(sql + " ORDER BY name_key", params)]
 

@@ -1,0 +1,157 @@
+"""Organisations, sectors, warm paths and the network, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.helpers import Run, digest, fails, ok
+
+AS_OF = "2026-11-20"
+
+
+@pytest.fixture
+def web(run: Run) -> Run:
+    """Civic Lab (nonprofit) with Ann (academia) and Dana (government) at it; Bob met
+    through Ann; Eve is warm but linked to nobody."""
+    for name, kind in (("Civic Lab", "org"), ("Ann Lee", "person"), ("Bob Stone", "person"),
+                       ("Dana Cole", "person"), ("Eve Park", "person")):  # fmt: skip
+        ok(run("add", name, "--kind", kind, "--on", "2026-01-01"))
+    ok(run("edit", "Civic Lab", "--sector", "nonprofit"))
+    ok(run("edit", "Ann Lee", "--org", "Civic Lab", "--sector", "academia"))
+    ok(run("edit", "Dana Cole", "--org", "Civic Lab", "--sector", "government"))
+    ok(run("log", "Ann Lee", "-d", "2", "--on", "2026-11-10"))
+    ok(run("log", "Dana Cole", "-d", "5", "--on", "2026-11-01"))
+    ok(run("log", "Eve Park", "-d", "9", "--on", "2026-11-15"))
+    ok(run("log", "Bob Stone", "-d", "1", "--via", "Ann Lee", "--on", "2026-11-12"))
+    return run
+
+
+def as_json(run: Run, *args: str) -> Any:
+    return json.loads(ok(run(*args, "--json")).stdout)
+
+
+def test_path_goes_through_an_organisation_warmest_first(web: Run) -> None:
+    got = as_json(web, "path", "Civic Lab", "--as-of", AS_OF)
+    assert [(p["name"], p["reasons"]) for p in got["paths"]] == [
+        ("Dana Cole", ["works at Civic Lab"]),  # charge 5, decayed: warmer than Ann's 2
+        ("Ann Lee", ["works at Civic Lab"]),
+    ]
+    assert got["target"]["name"] == "Civic Lab" and got["total"] == 2
+    charges = [p["charge"] for p in got["paths"]]
+    assert charges == sorted(charges, reverse=True)
+
+
+def test_path_goes_through_a_brokered_entry_and_a_colleague(web: Run) -> None:
+    got = as_json(web, "path", "Ann Lee", "--as-of", AS_OF)
+    reasons = {p["name"]: p["reasons"] for p in got["paths"]}
+    assert reasons == {
+        "Dana Cole": ["works at Civic Lab, like Ann Lee"],
+        "Bob Stone": ["you met through Ann Lee on 2026-11-12"],
+        "Civic Lab": ["Ann Lee works there"],
+    }
+    assert [p["name"] for p in got["paths"]] == ["Dana Cole", "Bob Stone", "Civic Lab"]
+    bob = as_json(web, "path", "Bob Stone", "--as-of", AS_OF)["paths"]
+    assert [(p["name"], p["reasons"]) for p in bob] == [
+        ("Ann Lee", ["brokered your entry with Bob Stone on 2026-11-12"])
+    ]
+    text = ok(web("path", "Bob Stone", "--as-of", AS_OF)).stdout
+    assert "1. brokered your entry with Bob Stone on 2026-11-12" in text
+
+
+def test_path_sees_the_ledger_as_it_was(web: Run) -> None:
+    before = as_json(web, "path", "Bob Stone", "--as-of", "2026-11-11")
+    assert before["paths"] == []  # the brokered entry was not logged yet
+    assert (
+        "nobody you know is linked to them yet"
+        in ok(web("path", "Bob Stone", "--as-of", "2026-11-11")).stdout
+    )
+
+
+def test_path_to_an_unknown_name_suggests_close_ones(web: Run, db_path: Path) -> None:
+    before = digest(db_path)
+    line = fails(web("path", "Civic Labs"))
+    assert "no contact named 'Civic Labs'" in line and "Civic Lab" in line
+    assert digest(db_path) == before
+
+
+def test_network_names_the_sectors_not_heard_and_the_bridges(web: Run) -> None:
+    got = as_json(web, "network", "--as-of", AS_OF)
+    sectors = {s["name"]: (s["contacts"], s["active"]) for s in got["sectors"]}
+    assert sectors == {
+        "business": (0, 0),
+        "nonprofit": (1, 0),  # Civic Lab itself was never contacted
+        "government": (1, 1),
+        "academia": (1, 1),
+        "community": (0, 0),
+        "(no sector)": (2, 2),
+    }
+    assert got["unheard"] == ["business", "nonprofit", "community"]
+    bridges = {b["name"]: b["sectors"] for b in got["bridges"]}
+    assert bridges["Civic Lab"] == ["academia", "government", "nonprofit"]
+    assert bridges["Ann Lee"] == ["academia", "nonprofit"]
+    assert "Eve Park" not in bridges
+    assert got["connectors"] == [{"name": "Ann Lee", "entries": 1}]
+    text = ok(web("network", "--as-of", AS_OF)).stdout
+    assert "Voices not heard: business, nonprofit, community" in text
+
+
+def test_network_as_a_graph_quotes_hostile_names(web: Run) -> None:
+    ok(web("add", 'Zed "the" <b>', "--on", "2026-01-01"))
+    ok(web("log", "Eve Park", "-d", "1", "--via", 'Zed "the" <b>', "--on", "2026-11-16"))
+    dot = ok(web("network", "--format", "dot", "--as-of", AS_OF)).stdout
+    assert dot.startswith("graph engage {") and dot.rstrip().endswith("}")
+    assert 'label="Zed \\"the\\" <b>"' in dot
+    assert dot.count("style=dashed") == 2  # two people at Civic Lab
+    mermaid = ok(web("network", "--format", "mermaid", "--as-of", AS_OF)).stdout
+    assert mermaid.startswith("graph LR") and "Zed #quot;the#quot; #lt;b#gt;" in mermaid
+    assert "<b>" not in mermaid
+    assert "is one of text, dot, mermaid" in fails(web("network", "--format", "png"), code=2)
+
+
+def test_an_organisation_shows_its_people_and_rolls_them_up(web: Run) -> None:
+    org = as_json(web, "show", "Civic Lab", "--as-of", AS_OF)
+    assert [p["name"] for p in org["people"]] == ["Dana Cole", "Ann Lee"]
+    people = sum(
+        as_json(web, "show", n, "--as-of", AS_OF)["charge"] for n in ("Ann Lee", "Dana Cole")
+    )
+    assert org["together"]["charge"] == pytest.approx(org["charge"] + people, abs=1e-12)
+    assert org["together"]["deposits"] == 7 and org["together"]["withdrawals"] == 0
+    text = ok(web("show", "Civic Lab", "--as-of", AS_OF)).stdout
+    assert "People at Civic Lab" in text and "(2 people)" in text
+    assert as_json(web, "show", "Eve Park", "--as-of", AS_OF)["together"] is None
+
+
+def test_groups_and_filters_by_sector_and_organisation(web: Run) -> None:
+    by_org = as_json(web, "balance", "--by", "org", "--as-of", AS_OF)["groups"]
+    assert {g["name"]: g["contacts"] for g in by_org} == {"Civic Lab": 3, "(no organisation)": 2}
+    by_sector = as_json(web, "balance", "--by", "sector", "--as-of", AS_OF)["groups"]
+    assert {g["name"]: g["contacts"] for g in by_sector} == {
+        "academia": 1, "government": 1, "nonprofit": 1, "(no sector)": 2,
+    }  # fmt: skip
+    assert [c["name"] for c in as_json(web, "contacts", "--org", "Civic Lab")] == [
+        "Ann Lee",
+        "Dana Cole",
+    ]
+    assert [c["name"] for c in as_json(web, "contacts", "--sector", "Government")] == ["Dana Cole"]
+    due = as_json(web, "who-neglected", "--all", "--sector", "academia", "--as-of", AS_OF)
+    assert [c["name"] for c in due["contacts"]] == ["Ann Lee"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["contacts", "--sector", "media"],
+        ["who-neglected", "--sector", "media"],
+        ["edit", "Ann Lee", "--sector", "media"],
+    ],
+)
+def test_an_unknown_sector_lists_the_accepted_ones(
+    web: Run, db_path: Path, args: list[str]
+) -> None:
+    before = digest(db_path)
+    line = fails(web(*args))
+    assert "unknown sector 'media'; sectors are business, nonprofit, government" in line
+    assert digest(db_path) == before
