@@ -78,12 +78,17 @@ def doctor(db: Path) -> dict[str, Any]:
     return report
 
 
+INTERRUPT = "^C"
+
+
 def converse(
     db: Path, args: list[str], answers: list[tuple[str, str]], columns: int = 120
 ) -> tuple[int, str]:
-    """Run engage on a pty; for each (prompt fragment, answer) wait for it, then type."""
+    """Run engage on a pty; for each (prompt fragment, answer) wait for it, then type
+    (INTERRUPT as the answer: press ^C)."""
     import pty
     import select
+    import signal
     import time
 
     leader, follower = pty.openpty()
@@ -113,7 +118,11 @@ def converse(
                     break
                 seen += chunk
             if pending and pending[0][0] in seen[pos:]:
-                os.write(leader, (pending.pop(0)[1] + "\n").encode())
+                answer = pending.pop(0)[1]
+                if answer == INTERRUPT:  # ^C, as the terminal sends it: SIGINT
+                    proc.send_signal(signal.SIGINT)
+                else:
+                    os.write(leader, (answer + "\n").encode())
                 pos = len(seen)
             if proc.poll() is not None and not ready:
                 break

@@ -16,6 +16,7 @@ for the lines README leaves out.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -144,7 +145,8 @@ def test_readme_outputs_are_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         command = step.command
         for readme_id, real in ids.items():
             command = command.replace(readme_id, real)
-        args = shlex.split(command, comments=True)
+        # as a shell runs it: ~ is the home
+        args = [os.path.expanduser(a) for a in shlex.split(command, comments=True)]
         assert args[0] == "engage"
         result = runner.invoke(app, args[1:])
         assert "Traceback" not in result.output, result.output

@@ -15,13 +15,6 @@ from engage_cli.errors import InputError
 
 STORE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
-ACCEPTED_FORMS = (
-    "now, today, yesterday, tomorrow (for --as-of), this morning|afternoon|evening, tonight, "
-    "a weekday (friday, last friday), last week|month|year, N days|weeks|months|years ago "
-    "(a week ago), N hours|minutes ago, an ISO date (2026-11-02) or date-time "
-    "(2026-11-02 15:00), optionally followed by a time (yesterday 15:00)"
-)
-
 _WEEKDAYS = {
     "monday": 0, "mon": 0,
     "tuesday": 1, "tue": 1, "tues": 1,
@@ -72,7 +65,10 @@ def local_now() -> datetime:
 
 def _bad(text: str, why: str = "") -> InputError:
     reason = f" ({why})" if why else ""
-    return InputError(f"cannot read the date {text!r}{reason}; accepted: {ACCEPTED_FORMS}")
+    return InputError(
+        f"cannot read the date {text!r}{reason}; accepted: now, today, yesterday 15:00, "
+        "last friday, 3 days ago, 6 months ago, 2026-11-02, 2026-11-02 15:00"
+    )
 
 
 def _is_local(at: datetime) -> bool:
@@ -194,7 +190,8 @@ def parse_when(text: str, now: datetime | None = None) -> When:
             spaced, default=b.replace(year=now.year, month=now.month, day=now.day)
         )
     except (ValueError, OverflowError) as exc:
-        raise _bad(original, str(exc).split(":")[0]) from None
+        why = str(exc).split(":")[0]
+        raise _bad(original, "" if why.startswith("Unknown string") else why) from None
     if first.year < EARLIEST.year:
         raise _bad(original, "before 1900")
     date_only = first.time() == time(0, 0) and second.time() == b.time()

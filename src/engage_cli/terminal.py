@@ -77,21 +77,34 @@ def terminal_width() -> int:
 def fill(value: str, lead: str = "", indent: str | None = None) -> str:
     """`lead` then `value` (made visible, line breaks as spaces) wrapped at word
     boundaries to `terminal_width()`; further lines start with `indent` (default:
-    as many spaces as `lead`), so a long note or name never runs past the edge."""
+    as many spaces as `lead`), so a long note or name never runs past the edge.
+    Widths are terminal cells (a CJK character takes two); a word longer than a
+    line, as a sentence in Japanese is, is broken where the line ends."""
     import re
-    import textwrap
 
     rest = " " * len(lead) if indent is None else indent
-    return (
-        textwrap.fill(
-            re.sub(r"\s*\n\s*", " ", visible(value)),
-            max(terminal_width(), len(lead) + 20),
-            initial_indent=lead,
-            subsequent_indent=rest,
-            break_on_hyphens=False,
-        )
-        or lead.rstrip()
-    )
+    width = max(terminal_width(), cells(lead) + 20)
+    lines: list[str] = []
+    line, used, fresh = lead, cells(lead), True
+    text = re.sub(r"\s*\n\s*", " ", visible(value)).strip()
+    for space, word in re.findall(r"(\s*)(\S+)", text):  # the spacing between words kept
+        size = cells(word)
+        gap = 0 if fresh else len(space)
+        if used + gap + size > width and not fresh and cells(rest) + size <= width:
+            lines.append(line)  # the word fits a line of its own: it starts the next
+            line, used, gap = rest, cells(rest), 0
+        elif used + gap + size > width:  # longer than a line: broken where lines end
+            line, used = line + " " * gap, used + gap
+            for ch in word:
+                if used + cells(ch) > width:
+                    lines.append(line)
+                    line, used = rest, cells(rest)
+                line, used = line + ch, used + cells(ch)
+            fresh = False
+            continue
+        line, used, fresh = line + " " * gap + word, used + gap + size, False
+    lines.append(line.rstrip() if fresh else line)
+    return "\n".join(lines)
 
 
 def cells(text: str) -> int:

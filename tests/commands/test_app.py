@@ -307,10 +307,12 @@ def test_inbox_log_asks_again_and_shows_each_meetings_date(tmp_path: Path) -> No
     code, out = converse(
         db,
         ["inbox", "--ics", ICS, *window, "--log"],
-        [("Bob Stone, Offsite", "x"), ("Bob Stone, Offsite", "3"), ("Late call", "q")],
+        [("q to stop) [1]:", "x"), ("q to stop) [1]:", "3"), ("q to stop) [1]:", "q")],
+        columns=80,
     )
     assert code == 0, out
     assert "2026-10-14  Bob Stone, Offsite" in out and "try again" in out
+    assert all(len(line.rstrip("\r")) <= 80 for line in out.splitlines())
     history = json.loads(_engage(db, "history", "--json").stdout)
     assert [(e["contact"], e["points"]) for e in history] == [("Bob Stone", 3.0)]
 
@@ -396,3 +398,22 @@ def test_log_prompts_ask_again_after_a_typo(tmp_path: Path) -> None:
     assert "kind is d (deposit)" in seen and "try again" in seen
     entries = json.loads(_engage(db, "history", "--json").stdout)
     assert [(e["kind"], e["points"], e["note"]) for e in entries] == [("deposit", 2.0, "coffee")]
+
+
+@posix_only
+def test_stopping_the_inbox_walk_keeps_and_says_what_was_logged(tmp_path: Path) -> None:
+    from tests.helpers import INTERRUPT
+
+    db = tmp_path / "ledger.db"
+    for name in ("Ann Lee", "Bob Stone", "Cy Young"):
+        assert _engage(db, "add", name, "--on", "2026-01-01").returncode == 0
+    window = ["--since", "2026-10-13", "--as-of", "2026-10-22"]
+    prompt = "q to stop) [1]:"
+    code, out = converse(
+        db, ["inbox", "--ics", ICS, *window, "--log"], [(prompt, "2"), (prompt, INTERRUPT)]
+    )
+    assert code == 130, out
+    assert "engage: error: stopped; 1 meeting logged before" in out
+    assert "nothing was changed" not in out
+    history = json.loads(_engage(db, "history", "--json").stdout)
+    assert [(e["contact"], e["points"]) for e in history] == [("Bob Stone", 2.0)]

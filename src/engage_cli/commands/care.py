@@ -92,7 +92,8 @@ def backup(
         copied = verified_backup(ledger, target, policy_in_force().half_life)
     from engage_cli.render.text import plural
 
-    say(f"backed up {plural(copied, 'entry', 'entries')} to {target} (verified)")
+    say(f"backed up {plural(copied, 'entry', 'entries')} (verified) to")
+    say(f"  {target}")  # a path whole, on its own line
 
 
 config_app = group(
@@ -150,6 +151,6 @@ def demo(
         review(reports.review(ledger, rules, when))
     say(
         f"\nDemo ledger: {ledger.path}\n"
-        f"Explore it: engage --db {ledger.path} contacts   (or asks, explain NAME, trend)",
+        f"Explore it (or asks, explain NAME, trend):\n  engage --db {ledger.path} contacts",
         err=True,
     )

@@ -302,10 +302,12 @@ def _inbox_list(r: "Inbox") -> None:
 
 def _walk(ledger: "Ledger", r: "Inbox") -> None:
     """Ask about each meeting in turn and log the deposit given (one batch each)."""
+    from engage_cli.commands.root import Stopped
     from engage_cli.inputs import clean_note, parse_points
-    from engage_cli.render.text import written
+    from engage_cli.render.text import plural, written
     from engage_cli.store.contacts import get_contact
     from engage_cli.store.writes import Planned, record
+    from engage_cli.terminal import fill
 
     def points_or_choice(text: str) -> float | str:
         if text.lower() in ("s", "q"):
@@ -313,13 +315,18 @@ def _walk(ledger: "Ledger", r: "Inbox") -> None:
         return parse_points(text, "deposit points")
 
     rules = policy()
+    logged = 0
     for m in r.todo:
         when = fmt_local(m.start, False) if m.all_day else fmt_local(m.start)
-        answer = ask(
-            f"{when}  {m.contact}, {m.title}: deposit points (Enter for 1, s to skip, q to stop)",
-            points_or_choice,
-            "1",
-        )
+        say(fill(f"{m.contact}, {m.title}", f"{when}  ", "  "))
+        try:
+            answer = ask(
+                "  deposit points (Enter for 1, s to skip, q to stop)", points_or_choice, "1"
+            )
+        except (KeyboardInterrupt, typer.Abort):
+            if not logged:
+                raise
+            raise Stopped(f"{plural(logged, 'meeting', 'meetings')} logged before") from None
         if answer == "q":
             break
         if answer == "s":
@@ -338,6 +345,7 @@ def _walk(ledger: "Ledger", r: "Inbox") -> None:
             local_now(),
             rules.half_life,
         )
+        logged += 1
         for line in written(wrote):
             say(line)
 

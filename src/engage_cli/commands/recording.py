@@ -73,6 +73,7 @@ def add(
     from engage_cli.models import ContactIn
     from engage_cli.store.contacts import accent_twins
     from engage_cli.store.writes import add_contact
+    from engage_cli.terminal import fill
 
     if mode.strip().lower() not in MODES:
         raise UsageError(f"--mode is {', '.join(MODES[:-1])} or {MODES[-1]}, not {mode!r}")
@@ -85,13 +86,11 @@ def add(
         contact = add_contact(ledger, new, since, rules.half_life(new.circle))
         twins = accent_twins(ledger, contact)
     shown = "" if contact.mode == "engagement" else f", {contact.mode}"
-    say(
-        f"added {contact.name} ({contact.kind}, {contact.circle} circle{shown}; "
-        f"cadence {rules.cadence(contact.circle):g} days)"
-    )
+    said = f"{contact.kind}, {contact.circle} circle{shown}; "
+    say(fill(f"{contact.name} ({said}cadence {rules.cadence(contact.circle):g} days)", "added "))
     for twin in twins:
         fold = f"engage fold {shlex.quote(contact.name)} {shlex.quote(twin)}"
-        say(f"note: {twin} differs only in accents; one person? {fold}", err=True)
+        say(fill(f"{twin} differs only in accents; one person? {fold}", "note: "), err=True)
 
 
 _KIND_WORDS = {

@@ -39,6 +39,21 @@ def fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+class Stopped(Exception):
+    """A walk through several writes stopped midway (^C at a prompt): `done` says
+    what was written before, which stays."""
+
+    def __init__(self, done: str) -> None:
+        super().__init__(done)
+        self.done = done
+
+
+def _off_the_prompt() -> None:
+    """After ^C at a prompt the cursor is still on its line: the message gets its own."""
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+
+
 class EngageGroup(TyperGroup):
     """Runs every command with one exit point: errors become one line on stderr."""
 
@@ -59,6 +74,7 @@ class EngageGroup(TyperGroup):
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             _said_where_it_started()
         except typer.Abort:
+            _off_the_prompt()
             fail("cancelled; nothing was changed", ExitCode.ERROR)
         except typer.TyperException as exc:
             # Typer's (vendored Click's) usage and parameter errors.
@@ -76,7 +92,11 @@ class EngageGroup(TyperGroup):
 
             fail(words(exc).replace("\n", " "), exc.exit_code)
         except KeyboardInterrupt:
+            _off_the_prompt()
             fail("interrupted; nothing was changed", 130)
+        except Stopped as exc:
+            _off_the_prompt()
+            fail(f"stopped; {exc.done} (`engage undo` takes back the last)", 130)
         except BrokenPipeError:
             sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - reader went away
             sys.exit(ExitCode.ERROR)

@@ -86,9 +86,9 @@ def entries_table(
             extra.append(f"via {e.via}")
         if e.status and e.status != "open":
             extra.append(f"ask {e.status}")
-        if voided:
-            extra.append(f"voided: {e.void_reason}" if e.void_reason else "voided")
-        note = "  ".join(part for part in (e.note, " ".join(extra)) if part)
+        # A voided entry says so first, where no cut of a long note can hide it.
+        mark = (f"[voided: {e.void_reason}]" if e.void_reason else "[voided]") if voided else ""
+        note = "  ".join(part for part in (mark, e.note, " ".join(extra)) if part)
         cells: list[str | Text] = [Text(short(e.id), style="dim"), fmt_local(e.occurred_at)]
         if with_contact:
             cells.append(e.contact)

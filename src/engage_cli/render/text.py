@@ -17,12 +17,18 @@ SIGNS = {"deposit": "+", "withdrawal": "-"}
 
 def written(entries: Sequence[Written]) -> list[str]:
     """One line per entry just written, with the contact's charge after it."""
-    return [
-        f"logged {w.entry.kind:<10} {SIGNS.get(w.entry.kind, '')}{w.entry.points:g}  "
-        f"{w.entry.contact}  {fmt_local(w.entry.occurred_at)}  "
-        f"charge {shown(w.charge_after):+.1f}  [{short(w.entry.id)}]"
-        for w in entries
-    ]
+    from engage_cli.terminal import cells, cut, terminal_width
+
+    lines = []
+    for w in entries:
+        head = f"logged {w.entry.kind:<10} {SIGNS.get(w.entry.kind, '')}{w.entry.points:g}  "
+        tail = (
+            f"  {fmt_local(w.entry.occurred_at)}  "
+            f"charge {shown(w.charge_after):+.1f}  [{short(w.entry.id)}]"
+        )
+        room = terminal_width() - cells(head) - cells(tail)  # a long name is cut, not the id
+        lines.append(head + cut(w.entry.contact, max(room, 8)) + tail)
+    return lines
 
 
 def described(entries: Sequence[Entry]) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -27,6 +26,7 @@ from engage_cli.render.common import (
 from engage_cli.render.contact import asks
 from engage_cli.render.text import plural
 from engage_cli.reports import Balance, Neglected, Review, Trend, Week
+from engage_cli.terminal import fill, terminal_width
 
 
 def balance(report: Balance) -> None:
@@ -54,13 +54,17 @@ def balance(report: Balance) -> None:
         )
     )
     out.print(f"  ratio       {ratio_text(cur.ratio)}   (previous: {ratio_text(prev.ratio)})")
-    out.print(
-        Text.assemble(
-            "  verdict     ",
-            (cur.verdict, VERDICT_STYLE[cur.verdict]),
-            f"  {VERDICT_MEANING[cur.verdict]}   (previous: {prev.verdict})",
-        )
+    verdict = Text.assemble(
+        "  verdict     ",
+        (cur.verdict, VERDICT_STYLE[cur.verdict]),
+        f"  {VERDICT_MEANING[cur.verdict]}",
     )
+    previous = f"(previous: {prev.verdict})"
+    if verdict.cell_len + 3 + len(previous) <= terminal_width():
+        out.print(verdict + Text(f"   {previous}"))
+    else:  # a long meaning: what the period before was goes below it
+        out.print(verdict)
+        out.print(f"              {previous}")
     if (
         report.rolling is not None
         and report.period_days < (report.rolling.end - report.rolling.start).days
@@ -198,17 +202,14 @@ def neglected(report: Neglected, more: str = "--limit 0 shows all") -> None:
         out.print()
         out.print(Text("Next deposits", style="bold"))
         for i, line in enumerate(report.lines, 1):  # wrapped to fit 80 columns
-            lead = f"  {i}. "
-            out.print(textwrap.fill(line.suggestion, 78, initial_indent=lead,
-                                    subsequent_indent=" " * len(lead)))  # fmt: skip
+            out.print(fill(line.suggestion, f"  {i}. "))
         if report.total > len(report.lines):
             out.print(Text(f"  … {report.total - len(report.lines)} more ({more})", "dim"))
     out.print()
     out.print(Text("Reflect", style="bold"))
     for question, why in report.prompts:  # wrapped to fit 80 columns, piped or not
-        out.print(textwrap.fill(question, 78, initial_indent="  • ", subsequent_indent="    "))
-        out.print(Text(textwrap.fill(f"({why})", 78, initial_indent="    ",
-                                     subsequent_indent="     "), style="dim"))  # fmt: skip
+        out.print(fill(question, "  • ", "    "))
+        out.print(Text(fill(f"({why})", "    ", "     "), style="dim"))
 
 
 def trend_report(t: Trend) -> None:
@@ -231,8 +232,8 @@ def trend(weeks: Sequence[Week], title: str) -> None:
         t = w.totals
         grid.add_row(
             fmt_local(w.start + timedelta(seconds=1), False),  # its first whole day
-            Text(f"{t.deposits:>5g} {bar(t.deposits, scale)}", style="green"),
-            Text(f"{t.withdrawals:>5g} {bar(t.withdrawals, scale)}", style="red"),
+            Text(f"{t.deposits:>5g} {bar(t.deposits, scale, 16)}", style="green"),
+            Text(f"{t.withdrawals:>5g} {bar(t.withdrawals, scale, 16)}", style="red"),
             Text(t.verdict, style=VERDICT_STYLE[t.verdict]),
         )
     out.print(grid.text())
