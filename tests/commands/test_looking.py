@@ -299,3 +299,21 @@ def test_piped_tables_fit_columns_when_it_is_set(run: Run, monkeypatch: pytest.M
         assert lines and all(len(line) <= 66 for line in lines), lines
     monkeypatch.setenv("COLUMNS", "300")  # a wide terminal's worth: nothing is cut
     assert note.strip() in ok(run("history")).stdout
+
+
+def test_asks_and_contacts_say_how_many_more_there_are(run: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    for i in range(4):
+        ok(run("add", f"P{i}", "--on", "2026-01-01"))
+        ok(run("log", f"P{i}", "-w", "1", "--on", f"2026-11-0{i + 1}"))
+    ok(run("done", run_json("asks")[0]["id"][-8:], "--on", "2026-11-10"))
+    out = ok(run("asks", "--limit", "2", "--as-of", "2026-11-20")).stdout
+    assert out.count(" open ") + out.count(" done") == 2 and "… 2 more (--limit 0 shows all)" in out
+    opened = ok(run("asks", "--open", "-n", "2", "--as-of", "2026-11-20")).stdout
+    assert "… 1 more" in opened  # 3 open: 2 shown
+    then = ok(run("asks", "--open", "-n", "1", "--as-of", "2026-11-05")).stdout
+    assert "… 3 more" in then  # all 4 were open on the 5th (the done one too)
+    assert len(run_json("asks", "--limit", "0")) == 4
+    assert "more" not in ok(run("asks")).stdout
+    listed = ok(run("contacts", "-n", "3")).stdout
+    assert "P2" in listed and "P3" not in listed and "… 1 more (--limit 0 shows all)" in listed
+    assert len(run_json("contacts")) == 4

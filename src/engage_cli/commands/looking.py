@@ -35,6 +35,9 @@ def contacts_cmd(
         bool, typer.Option("--archived", help="The archived contacts instead.")
     ] = False,
     sector: SectorOpt = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, help="At most this many, by name (0: all).")
+    ] = 0,
     org: Annotated[
         str | None,
         typer.Option(
@@ -56,7 +59,7 @@ def contacts_cmd(
     chosen = circle.value if circle else None
     with open_ledger(ctx) as ledger:
         listing = reports.contact_lines(
-            ledger, policy(), when, chosen, tag, archived, sector_of(sector), org
+            ledger, policy(), when, chosen, tag, archived, sector_of(sector), org, limit
         )
     show(json_out, listing, "contact.contacts")
 
@@ -151,6 +154,9 @@ def asks_cmd(
     ctx: typer.Context,
     name: OptNameArg = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only asks still open.")] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, help="At most this many, newest first (0: all).")
+    ] = 50,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -162,7 +168,7 @@ def asks_cmd(
 
     when = as_of_moment(as_of)
     with open_ledger(ctx) as ledger:
-        report = reports.ask_list(ledger, name, open_only, when)
+        report = reports.ask_list(ledger, name, open_only, when, limit)
     show(json_out, report, "contact.ask_list")
 
 

@@ -56,6 +56,8 @@ def contacts(listing: ContactList) -> None:
             status_text(c.status),
         )
     out.print(table.text())
+    if listing.total > len(lines):
+        out.print(Text(f"… {listing.total - len(lines)} more (--limit 0 shows all)", "dim"))
 
 
 def history(h: History) -> None:
@@ -291,6 +293,8 @@ def can_ask(c: CanAsk) -> None:
 
 def ask_list(a: AskList) -> None:
     asks(a.lines)
+    if a.total > len(a.lines):
+        console().print(Text(f"… {a.total - len(a.lines)} more (--limit 0 shows all)", "dim"))
 
 
 def asks(lines: Sequence[AskLine]) -> None:

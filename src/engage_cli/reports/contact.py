@@ -20,6 +20,7 @@ from engage_cli.store.folds import folded_names
 
 class ContactList(NamedTuple):
     lines: list[ContactLine]
+    total: int = 0  # how many there are without the limit
 
     def to_json(self) -> list[dict[str, Any]]:
         return [line.to_json(period=False) for line in self.lines]
@@ -34,6 +35,7 @@ def contact_lines(
     archived: bool = False,
     sector: str | None = None,
     org: str | None = None,
+    limit: int = 0,
 ) -> ContactList:
     """Every contact known by `as_of` (of a circle, with a tag, of a sector, at an
     organisation), with its charge then; those not archived by then, or
@@ -42,13 +44,12 @@ def contact_lines(
     contacts = list_contacts(
         ledger, circle=circle, tag=tag, archived=archived, as_of=as_of, sector=sector, org=at
     )
-    return ContactList(
-        [
-            line_of(f, as_of, policy, Sums())
-            for f in state.facts(ledger, as_of, policy.half_life, contacts)
-            if known(f, as_of)
-        ]
-    )
+    lines = [
+        line_of(f, as_of, policy, Sums())
+        for f in state.facts(ledger, as_of, policy.half_life, contacts)
+        if known(f, as_of)
+    ]
+    return ContactList(lines[:limit] if limit else lines, len(lines))
 
 
 def _contact(ledger: Ledger, who: Contact | str) -> Contact:

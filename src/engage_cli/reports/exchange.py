@@ -48,15 +48,20 @@ def history(
 
 class AskList(NamedTuple):
     lines: list[AskLine]
+    total: int = 0  # how many there are without the limit
 
     def to_json(self) -> list[dict[str, Any]]:
         return [line.to_json() for line in self.lines]
 
 
-def ask_list(ledger: Ledger, name: str | None, open_only: bool, as_of: datetime) -> AskList:
-    """Asks newest first, each with its status as of `as_of`."""
+def ask_list(
+    ledger: Ledger, name: str | None, open_only: bool, as_of: datetime, limit: int = 0
+) -> AskList:
+    """Asks newest first, each with its status as of `as_of`; at most `limit` (0: all)."""
     contact = get_contact(ledger, name) if name else None
-    return AskList(ask_lines(queries.asks(ledger, contact, open_only, until=as_of), as_of))
+    found = queries.asks(ledger, contact, open_only, limit=limit or None, until=as_of)
+    total = queries.count_asks(ledger, contact, open_only, as_of) if limit else len(found)
+    return AskList(ask_lines(found, as_of), total)
 
 
 OUTCOMES = ("added", "updated", "unchanged")

@@ -229,6 +229,25 @@ def entry_times(ledger: Ledger, since: datetime, until: datetime) -> list[tuple[
     return [(name, from_store(at)) for name, at in rows]
 
 
+def count_asks(ledger: Ledger, contact: Contact | None, open_only: bool, until: datetime) -> int:
+    """How many asks `asks` would list without a limit (made by `until`; with
+    `open_only`, those open then)."""
+    where = "kind = 'withdrawal' AND voided_by IS NULL AND occurred_at <= ?"
+    params: list[Any] = [to_store(until)]
+    if contact is not None:
+        where += " AND contact_id = ?"
+        params.append(contact.id)
+    if not open_only:
+        sql = f"SELECT count(*) FROM entries WHERE {where}"
+        return int(ledger.conn.execute(sql, params).fetchone()[0])
+    # Open then: open now (a partial index), or settled after `until` (another).
+    open_now = f"SELECT count(*) FROM entries WHERE {where} AND status = 'open'"
+    later = f"SELECT count(*) FROM entries WHERE {where} AND resolved_at > ?"
+    return int(ledger.conn.execute(open_now, params).fetchone()[0]) + int(
+        ledger.conn.execute(later, [*params, to_store(until)]).fetchone()[0]
+    )
+
+
 def count_open_asks(ledger: Ledger, until: datetime) -> int:
     """How many asks made by `until` are open now."""
     row = ledger.conn.execute(
