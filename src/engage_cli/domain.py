@@ -39,6 +39,11 @@ class ContactKind(StrEnum):
     CAUSE = "cause"
 
 
+def a_kind(kind: str) -> str:
+    """A contact's kind with its article: a person, an org, a cause."""
+    return f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
+
+
 def name_key(name: str) -> str:
     """The form names are compared in: Unicode-normalised, spaces collapsed, case folded."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())

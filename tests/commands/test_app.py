@@ -201,7 +201,13 @@ def test_log_with_no_arguments_prompts_on_a_terminal(tmp_path: Path) -> None:
     code, seen = converse(
         db,
         ["log"],
-        [("Contact", "ann lee"), ("Kind", "w"), ("Points", "2"), ("Note", "asked for a review")],
+        [
+            ("Contact", "ann lee"),
+            ("Kind", "w"),
+            ("Points", "2"),
+            ("Note", "asked for a review"),
+            ("When", ""),
+        ],
     )
     assert code == 0, seen
     assert "logged withdrawal" in seen
@@ -239,6 +245,7 @@ def test_prompts_ask_again_after_a_typo(tmp_path: Path) -> None:
             ("Points", "two"),
             ("Points", "2"),
             ("Note", "asked for a review"),
+            ("When", ""),
         ],
     )
     assert code == 0, seen
@@ -379,25 +386,30 @@ def test_n_is_always_the_limit(run: Run) -> None:
 
 
 @posix_only
-def test_log_prompts_ask_again_after_a_typo(tmp_path: Path) -> None:
+def test_log_prompts_say_an_unknown_name_at_once_and_ask_when(tmp_path: Path) -> None:
     db = tmp_path / "l.db"
     assert _engage(db, "add", "Ann Lee").returncode == 0
     code, seen = converse(
         db,
         ["log"],
         [
-            ("Contact", "ann lee"),
-            ("Kind", "deposti"),
-            ("Kind", "d"),
-            ("Points", "two"),
-            ("Points", "2"),
-            ("Note", "coffee"),
+            ("Contact", "Anne Le"),
+            ("try again", "Ann Lee"),
+            ("Kind", "w"),
+            ("a small ask", "0"),
+            ("try again", "2"),
+            ("Note", "a review"),
+            ("When", "yesterdy"),
+            ("try again", "2026-11-02 15:00"),
         ],
     )
     assert code == 0, seen
-    assert "kind is d (deposit)" in seen and "try again" in seen
+    assert "no contact named 'Anne Le'; did you mean Ann Lee?" in seen
+    assert "--deposit" not in seen  # no advice about options nobody typed
     entries = json.loads(_engage(db, "history", "--json").stdout)
-    assert [(e["kind"], e["points"], e["note"]) for e in entries] == [("deposit", 2.0, "coffee")]
+    assert [(e["contact"], e["kind"], e["points"], e["occurred_at"]) for e in entries] == [
+        ("Ann Lee", "withdrawal", 2.0, "2026-11-02T15:00:00Z")
+    ]
 
 
 @posix_only

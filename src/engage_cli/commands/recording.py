@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from engage_cli.commands.prompting import prompt_entry
 from engage_cli.commands.root import (
     AskId,
     app,
@@ -91,38 +92,6 @@ def add(
     for twin in twins:
         fold = f"engage fold {shlex.quote(contact.name)} {shlex.quote(twin)}"
         say(fill(f"{twin} differs only in accents; one person? {fold}", "note: "), err=True)
-
-
-_KIND_WORDS = {
-    "d": "deposit",
-    "deposit": "deposit",
-    "w": "withdrawal",
-    "withdrawal": "withdrawal",
-    "r": "received",
-    "received": "received",
-}
-
-
-def _prompt_entry(points_given: bool) -> tuple[list[str], list["Planned"], str]:
-    """Ask on the terminal for what a `log` with no names did not say."""
-    from engage_cli.inputs import parse_points
-    from engage_cli.store.writes import Planned
-
-    if not is_terminal():
-        raise UsageError("give at least one contact name (or run `engage log` on a terminal)")
-    if points_given:
-        raise UsageError("give the contact name before the points")
-
-    def kind_word(text: str) -> str:
-        if text.lower() not in _KIND_WORDS:
-            raise InputError(f"kind is d (deposit), w (withdrawal) or r (received), not {text!r}")
-        return _KIND_WORDS[text.lower()]
-
-    name = typer.prompt("Contact").strip()
-    kind = ask("Kind (d = deposit, w = withdrawal, r = received)", kind_word, "d")
-    pts = ask("Points (1 thank-you, 3 a favour, 5 life-changing)", parse_points, "1")
-    note = typer.prompt("Note", default="", show_default=False)
-    return [name], [Planned(kind, pts)], note
 
 
 def _planned(
@@ -275,7 +244,7 @@ def log(
     now = local_now()
     prompted = not names
     if not names:
-        names, planned, note = _prompt_entry(bool(deposit or withdrawal or received))
+        names, planned, note, on = prompt_entry(ctx, bool(deposit or withdrawal or received), on)
     else:
         planned = _planned(deposit, withdrawal, received)
     occurred = parse_occurred(on, now)
@@ -347,7 +316,8 @@ def _walk(ctx: typer.Context, yes: bool, redoing: bool) -> None:
         for line in lines:
             say(line)
         if not yes and not typer.confirm(question, default=False):
-            raise InputError(f"{'redo' if redoing else 'undo'} cancelled; nothing was changed")
+            say(f"nothing was {'redone' if redoing else 'undone'}")  # a no is an answer
+            return
         rules = policy()
         with ledger.transaction():
             again = find(ledger)

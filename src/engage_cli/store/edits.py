@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from engage_cli.dates import to_store
-from engage_cli.domain import Change, Contact, name_key
+from engage_cli.domain import Change, Contact, a_kind, name_key
 from engage_cli.errors import ContactArchived, InputError, NameTaken
 from engage_cli.ids import uuid7
 from engage_cli.inputs import EDIT_FIELDS, clean_change
@@ -85,7 +85,7 @@ def check_changes(ledger: Ledger, contact: Contact, wanted: Mapping[str, Any]) -
             raise InputError(f"{contact.name} cannot belong to itself")
         if row[0]["kind"] != "org":
             raise InputError(
-                f"{row[0]['name']} is a {row[0]['kind']}, not an organisation "
+                f"{row[0]['name']} is {a_kind(row[0]['kind'])}, not an organisation "
                 "(make it an organisation first)"
             )
     if wanted.get("kind", "org") != "org" and contact.kind == "org":

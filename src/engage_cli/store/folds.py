@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from engage_cli.dates import to_store
-from engage_cli.domain import Contact, fold_targets, name_key
+from engage_cli.domain import Contact, a_kind, fold_targets, name_key
 from engage_cli.errors import ContactArchived, InputError, NameTaken
 from engage_cli.ids import uuid7
 from engage_cli.store.connection import Ledger
@@ -159,7 +159,7 @@ def fold_named(
             raise ContactArchived(target.name)
         if dup.kind != target.kind:
             raise InputError(
-                f"{dup.name} is a {dup.kind} and {target.name} a {target.kind}; "
+                f"{dup.name} is {a_kind(dup.kind)} and {target.name} {a_kind(target.kind)}; "
                 "make them the same kind first"
             )
         moved = ledger.conn.execute(
