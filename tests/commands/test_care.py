@@ -166,3 +166,17 @@ def test_the_demo_never_replaces_a_ledger_that_is_not_a_demo(
     mine.write_bytes(b"someone's file")
     assert "is not a demo" in fails(run("demo", "--as-of", AS_OF))
     assert mine.read_bytes() == b"someone's file"
+
+
+def test_an_upgrade_says_so_once_and_where_the_old_ledger_is(run: Run, tmp_path: Path) -> None:
+    import shutil
+
+    from tests.helpers import FIXTURES
+
+    old = tmp_path / "old.db"
+    shutil.copy(FIXTURES / "ledger-v1.db", old)
+    first = ok(run("--db", str(old), "contacts"))
+    assert first.stderr.startswith(f"engage: upgraded {old} from schema 1 to ")
+    assert f"the ledger as it was: {old}.v1.bak" in first.stderr
+    assert (tmp_path / "old.db.v1.bak").exists()
+    assert ok(run("--db", str(old), "contacts")).stderr == ""

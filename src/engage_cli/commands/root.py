@@ -262,6 +262,14 @@ def open_ledger(ctx: typer.Context, create: bool = False) -> Iterator["Ledger"]:
     from engage_cli.store.connection import Ledger
 
     ledger = Ledger.open(ledger_file(ctx), create=create)
+    if ledger.upgraded_from is not None:  # said once: the next opening finds it upgraded
+        from engage_cli.domain import SCHEMA_VERSION
+
+        say(
+            f"engage: upgraded {ledger.path} from schema {ledger.upgraded_from} to "
+            f"{SCHEMA_VERSION}; the ledger as it was: {ledger.backed_up}",
+            err=True,
+        )
     try:
         yield ledger
     finally:

@@ -46,6 +46,8 @@ class Ledger:
         self._db: Database | None = None
         self._scratch = scratch  # a private copy read instead of the file (see _open_unchanged)
         self.read_only = False  # opened so that nothing can be written (_open_unchanged)
+        self.upgraded_from: int | None = None  # the schema it was migrated from on opening
+        self.backed_up: Path | None = None  # ... and the copy of it as it was
 
     @classmethod
     def open(cls, path: Path, *, create: bool, read_only: bool = False) -> Ledger:
@@ -158,6 +160,7 @@ class Ledger:
         conn.create_aggregate("engage_fsum", 1, scoring.Fsum)  # type: ignore[arg-type]
         if old is None:
             return
+        self.upgraded_from = old if isinstance(old, int) and old > 0 else None  # 0: new
         try:
             schema.migrate(conn, self._backup_before_migration)
         except sqlite3.Error as exc:
@@ -172,7 +175,8 @@ class Ledger:
         try:
             kept = files.latest_backup(self.path, version)
             if kept is None or not files.same_content(reader, kept):
-                files.copy_database(reader, files.backup_name(self.path, version))
+                kept = files.copy_database(reader, files.backup_name(self.path, version))
+            self.backed_up = kept
         finally:
             reader.close()
 
