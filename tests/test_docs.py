@@ -130,3 +130,35 @@ def test_readme_contacts_example_is_real_output(run: Run) -> None:
             assert fails(result) == expected.strip()
         else:
             assert ok(result).stdout.strip() == expected.strip()
+
+
+def test_readme_follow_through_example_is_real_output(run: Run) -> None:
+    """README's follow-through block, replayed on the ledger it describes: promise ids are
+    random (each README id stands for the real one printed before it), and the charge a
+    write prints is the charge now, which moves with the clock."""
+    import shlex
+
+    from tests.helpers import fails
+
+    ok(run("add", "Ann Lee", "--circle", "close", "--on", "2026-10-01"))
+    ok(run("add", "Bo Chen", "--on", "2026-10-01"))
+    ok(run("edit", "Ann Lee", "--birthday", "1985-05-12"))
+    ok(run("log", "Ann Lee", "-d", "2", "-m", "coffee", "--on", "2026-11-20"))
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("### Follow-through", 1)[1].split("```console\n", 1)[1].split("```")[0]
+    parts = block.strip().split("\n\n")
+    assert len(parts) == 7
+    hexes = re.compile(r"\b[0-9a-f]{8}\b")
+    charge = re.compile(r"charge [+-]\d+\.\d")
+    real: dict[str, str] = {}
+    for part in parts:
+        command, _, expected = part.partition("\n")
+        assert command.startswith("$ engage ")
+        command = hexes.sub(lambda m: real.get(m[0], m[0]), command)
+        result = run(*shlex.split(command.removeprefix("$ engage ")))
+        failing = expected.startswith("engage: error: ")
+        got = fails(result) if failing else ok(result).stdout.strip()
+        for said, printed in zip(hexes.findall(expected), hexes.findall(got), strict=True):
+            real.setdefault(said, printed)
+        expected = hexes.sub(lambda m: real.get(m[0], m[0]), expected.strip())
+        assert charge.sub("charge X", got) == charge.sub("charge X", expected)

@@ -40,6 +40,9 @@ class Loaded(NamedTuple):
             ("overdrawn_below", p.overdrawn_below),
             ("forgive_after_days", p.forgive_after_days),
             ("due_within_days", p.due_within_days),
+            ("promise_kept_points", p.promise_kept_points),
+            ("promise_grace_days", p.promise_grace_days),
+            ("promise_overdue_points", p.promise_overdue_points),
         ]
         rows += [
             ("verdict.engaged_min_ratio", p.engaged_min_ratio),

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from engage_cli.commands.following import By, FollowUp, Then, follow_through
 from engage_cli.commands.root import (
     AskId,
     app,
@@ -253,6 +254,9 @@ def log(
     new: Annotated[bool, typer.Option("--new", help="Create unknown contacts on the spot.")] = (
         False
     ),
+    then: Then = None,
+    by: By = None,
+    follow_up: FollowUp = None,
 ) -> None:
     """Log deposits and withdrawals for one or more contacts.
 
@@ -267,12 +271,12 @@ def log(
     from engage_cli.store.writes import record
 
     now = local_now()
-    prompted = not names
-    if not names:
+    if prompted := not names:
         names, planned, note = _prompt_entry(bool(deposit or withdrawal or received))
     else:
         planned = _planned(deposit, withdrawal, received)
     occurred = parse_occurred(on, now)
+    after = follow_through(then, by, follow_up, planned, occurred, now)
     note_text, tags = clean(clean_note, note), clean(clean_tags, tag or [])
     unique = _unique_names(names)
     rules = policy()
@@ -284,11 +288,11 @@ def log(
     with open_ledger(ctx, create=new or offer) as ledger:
         found = _resolve(ledger, unique, new, offer)
         added, wrote = record(
-            ledger, found, planned, occurred, note_text, tags, via, now, rules.half_life
+            ledger, found, planned, occurred, note_text, tags, via, now, rules.half_life, after
         )
     for contact in added:
         say(f"added contact {contact.name} ({contact.circle} circle)", err=True)
-    for line in written(wrote):
+    for line in written(wrote) + (after.said if after else []):
         say(line)
 
 

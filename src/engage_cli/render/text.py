@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from engage_cli.dates import fmt_local
-from engage_cli.domain import Change, Entry, Written
+from engage_cli.domain import Change, Entry, Promise, Written
 from engage_cli.ids import short
 
 SIGNS = {"deposit": "+", "withdrawal": "-"}
@@ -20,6 +20,12 @@ def written(entries: Sequence[Written]) -> list[str]:
         f"charge {w.charge_after:+.1f}  [{short(w.entry.id)}]"
         for w in entries
     ]
+
+
+def promise_line(p: Promise, verb: str = "promised") -> str:
+    """A promise as write commands print it: to whom, what, by when, and its id."""
+    due = f", due {fmt_local(p.due_at, with_time=False)}" if p.due_at else ""
+    return f"{verb} {p.contact}: {p.what}{due}  [{short(p.id)}]"
 
 
 def described(entries: Sequence[Entry]) -> str:
@@ -73,6 +79,8 @@ def action_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
     kind = action.kind
     names = [c.name for c in action.contacts]
     stash = action.detail.get("redo", {})
+    if redoing and kind in _FOLLOW_THROUGH:
+        return _follow_through_lines(action, redoing)
     if redoing:
         if kind == "edit":
             changes = [Change(*c) for c in action.detail.get("changes", [])]
@@ -87,6 +95,8 @@ def action_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
             "fold": f"folding {' into '.join(names)}" if len(names) == 2 else "a fold",
         }.get(kind, f"{_a(kind)} {kind}")
         return [f"The last undone action was {what}."], "Do it again?"
+    if kind in _FOLLOW_THROUGH:
+        return _follow_through_lines(action, redoing)
     if kind == "add":
         return [f"The last action added contact {names[0]}."], "Remove it?"
     if kind == "log":
@@ -128,6 +138,23 @@ def birthday_text(value: str) -> str:
     return f"{day} {m.group(1)}" if m.group(1) else day
 
 
+_FOLLOW_THROUGH = {
+    "promise": ("a promise to", "Take it back?", "taken back"),
+    "keep": ("keeping a promise to", "Set it back to open?", "the promise is open again"),
+    "drop": ("dropping a promise to", "Set it back to open?", "the promise is open again"),
+    "remember": ("remembering a day of", "Forget it?", "forgotten"),
+}
+
+
+def _follow_through_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
+    what, question, _ = _FOLLOW_THROUGH[action.kind]
+    row = action.detail.get("row") or action.detail.get("redo", {}).get("rows", [{}])[0]
+    said = f"{what} {row.get('contact', 'a contact')}: {row.get('what', '')}"
+    if redoing:
+        return [f"The last undone action was {said}."], "Do it again?"
+    return [f"The last action was {said}."], question
+
+
 def action_done(action: Any, redoing: bool, stash: dict[str, Any]) -> str:
     """What undo (or redo) did, in one line (`stash`: what undo kept for redo)."""
     if redoing:
@@ -148,6 +175,8 @@ def action_done(action: Any, redoing: bool, stash: dict[str, Any]) -> str:
                 f"archived {plural(len(stash['archived']), 'contact', 'contacts')} it added"
             )
         return "; ".join(said)
+    if action.kind in _FOLLOW_THROUGH:
+        return _FOLLOW_THROUGH[action.kind][2]
     return {
         "add": f"removed {names[0] if names else 'the contact'}",
         "settle": "the ask is open again",

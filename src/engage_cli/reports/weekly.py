@@ -158,7 +158,7 @@ def balance(
         return sum_all({c: s for c, s in by_contact.items() if c not in others})
 
     if facts is None:
-        facts = state.facts(ledger, as_of, policy.half_life)
+        facts = state.facts(ledger, as_of, policy.half_life, promises=policy.promise_rule)
     pairs = []
     for f in facts:
         if known(f, as_of):
@@ -260,7 +260,7 @@ def neglected(
     """
     if facts is None:
         among = list_contacts(ledger, circle=circle, as_of=as_of) if circle is not None else None
-        facts = state.facts(ledger, as_of, policy.half_life, among)
+        facts = state.facts(ledger, as_of, policy.half_life, among, promises=policy.promise_rule)
     elif circle is not None:
         facts = [f for f in facts if f.contact.circle == circle]
     rows = [
@@ -389,7 +389,8 @@ def review(ledger: Ledger, policy: Policy, as_of: datetime, old_days: float = 14
         ledger, open_only=True, until=as_of, oldest_first=True, limit=5, made_by=made_by
     )
     old = ask_lines(old_asks, as_of)
-    facts = state.facts(ledger, as_of, policy.half_life)  # for the balance and the three to call
+    # for the balance and the three to call
+    facts = state.facts(ledger, as_of, policy.half_life, promises=policy.promise_rule)
     return Review(
         balance=balance(ledger, policy, as_of, policy.period_days, facts=facts),
         weeks=trend(ledger, policy, as_of, 8),

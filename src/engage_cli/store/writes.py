@@ -325,9 +325,12 @@ def record(
     via: str | None,
     now: datetime,
     half_life: Callable[[str], float],
+    after: Callable[[Ledger, list[Contact], list[Written]], None] | None = None,
 ) -> tuple[list[Contact], list[Written]]:
     """What `log` does, in one transaction: add the new contacts (given by name), find
-    the broker, write every planned entry for every contact as one batch.
+    the broker, write every planned entry for every contact as one batch, then
+    `after` (what else the log records: a promise, a follow-up) with the ledger,
+    the contacts and the entries, in the same transaction.
 
     Returns the contacts added and the entries written.
     """
@@ -359,4 +362,6 @@ def record(
             half_life,
             added,
         )
+        if after is not None:
+            after(ledger, chosen, written)
     return added, written
