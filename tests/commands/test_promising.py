@@ -403,3 +403,20 @@ def test_promises_days_and_follow_ups_travel_through_export_and_import(
     assert again["items"] == before["items"]
     assert run_json("--db", str(other), "promises") == run_json("promises")
     assert ok(promised("--db", str(other), "doctor")).exit_code == 0
+
+
+def test_an_address_books_birthdays_and_anniversaries_reach_the_agenda(
+    run: Run, run_json: Any, tmp_path: Path
+) -> None:
+    vcf = tmp_path / "people.vcf"
+    vcf.write_text(
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Dana Reyes\r\nBDAY:19900514\r\n"
+        "ANNIVERSARY:20150516\r\nEND:VCARD\r\n"
+    )
+    ok(run("import", "contacts", str(vcf)))
+    ok(run("import", "contacts", str(vcf)))  # again: nothing twice
+    items = run_json("agenda", "--as-of", "2030-05-13")["items"]
+    assert [(i["day"], i["kind"], i["contact"]) for i in items] == [
+        ("2030-05-14", "birthday", "Dana Reyes"),
+        ("2030-05-16", "anniversary", "Dana Reyes"),
+    ]

@@ -142,15 +142,24 @@ def remember(
     journaled: bool = True,
 ) -> Dated:
     """Keep a day about a contact (the caller holds the transaction)."""
-    did, batch = uuid7(), uuid7()
-    ledger.conn.execute(
-        "INSERT INTO dates (id, contact_id, kind, what, day, made_at, batch) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [did, contact.id, kind, what, day, to_store(now), batch],
-    )
+    batch = uuid7()
+    did = add_day(ledger, contact.id, kind, what, day, now, batch)
     if journaled:
         journal(ledger, to_store(now), "remember", batch=batch, detail={"date": did})
     return Dated(did, contact.name, contact.id, kind, what, day)
+
+
+def add_day(
+    ledger: Ledger, contact_id: int, kind: str, what: str, day: str, now: datetime, batch: str
+) -> str:
+    """Write one remembered day (part of an action: `batch`); return its id."""
+    did = uuid7()
+    ledger.conn.execute(
+        "INSERT INTO dates (id, contact_id, kind, what, day, made_at, batch) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [did, contact_id, kind, what, day, to_store(now), batch],
+    )
+    return did
 
 
 def set_follow_up(ledger: Ledger, entry_ids: Sequence[str], at: datetime) -> None:
