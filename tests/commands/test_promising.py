@@ -420,3 +420,13 @@ def test_an_address_books_birthdays_and_anniversaries_reach_the_agenda(
         ("2030-05-14", "birthday", "Dana Reyes"),
         ("2030-05-16", "anniversary", "Dana Reyes"),
     ]
+
+
+def test_the_weekly_review_and_the_demo_include_the_week_ahead(
+    promised: Run, run_json: Any
+) -> None:
+    review = run_json("review", "--as-of", "2030-05-07")
+    assert [i["kind"] for i in review["agenda"]["items"]] == ["promise"]
+    assert "The week ahead" in ok(promised("review", "--as-of", "2030-05-07")).stdout
+    demo = ok(promised("demo")).stdout
+    assert "The week ahead" in demo and "Introduce him to Lena" in demo

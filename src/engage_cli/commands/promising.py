@@ -199,13 +199,14 @@ def agenda_cmd(
     """
     from pathlib import Path
 
-    from engage_cli.reports.agenda import agenda, calendar_events
+    from engage_cli.reports.agenda import calendar_events
+    from engage_cli.reports.weekly import agenda_of
 
     if not 0 <= days <= 366:
         raise UsageError(f"--days is 0 to 366, not {days}")
     when = as_of_moment(as_of)
     with open_ledger(ctx) as ledger:
-        report = agenda(ledger, policy(), when, days)
+        report = agenda_of(ledger, policy(), when, days)
     if ics is not None:
         from engage_cli.formats.calendar import agenda_calendar
         from engage_cli.store.files import holds_our_agenda, write_private

@@ -55,14 +55,15 @@ def promises(report: PromiseList) -> None:
     out.print(grid.text(min(terminal_width() or WIDTH, WIDTH)))
 
 
-def agenda(a: Agenda) -> None:
+def agenda(a: Agenda, title: bool = True) -> None:
     out = console()
-    out.print(
-        Text.assemble(
-            ("Agenda", "bold"),
-            f"  {a.as_of.date().isoformat()} to {a.end.isoformat()} ({a.days} days)",
+    if title:
+        out.print(
+            Text.assemble(
+                ("Agenda", "bold"),
+                f"  {a.as_of.date().isoformat()} to {a.end.isoformat()} ({a.days} days)",
+            )
         )
-    )
     if not a.items:
         out.print("  nothing due")
     width = min(terminal_width() or WIDTH, WIDTH)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -125,10 +126,13 @@ class Agenda(NamedTuple):
 _ORDER = {"promise": 0, "follow-up": 1, "birthday": 2, "anniversary": 3, "remember": 4, "due": 5}
 
 
-def agenda(ledger: Ledger, policy: Policy, as_of: datetime, days: int) -> Agenda:
+def agenda(
+    ledger: Ledger, policy: Policy, as_of: datetime, days: int, ranked: Sequence[Any]
+) -> Agenda:
     """What is due from `as_of` to the end of `days` days on: promises (and those
     overdue), follow-ups of open asks, birthdays and remembered days, and contacts
-    whose cadence comes due; ordered by day, each with one suggested action."""
+    whose cadence comes due (from `ranked`, the neglect ranking of every contact,
+    reports.weekly.NeglectLine); ordered by day, each with one suggested action."""
     today = as_of.date()
     last = today + timedelta(days=days)
     until = end_of_day(last, as_of)
@@ -148,7 +152,7 @@ def agenda(ledger: Ledger, policy: Policy, as_of: datetime, days: int) -> Agenda
     live = list_contacts(ledger, as_of=as_of)
     items += _birthdays(live, today, last)
     items += _remembered(ledger, live, today, last)
-    due, already = _becoming_due(ledger, policy, as_of, days, live)
+    due, already = _becoming_due(ranked, as_of, days, live)
     items += due
     items.sort(key=lambda i: (i.day, _ORDER[i.kind], i.contact.casefold(), i.ref))
     return Agenda(as_of, days, items, already)
@@ -213,16 +217,13 @@ def _remembered(ledger: Ledger, live: list[Contact], first: date, last: date) ->
 
 
 def _becoming_due(
-    ledger: Ledger, policy: Policy, as_of: datetime, days: int, live: list[Contact]
+    ranked: Sequence[Any], as_of: datetime, days: int, live: list[Contact]
 ) -> tuple[list[Item], int]:
     """Contacts whose cadence comes due in the window (from the neglect ranking's
     figures), and how many were due already."""
-    from engage_cli.reports.weekly import neglected
-
-    found = neglected(ledger, policy, as_of, None, 0, everyone=True)
     uids = {c.name: c.uid for c in live}
     items, already = [], 0
-    for line in found.lines:
+    for line in ranked:
         r = line.row
         left = r.cadence_days - r.days_since
         if left < 0:
