@@ -55,6 +55,10 @@ def promises(report: PromiseList) -> None:
     out.print(grid.text(min(terminal_width() or WIDTH, WIDTH)))
 
 
+# Overdue items shown before the week's (`engage promises --overdue` lists every one).
+MAX_OVERDUE = 10
+
+
 def agenda(a: Agenda, title: bool = True) -> None:
     out = console()
     if title:
@@ -66,25 +70,36 @@ def agenda(a: Agenda, title: bool = True) -> None:
         )
     if not a.items:
         out.print("  nothing due")
+    late = [i for i in a.items if i.overdue]
+    shown = late[:MAX_OVERDUE] + [i for i in a.items if not i.overdue]
     width = min(terminal_width() or WIDTH, WIDTH)
     # the day, the kind, the contact (cut at 18), then what to do, wrapped in its column
-    kinds = max((len(i.kind) for i in a.items), default=0)
-    names = [fit(i.contact, 18) for i in a.items]
+    kinds = max((len(i.kind) for i in shown), default=0)
+    names = [fit(i.contact, 18) for i in shown]
     who = max((cell_len(n) for n in names), default=0)
     left = 2 + 10 + 2 + kinds + 2 + who + 2
     room = max(width - left, 20)
-    for i, name in zip(a.items, names, strict=True):
+    page = Text()
+    for n, (i, name) in enumerate(zip(shown, names, strict=True)):
         todo = f'"{i.what}": {i.action}' if i.what else i.action
         lines = textwrap.wrap(todo, room, break_long_words=True) or [""]
-        row = Text("  ")
-        row.append(f"{i.day:%a %d %b}".ljust(10), style="red" if i.overdue else "")
-        row.append("  ")
-        row.append(i.kind.ljust(kinds), style=_KIND_STYLE.get(i.kind, ""))
-        row.append("  " + name + " " * (who - cell_len(name)) + "  ")
-        row.append(lines[0])
+        if n:
+            page.append("\n")
+        page.append("  ")
+        page.append(f"{i.day:%a %d %b}".ljust(10), style="red" if i.overdue else "")
+        page.append("  ")
+        page.append(i.kind.ljust(kinds), style=_KIND_STYLE.get(i.kind, ""))
+        page.append("  " + name + " " * (who - cell_len(name)) + "  ")
+        page.append(lines[0])
         for more in lines[1:]:
-            row.append("\n" + " " * left + more)
-        out.print(row)
+            page.append("\n" + " " * left + more)
+        if n == min(len(late), MAX_OVERDUE) - 1 and len(late) > MAX_OVERDUE:
+            page.append(
+                f"\n  … {len(late) - MAX_OVERDUE} more overdue: `engage promises --overdue`",
+                style="dim",
+            )
+    if shown:
+        out.print(page)
     if a.already_due:
         n = a.already_due
         out.print(

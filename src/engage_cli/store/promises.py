@@ -151,12 +151,17 @@ def follow_ups(ledger: Ledger, as_of: datetime, until: datetime) -> list[tuple[A
     """Asks open at `as_of` with a follow-up day by `until`: (the ask, its follow-up)."""
     from engage_cli.store.rows import entry_rows
 
+    # Open now, through entries_follow_up; settled after `as_of`, through entries_resolved.
     asks = entry_rows(
         ledger,
-        "e.follow_up_at IS NOT NULL AND e.follow_up_at <= ? AND e.voided_by IS NULL "
-        "AND e.occurred_at <= ? AND (e.status = 'open' OR e.resolved_at > ?)",
-        [to_store(until), to_store(as_of), to_store(as_of)],
-        "ORDER BY e.follow_up_at, e.id",
+        "e.follow_up_at IS NOT NULL AND e.status = 'open' AND e.voided_by IS NULL "
+        "AND e.follow_up_at <= ? AND +e.occurred_at <= ?",  # +: not by entries_open_by_time
+        [to_store(until), to_store(as_of)],
+    ) + entry_rows(
+        ledger,
+        "e.resolved_at > ? AND e.follow_up_at IS NOT NULL AND e.follow_up_at <= ? "
+        "AND e.voided_by IS NULL AND e.occurred_at <= ?",
+        [to_store(as_of), to_store(until), to_store(as_of)],
     )
     moments = dict(
         ledger.conn.execute(
@@ -164,4 +169,4 @@ def follow_ups(ledger: Ledger, as_of: datetime, until: datetime) -> list[tuple[A
             [json.dumps([a.id for a in asks])],
         ).fetchall()
     )
-    return [(a, from_store(moments[a.id])) for a in asks]
+    return sorted(((a, from_store(moments[a.id])) for a in asks), key=lambda x: (x[1], x[0].id))

@@ -257,6 +257,7 @@ def bulk_insert(
     contacts: Sequence[dict[str, Any]] = (),
     entries: Sequence[dict[str, Any]] = (),
     voids: Sequence[dict[str, Any]] = (),
+    promises: Sequence[dict[str, Any]] = (),
 ) -> None:
     """Insert whole rows (every column of the schema) fast; the caller holds the transaction.
 
@@ -264,7 +265,9 @@ def bulk_insert(
     are checked at commit, so entries may name their voids before those are in.
     """
     ledger.conn.execute("PRAGMA defer_foreign_keys = ON")
-    for table, rows in (("contacts", contacts), ("entries", entries), ("voids", voids)):
+    tables = (("contacts", contacts), ("entries", entries), ("voids", voids),
+              ("promises", promises))  # fmt: skip
+    for table, rows in tables:
         if not rows:
             continue
         cols = list(rows[0])
