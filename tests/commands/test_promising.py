@@ -430,3 +430,11 @@ def test_the_weekly_review_and_the_demo_include_the_week_ahead(
     assert "The week ahead" in ok(promised("review", "--as-of", "2030-05-07")).stdout
     demo = ok(promised("demo")).stdout
     assert "The week ahead" in demo and "Introduce him to Lena" in demo
+
+
+def test_an_archived_contact_takes_no_promise_and_no_day(promised: Run, db_path: Path) -> None:
+    ok(promised("archive", "Bo Chen"))
+    before = digest(db_path)
+    assert "unarchive" in fails(promised("promise", "Bo Chen", "x", "--by", DUE))
+    assert "unarchive" in fails(promised("remember", "Bo Chen", "x", "--on", DUE))
+    assert digest(db_path) == before

@@ -1,6 +1,6 @@
 """Following through: promise, kept, dropped, promises, remember, agenda."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,22 @@ from engage_cli.commands.root import (
 )
 from engage_cli.dates import local_now, parse_occurred
 from engage_cli.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from engage_cli.domain import Contact
+    from engage_cli.store.connection import Ledger
+
+
+def live_contact(ledger: "Ledger", name: str) -> "Contact":
+    """The contact by that name, refused when archived (as `log` refuses it)."""
+    from engage_cli.errors import ContactArchived
+    from engage_cli.store.contacts import get_contact
+
+    contact = get_contact(ledger, name)
+    if contact.archived_at is not None:
+        raise ContactArchived(contact.name)
+    return contact
+
 
 PromiseId = Annotated[str, typer.Argument(metavar="ID", help="The promise's id.")]
 _On = Annotated[str | None, typer.Option("--on", metavar="WHEN", help="When (default: now).")]
@@ -53,7 +69,6 @@ def promise(
     from engage_cli.dates import parse_due
     from engage_cli.inputs import clean_note
     from engage_cli.render.text import promise_line
-    from engage_cli.store.contacts import get_contact
     from engage_cli.store.keeping import make_promise
 
     now = local_now()
@@ -63,7 +78,7 @@ def promise(
     due = parse_due(by, now) if by is not None else None
     made = parse_occurred(on, now)
     with open_ledger(ctx) as ledger, ledger.transaction():
-        contact = get_contact(ledger, name)
+        contact = live_contact(ledger, name)
         made_one = make_promise(ledger, contact, text, due, made, now)
     say(promise_line(made_one))
 
@@ -156,7 +171,6 @@ def remember(
     """
     from engage_cli.dates import parse_day
     from engage_cli.inputs import clean_note
-    from engage_cli.store.contacts import get_contact
     from engage_cli.store.keeping import remember as keep_day
 
     text = clean(clean_note, what)
@@ -165,7 +179,7 @@ def remember(
     now = local_now()
     day = parse_day(on, now, ahead=True)
     with open_ledger(ctx) as ledger, ledger.transaction():
-        contact = get_contact(ledger, name)
+        contact = live_contact(ledger, name)
         keep_day(ledger, contact, text, day.isoformat(), now)
     say(f"remembered {contact.name}: {text}, {day.isoformat()}")
 
