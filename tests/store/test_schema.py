@@ -227,3 +227,17 @@ def test_the_schema_4_ledger_migrates_to_5_cleanly(tmp_path: Path) -> None:
     assert "a promise to Ann Lee: send the notes" in engage(db, "undo", "--yes").stdout
     after = json.loads(engage(db, "export").stdout.split("\n", 1)[1].split("\n")[0])
     assert after == before
+
+
+def test_an_engage_of_schema_4_refuses_the_schema_5_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engage_cli.errors import NewerLedger
+
+    db = tmp_path / "ledger.db"
+    shutil.copyfile(FIXTURES / "ledger-v5.db", db)
+    before = digest(db)
+    monkeypatch.setattr(domain, "SCHEMA_VERSION", 4)
+    with pytest.raises(NewerLedger):
+        Ledger.open(db, create=False)
+    assert digest(db) == before
