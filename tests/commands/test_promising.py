@@ -375,7 +375,8 @@ def test_undoing_a_log_takes_its_promise_and_follow_up_and_redo_brings_them_back
     ok(promised("log", "Bo Chen", "-w", "1", "--on", "2026-11-25", "--then", "a lead",
                 "--by", DUE, "--follow-up", "2030-05-08"))  # fmt: skip
     assert len(run_json("promises")["promises"]) == 2
-    ok(promised("undo", "--yes"))
+    said = ok(promised("undo", "--yes")).stdout
+    assert "and promised Bo Chen: a lead (taken back with it)" in said
     assert [p["what"] for p in run_json("promises")["promises"]] == ["send the paper"]
     ok(promised("redo", "--yes"))
     assert len(run_json("promises")["promises"]) == 2

@@ -104,6 +104,8 @@ def action_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
         lines.append(described(action.entries))
         if names:
             lines.append(f"and added {', '.join(names)}, who will be removed with it")
+        for who, what in action.detail.get("promised", []):
+            lines.append(f"and promised {who}: {what} (taken back with it)")
         return lines, "Void it?"
     if kind == "settle":
         lines = [f"The last change marked this ask {action.status}:", described(action.entries)]

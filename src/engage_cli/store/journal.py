@@ -64,6 +64,13 @@ def _action(ledger: Ledger, row: tuple[Any, ...]) -> Action:
             )
             if not referenced(ledger, r["id"], except_batch=batch)
         ]
+        made = ledger.conn.execute(  # what `log --then` promised with it
+            "SELECT c.name, p.what FROM promises p JOIN contacts c ON c.id = p.contact_id "
+            "WHERE p.batch = ? ORDER BY p.id",
+            [batch],
+        ).fetchall()
+        if made:
+            info = {**info, "promised": [list(r) for r in made]}
     elif kind in ("settle", "reopen"):
         entries = entry_rows(ledger, "e.id = ? AND e.voided_by IS NULL", [entry_id])
     elif kind == "add":
