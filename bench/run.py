@@ -45,7 +45,7 @@ COMMANDS: list[tuple[str, list[str], float | None, bool]] = [
     ("balance --as-of (past)", ["balance", "--as-of", "2026-06-01"], None, False),
     ("search kayak", ["search", "kayak"], 300, False),
     ("search coffee (1 in 8 notes)", ["search", "coffee"], None, False),
-    ("agenda (10,000 promises)", ["agenda", "--as-of", "2026-11-01"], 300, False),
+    ("agenda (a promise per 100 entries)", ["agenda", "--as-of", "2026-11-01"], 300, False),
 ]
 
 
