@@ -1,7 +1,6 @@
 """What a log records beside its entries: a promise (--then, --by) and the day to check
 back on its asks (--follow-up); checked before anything is written."""
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -10,6 +9,8 @@ from engage_cli.commands.root import clean
 from engage_cli.errors import InputError, UsageError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from engage_cli.domain import Contact, Written
     from engage_cli.store.connection import Ledger
     from engage_cli.store.writes import Planned

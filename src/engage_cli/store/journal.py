@@ -64,7 +64,7 @@ def _action(ledger: Ledger, row: tuple[Any, ...]) -> Action:
             )
             if not referenced(ledger, r["id"], except_batch=batch)
         ]
-        made = ledger.conn.execute(  # what `log --then` promised with it
+        made = ledger.conn.execute(  # what the log promised with it
             "SELECT c.name, p.what FROM promises p JOIN contacts c ON c.id = p.contact_id "
             "WHERE p.batch = ? ORDER BY p.id",
             [batch],
