@@ -439,3 +439,19 @@ def test_an_archived_contact_takes_no_promise_and_no_day(promised: Run, db_path:
     assert "unarchive" in fails(promised("promise", "Bo Chen", "x", "--by", DUE))
     assert "unarchive" in fails(promised("remember", "Bo Chen", "x", "--on", DUE))
     assert digest(db_path) == before
+
+
+def test_undoing_an_import_takes_its_promises_and_days_out(
+    promised: Run, run_json: Any, tmp_path: Path
+) -> None:
+    ok(promised("remember", "Ann Lee", "her talk", "--on", "2030-05-11"))
+    out = tmp_path / "all.jsonl"
+    ok(promised("export", "-o", str(out)))
+    other = str(tmp_path / "other.db")
+    ok(promised("--db", other, "add", "Cy Young"))
+    said = ok(promised("--db", other, "import", "ledger", str(out))).stdout
+    assert "1 promise added" in said and "1 date added" in said
+    ok(promised("--db", other, "undo", "--yes"))
+    assert run_json("--db", other, "promises")["promises"] == []
+    assert run_json("--db", other, "agenda", "--as-of", "2030-05-06")["items"] == []
+    assert ok(promised("--db", other, "doctor")).exit_code == 0
