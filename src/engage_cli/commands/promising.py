@@ -87,7 +87,7 @@ def _settle(ctx: typer.Context, ref: str, on: str | None, points: str | None, ke
     from engage_cli.inputs import parse_points
     from engage_cli.render.text import promise_line, written
     from engage_cli.store.keeping import drop_promise, keep_promise
-    from engage_cli.store.promises import find_promise
+    from engage_cli.store.promises import find_promise, weighed
 
     now = local_now()
     at = parse_occurred(on, now)
@@ -98,6 +98,7 @@ def _settle(ctx: typer.Context, ref: str, on: str | None, points: str | None, ke
         found = find_promise(ledger, ref)
         if kept:
             wrote = keep_promise(ledger, found, at, now, share, rules.half_life)
+            wrote = weighed(ledger, wrote, now, rules.half_life, rules.promise_rule)
         else:
             drop_promise(ledger, found, at, now)
     say(promise_line(found, "kept" if kept else "dropped"))

@@ -140,6 +140,14 @@ def _planned(
     return planned
 
 
+def _broker_can_exist(ctx: typer.Context, via: str | None) -> None:
+    """Refuse --via on a ledger not started yet: nobody is there to have brokered it."""
+    if via is not None and not ledger_file(ctx).exists():
+        raise NotFoundError(
+            f"no contact named {via!r} (the ledger is empty); --via names a contact"
+        )
+
+
 def _unique_names(names: list[str]) -> list[str]:
     """The names as typed, cleaned, each contact once (names match in any case)."""
     from engage_cli.domain import name_key
@@ -268,6 +276,7 @@ def log(
     Example: engage log "Ann Lee" -d 2 -m "coffee; she asked about our hiring" --on yesterday
     """
     from engage_cli.inputs import clean_note, clean_tags
+    from engage_cli.store.promises import weighed
     from engage_cli.store.writes import record
 
     now = local_now()
@@ -281,15 +290,13 @@ def log(
     unique = _unique_names(names)
     rules = policy()
     offer = prompted or is_terminal()
-    if via is not None and not ledger_file(ctx).exists():
-        raise NotFoundError(
-            f"no contact named {via!r} (the ledger is empty); --via names a contact"
-        )
+    _broker_can_exist(ctx, via)
     with open_ledger(ctx, create=new or offer) as ledger:
         found = _resolve(ledger, unique, new, offer)
         added, wrote = record(
             ledger, found, planned, occurred, note_text, tags, via, now, rules.half_life, after
         )
+        wrote = weighed(ledger, wrote, now, rules.half_life, rules.promise_rule)
     for contact in added:
         say(f"added contact {contact.name} ({contact.circle} circle)", err=True)
     for line in written(wrote) + (after.said if after else []):
@@ -383,6 +390,7 @@ def void(
 def _settle(
     ctx: typer.Context, entry_id: str, status: str, on: str | None, failed: bool = False
 ) -> None:
+    from engage_cli.store.promises import weighed
     from engage_cli.store.queries import find_entry
     from engage_cli.store.writes import settle_ask
 
@@ -394,6 +402,7 @@ def _settle(
         with open_ledger(ctx) as ledger, ledger.transaction():
             ask = find_entry(ledger, entry_id)
             wrote = settle_ask(ledger, ask, status, at, now, share, rules.half_life, failed=failed)
+            wrote = weighed(ledger, wrote, now, rules.half_life, rules.promise_rule)
     except SettledBeforeMade as exc:
         from datetime import timedelta
 

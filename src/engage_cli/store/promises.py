@@ -10,14 +10,16 @@ charge is read (`overdue`), never stored (docs/scoring.md).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from engage_cli.dates import from_store, to_store
-from engage_cli.domain import Contact, Dated, Promise
+from engage_cli.domain import Contact, Dated, Promise, Written
 from engage_cli.errors import PromiseNotFound
 from engage_cli.ids import short
+from engage_cli.scoring import PromiseRule
 from engage_cli.store.connection import Ledger
 from engage_cli.store.rows import opt_time
 
@@ -115,8 +117,11 @@ def overdue(
         "AND (p.state = 'open' OR p.settled_at > ?)"
     )
     params: list[Any] = [start, to_store(as_of), to_store(as_of)]
-    if contact_ids is not None:
-        sql += " AND c.id IN (SELECT value FROM json_each(?))"
+    if contact_ids is not None:  # their promises, and those of contacts folded into them
+        sql += (
+            " AND p.contact_id IN (SELECT x.id FROM contacts x "
+            "WHERE coalesce(x.folded_into, x.id) IN (SELECT value FROM json_each(?)))"
+        )
         params.append(json.dumps(list(contact_ids)))
     out: dict[int, list[Promise]] = {}
     for row in ledger.conn.execute(sql, params):
@@ -170,3 +175,38 @@ def follow_ups(ledger: Ledger, as_of: datetime, until: datetime) -> list[tuple[A
         ).fetchall()
     )
     return sorted(((a, from_store(moments[a.id])) for a in asks), key=lambda x: (x[1], x[0].id))
+
+
+def weighed(
+    ledger: Ledger,
+    wrote: Sequence[Written],
+    now: datetime,
+    half_life: Callable[[str], float],
+    rule: PromiseRule,
+) -> list[Written]:
+    """Entries just written, each with its contact's charge now including what overdue
+    promises weigh (as every report shows it)."""
+    if not wrote:
+        return list(wrote)
+    ids = dict(
+        ledger.conn.execute(
+            "SELECT id, contact_id FROM entries WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps([w.entry.id for w in wrote])],
+        ).fetchall()
+    )
+    late = overdue(ledger, now, rule.grace_days, sorted(set(ids.values())))
+    if not late:
+        return list(wrote)
+    circles = dict(
+        ledger.conn.execute(
+            "SELECT id, circle FROM contacts WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(sorted(late))],
+        ).fetchall()
+    )
+    t = now.timestamp()
+    out = []
+    for w in wrote:
+        cid = ids[w.entry.id]
+        weight = [p.weight(t, half_life(circles[cid]), rule) for p in late.get(cid, [])]
+        out.append(w._replace(charge_after=math.fsum([w.charge_after, *weight])))
+    return out
