@@ -143,7 +143,7 @@ def test_readme_follow_through_example_is_real_output(run: Run) -> None:
     ok(run("add", "Ann Lee", "--circle", "close", "--on", "2026-10-01"))
     ok(run("add", "Bo Chen", "--on", "2026-10-01"))
     ok(run("edit", "Ann Lee", "--birthday", "1985-05-12"))
-    ok(run("log", "Ann Lee", "-d", "2", "-m", "coffee", "--on", "2026-11-20"))
+    ok(run("log", "Ann Lee", "-d", "2", "-m", "coffee", "--on", "2026-11-15"))
     readme = (ROOT / "README.md").read_text()
     block = readme.split("### Follow-through", 1)[1].split("```console\n", 1)[1].split("```")[0]
     parts = block.strip().split("\n\n")
