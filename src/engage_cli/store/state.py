@@ -178,12 +178,15 @@ def facts(
     as_of: datetime,
     half_life: Callable[[str], float],
     contacts: Sequence[Contact] | None = None,
-    promises: scoring.PromiseRule | None = None,
+    *,
+    promises: scoring.PromiseRule | None,
 ) -> list[Facts]:
     """Every contact's charge, last contact, last ask and exchange as of `as_of`.
 
     `promises`: the rule by which promises overdue at `as_of` weigh on the charge
-    (scoring.promise_weight), read from the promises table: O(promises overdue).
+    (scoring.promise_weight), read from the promises table: O(promises overdue);
+    None only where the charge of the entries alone is meant (a check of the derived
+    state). Required, so that no report forgets it: every charge a report shows has it.
 
     From the derived state for each contact whose latest entry is at or before
     `as_of` (the usual case: O(contacts)); the others, whose state is ahead of
