@@ -450,6 +450,7 @@ def test_undoing_an_import_takes_its_promises_and_days_out(
     other = str(tmp_path / "other.db")
     ok(promised("--db", other, "add", "Cy Young"))
     said = ok(promised("--db", other, "import", "ledger", str(out))).stdout
+    said = " ".join(said.split())  # however the line is wrapped
     assert "1 promise added" in said and "1 date added" in said
     ok(promised("--db", other, "undo", "--yes"))
     assert run_json("--db", other, "promises")["promises"] == []

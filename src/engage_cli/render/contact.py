@@ -222,8 +222,8 @@ def explanation(x: Explanation) -> None:
     if x.promises:
         out.print(
             Text(
-                f"  a promise open {x.grace_days:g} days past its due day weighs like an ask, "
-                "until kept or dropped",
+                f"  a promise weighs from {x.grace_days:g} days past its due day until kept "
+                "or dropped",
                 style="dim",
             )
         )
