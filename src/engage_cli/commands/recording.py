@@ -276,7 +276,6 @@ def log(
     Example: engage log "Ann Lee" -d 2 -m "coffee; she asked about our hiring" --on yesterday
     """
     from engage_cli.inputs import clean_note, clean_tags
-    from engage_cli.store.promises import weighed
     from engage_cli.store.writes import record
 
     now = local_now()
@@ -285,21 +284,20 @@ def log(
     else:
         planned = _planned(deposit, withdrawal, received)
     occurred = parse_occurred(on, now)
-    after = follow_through(then, by, follow_up, planned, occurred, now)
+    rules = policy()
+    after = follow_through(then, by, follow_up, planned, occurred, now, rules)
     note_text, tags = clean(clean_note, note), clean(clean_tags, tag or [])
     unique = _unique_names(names)
-    rules = policy()
     offer = prompted or is_terminal()
     _broker_can_exist(ctx, via)
     with open_ledger(ctx, create=new or offer) as ledger:
         found = _resolve(ledger, unique, new, offer)
-        added, wrote = record(
+        added, _ = record(
             ledger, found, planned, occurred, note_text, tags, via, now, rules.half_life, after
         )
-        wrote = weighed(ledger, wrote, now, rules.half_life, rules.promise_rule)
     for contact in added:
         say(f"added contact {contact.name} ({contact.circle} circle)", err=True)
-    for line in written(wrote) + (after.said if after else []):
+    for line in written(after.wrote) + after.said:
         say(line)
 
 
