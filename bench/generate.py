@@ -5,7 +5,9 @@
 Contacts spread over the four circles, entries over ten years up to --end:
 70% deposits, 25% asks (60% of them done, 15% declined, the rest open), 5%
 received; 3% brokered by another contact, 3% back-dated (logged days after
-they happened), about 1% voided, 20% tagged. Rows go in through the ledger's bulk
+they happened), about 1% voided, 20% tagged. Every contact has a birthday, and
+there are --promises promises (default: one per 100 entries), due over the last
+and next two months of the history, 40% of them still open. Rows go in through the ledger's bulk
 path and the derived per-contact state is rebuilt at the end, exactly as
 `engage doctor --repair` would.
 """
@@ -54,7 +56,14 @@ def uuid7_at(rng: random.Random, at: datetime, seq: int) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def generate(entries: int, contacts: int, path: Path, seed: int, end: datetime) -> dict[str, float]:
+def generate(
+    entries: int,
+    contacts: int,
+    path: Path,
+    seed: int,
+    end: datetime,
+    promises: int | None = None,
+) -> dict[str, float]:
     rng = random.Random(seed)
     start = end - timedelta(days=3652)
     span = (end - start).total_seconds()
@@ -79,6 +88,8 @@ def generate(entries: int, contacts: int, path: Path, seed: int, end: datetime) 
                 "tags": json.dumps(rng.sample(TAGS, rng.randint(0, 2))),
                 "note": "",
                 "created_at": to_store(created),
+                "birthday": f"{rng.randint(1950, 2005)}-{rng.randint(1, 12):02d}-"
+                f"{rng.randint(1, 28):02d}",
             }
         )
         weights.append(weight)
@@ -133,9 +144,8 @@ def generate(entries: int, contacts: int, path: Path, seed: int, end: datetime) 
                     "points": rng.choice(POINTS),
                     "occurred_at": to_store(occurred),
                     "logged_at": to_store(logged),
-                    "note": rng.choice(NOTES) + (
-                        " about " + rng.choice(TOPICS) if rng.random() < 0.05 else ""
-                    ),
+                    "note": rng.choice(NOTES)
+                    + (" about " + rng.choice(TOPICS) if rng.random() < 0.05 else ""),
                     "tags": json.dumps([rng.choice(TAGS)]) if rng.random() < 0.2 else "[]",
                     "batch": entry_id,
                     "voided_by": voided,
@@ -145,6 +155,7 @@ def generate(entries: int, contacts: int, path: Path, seed: int, end: datetime) 
                 bulk_insert(ledger, entries=entry_rows, voids=void_rows)
                 entry_rows, void_rows = [], []
         bulk_insert(ledger, entries=entry_rows, voids=void_rows)
+        bulk_insert(ledger, promises=_promises(rng, contacts, end, promises, entries))
         t1 = time.perf_counter()
         rebuild_state(ledger, Policy().half_life)
     t2 = time.perf_counter()
@@ -152,6 +163,34 @@ def generate(entries: int, contacts: int, path: Path, seed: int, end: datetime) 
         ledger.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         ledger.conn.execute("ANALYZE")
     return {"rows_s": t1 - t0, "state_s": t2 - t1, "total_s": time.perf_counter() - t0}
+
+
+def _promises(
+    rng: random.Random, contacts: int, end: datetime, count: int | None, entries: int
+) -> list[dict[str, object]]:
+    """Promises due from two months before `end` to two months after, 40% still open."""
+    rows: list[dict[str, object]] = []
+    for i in range(entries // 100 if count is None else count):
+        due = end + timedelta(days=rng.randint(-60, 60))
+        made = due - timedelta(days=rng.randint(1, 30))
+        pid = uuid7_at(rng, made, i)
+        s = rng.random()
+        state = "open" if s < 0.4 or made > end else ("kept" if s < 0.85 else "dropped")
+        settled = to_store(min(end, made + timedelta(days=rng.randint(0, 20))))
+        rows.append(
+            {
+                "id": pid,
+                "contact_id": rng.randrange(contacts) + 1,
+                "what": rng.choice(NOTES) or "send the notes",
+                "due_at": to_store(due.replace(hour=23, minute=59, second=59)),
+                "made_at": to_store(made),
+                "logged_at": to_store(made),
+                "batch": pid,
+                "state": state,
+                "settled_at": None if state == "open" else settled,
+            }
+        )
+    return rows
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -165,9 +204,10 @@ def main(argv: list[str] | None = None) -> None:
         default="2026-11-01T00:00:00Z",
         help="the latest moment of the history (ISO, UTC); default 2026-11-01",
     )
+    parser.add_argument("--promises", type=int, default=None, help="default: one per 100 entries")
     args = parser.parse_args(argv)
     end = datetime.fromisoformat(args.end).astimezone(UTC)
-    took = generate(args.entries, args.contacts, args.db, args.seed, end)
+    took = generate(args.entries, args.contacts, args.db, args.seed, end, args.promises)
     print(
         f"{args.db}: {args.entries} entries, {args.contacts} contacts in {took['total_s']:.1f}s "
         f"(rows {took['rows_s']:.1f}s, derived state {took['state_s']:.1f}s)",

@@ -21,6 +21,7 @@ from engage_cli.commands import app
 COMMANDS = [
     "add", "log", "balance", "who-neglected", "reconnect", "contacts", "show",
     "history", "undo", "void", "doctor", "backup",
+    "promise", "kept", "dropped", "promises", "remember", "agenda",
 ]  # fmt: skip
 
 
@@ -31,6 +32,8 @@ TOKENS = st.sampled_from(
         "--circle", "--kind", "--tag", "--repair", "inner", "wide", "org", "1", "2.5", "0",
         "-1", "nan", "1e309", "yesterday", "2026-02-30", "3 days ago", "last friday",
         "tomorrow", "week", "13d", "abcdef12", "'; --", "%", "\\", "[red]x[/]", "\x00",
+        "--by", "--then", "--follow-up", "--days", "--overdue", "next friday", "in 3 days",
+        "2030-05-10", "Ann Lee", "-1000",
     ]
 )  # fmt: skip
 

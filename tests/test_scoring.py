@@ -309,3 +309,48 @@ def test_can_ask_rule(charge: float, points: float, reserve: float) -> None:
         ).ready
     # a bigger relationship carries at least the same ask
     assert scoring.can_ask(charge + 1, points, reserve).ready or not r.ready
+
+
+# --- promises ---------------------------------------------------------------------------
+
+RULES = st.builds(
+    scoring.PromiseRule,
+    grace_days=st.floats(min_value=0, max_value=30),
+    points=st.floats(min_value=0.1, max_value=10),
+)
+
+
+@given(TIMES, TIMES, TIMES, HALF_LIVES, RULES)
+def test_a_promise_never_weighs_before_its_due_moment_plus_the_grace(
+    due: float, made: float, as_of: float, hl: float, rule: scoring.PromiseRule
+) -> None:
+    weight = scoring.promise_weight(due, made, None, as_of, hl, rule)
+    if as_of < due + rule.grace_days * DAY or made > as_of:
+        assert weight == 0.0
+    else:
+        assert -rule.points <= weight < 0
+        age = (as_of - due) / DAY - rule.grace_days
+        assert weight == pytest.approx(-rule.points * 2 ** (-age / hl))
+
+
+@given(TIMES, TIMES, TIMES, HALF_LIVES, RULES, st.floats(min_value=0, max_value=3650 * DAY))
+def test_keeping_or_dropping_a_promise_takes_its_weight_away_from_then_on(
+    due: float, settled: float, as_of: float, hl: float, rule: scoring.PromiseRule, later: float
+) -> None:
+    made = min(due, settled)
+    # From the moment it is settled on, nothing, however late it was.
+    assert scoring.promise_weight(due, made, settled, settled + later, hl, rule) == 0.0
+    # Before it was settled, it weighed what an open promise weighs then.
+    if as_of < settled:
+        open_weight = scoring.promise_weight(due, made, None, as_of, hl, rule)
+        assert scoring.promise_weight(due, made, settled, as_of, hl, rule) == open_weight
+
+
+@given(TIMES, HALF_LIVES, RULES, st.floats(min_value=0, max_value=3650 * DAY))
+def test_an_overdue_promise_only_fades_toward_zero(
+    due: float, hl: float, rule: scoring.PromiseRule, gap: float
+) -> None:
+    start = due + rule.grace_days * DAY
+    a = scoring.promise_weight(due, 0.0, None, start, hl, rule)
+    b = scoring.promise_weight(due, 0.0, None, start + gap, hl, rule)
+    assert a == -rule.points and a <= b <= 0

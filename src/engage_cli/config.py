@@ -42,6 +42,9 @@ class Loaded(NamedTuple):
             ("due_within_days", p.due_within_days),
             ("date_order", p.date_order),
             ("notice_years_back", p.notice_years_back),
+            ("promise_kept_points", p.promise_kept_points),
+            ("promise_grace_days", p.promise_grace_days),
+            ("promise_overdue_points", p.promise_overdue_points),
         ]
         rows += [
             ("verdict.engaged_min_ratio", p.engaged_min_ratio),

@@ -250,9 +250,65 @@ def parse_occurred(text: str | None, now: datetime | None = None) -> datetime:
         at = min(noon, now) if at.date() == now.date() else noon
     if at > now + timedelta(seconds=1):
         raise InputError(
-            f"{text!r} is in the future ({fmt_local(at)}); log what has happened, not plans"
+            f"{text!r} is in the future ({fmt_local(at)}); log what has happened: "
+            "only --by (a promise's due date) and --follow-up may be"
         )
     return at
+
+
+_AHEAD = re.compile(
+    r"^(?:in\s+)?(?P<n>\d+|a|an|one)\s*(?P<unit>d|days?|w|weeks?|mo|months?|y|years?)$"
+)
+
+
+def parse_day(text: str, now: datetime | None = None, ahead: bool = False) -> date:
+    """A day as people type it, past or future: 2027-04-12, tomorrow, friday, next friday,
+    in 3 days, 2 weeks, next week|month. `ahead`: a weekday alone is the next one
+    (today if it is today), for a due date; else the last one, as for --on."""
+    now = now or local_now()
+    text_l = " ".join(text.strip().lower().split())
+    today = now.date()
+    if text_l in ("next week", "next month", "next year"):
+        text_l = "1 " + text_l.split()[1]
+    if text_l.startswith("next ") and text_l[5:] in _WEEKDAYS:
+        return today + timedelta(days=(_WEEKDAYS[text_l[5:]] - today.weekday() - 1) % 7 + 1)
+    if ahead and text_l in _WEEKDAYS:
+        return today + timedelta(days=(_WEEKDAYS[text_l] - today.weekday()) % 7)
+    m = _AHEAD.match(text_l)
+    if m:
+        n = 1 if m["n"] in ("a", "an", "one") else int(m["n"])
+        if n > 100_000:
+            raise _bad(text, "too far ahead")
+        unit = m["unit"]
+        if unit.startswith("d"):
+            return today + timedelta(days=n)
+        if unit.startswith("w"):
+            return today + timedelta(weeks=n)
+        from dateutil.relativedelta import relativedelta
+
+        try:
+            step = relativedelta(months=n) if unit.startswith("m") else relativedelta(years=n)
+            return today + step
+        except (ValueError, OverflowError):
+            raise _bad(text, "too far ahead") from None
+    return parse_when(text, now).at.astimezone(now.tzinfo).date()
+
+
+def end_of_day(day: date, now: datetime | None = None) -> datetime:
+    """The last second of a local day (how a due date is stored: due by the end of it)."""
+    now = now or local_now()
+    return _localize(datetime.combine(day, time(23, 59, 59)), now)
+
+
+def parse_due(text: str, now: datetime | None = None, what: str = "--by") -> datetime:
+    """A due date (the end of that day): today or later; a past day is refused."""
+    now = now or local_now()
+    day = parse_day(text, now, ahead=True)
+    if day < now.date():
+        raise InputError(
+            f"{what} {text!r} is in the past ({day.isoformat()}); a due date is today or later"
+        )
+    return end_of_day(day, now)
 
 
 def parse_as_of(text: str | None, now: datetime | None = None) -> datetime:

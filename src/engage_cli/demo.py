@@ -8,11 +8,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from engage_cli.dates import end_of_day
 from engage_cli.domain import NewEntry
 from engage_cli.errors import LedgerError
 from engage_cli.models import ContactIn
 from engage_cli.policy import Policy
 from engage_cli.store.connection import Ledger
+from engage_cli.store.keeping import make_promise
 from engage_cli.store.writes import add_contact, log_entries, settle_ask
 
 
@@ -83,6 +85,10 @@ def build_demo(as_of: datetime, policy: Policy, path: Path | None = None) -> Led
                             settle_ask(
                                 ledger, entry, status, when, when, policy.synergy, policy.half_life
                             )
+            for raw in data.get("promises", []):
+                made = as_of - timedelta(days=raw["made_days_ago"])
+                due = end_of_day((as_of + timedelta(days=raw["due_in_days"])).date(), as_of)
+                make_promise(ledger, contacts[raw["name"]], raw["what"], due, made, made)
     except BaseException:
         ledger.close()
         raise

@@ -19,8 +19,9 @@ K = TypeVar("K", bound=Hashable)
 # engage reads the records this version exports (schema 4 added edits, folds
 # and the fields they change); and the oldest ledger file whose records this
 # version reads as they are (another device's ledger, merged without migrating it).
-SCHEMA_VERSION = 4
-RECORDS_SINCE = 4
+# Schema 5 added promises, remembered days and follow-ups, and records of them.
+SCHEMA_VERSION = 5
+RECORDS_SINCE = 5
 READS_SINCE = 1
 
 
@@ -91,6 +92,41 @@ class Entry(NamedTuple):
     @property
     def impulse(self) -> scoring.Impulse:
         return scoring.impulse(self.occurred_at.timestamp(), self.kind, self.points)
+
+
+class Promise(NamedTuple):
+    """Something you committed to do for a contact, by a day (or none), until kept or dropped."""
+
+    id: str
+    contact: str  # the name of the contact that holds it (a fold moves it)
+    contact_id: int
+    what: str
+    due_at: datetime | None  # the end of the day it is due
+    made_at: datetime
+    state: str  # open, kept or dropped (as of the moment it was read for)
+    settled_at: datetime | None = None
+    entry_id: str | None = None  # kept: the deposit it logged
+    batch: str = ""
+
+    def weight(self, as_of: float, half_life_days: float, rule: scoring.PromiseRule) -> float:
+        """What it adds to its contact's charge at `as_of` (docs/scoring.md)."""
+        if self.due_at is None:
+            return 0.0
+        settled = self.settled_at.timestamp() if self.settled_at is not None else None
+        return scoring.promise_weight(
+            self.due_at.timestamp(), self.made_at.timestamp(), settled, as_of, half_life_days, rule
+        )
+
+
+class Dated(NamedTuple):
+    """A day worth remembering about a contact: a talk (one day) or an anniversary (yearly)."""
+
+    id: str
+    contact: str
+    contact_id: int
+    kind: str  # remember or anniversary
+    what: str
+    day: str  # 2027-04-12, or --04-12 (every year)
 
 
 class NewEntry(NamedTuple):

@@ -212,3 +212,22 @@ class NothingToUndo(InputError):
 
 class CannotUndo(InputError):
     """The last action cannot be taken back as it is; the message says why."""
+
+
+class PromiseNotFound(NotFoundError):
+    """No promise by that reference; `close` holds the nearest short ids."""
+
+    def __init__(self, ref: str, close: list[str]) -> None:
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        super().__init__(f"no promise {ref!r}{hint}")
+        self.ref = ref
+        self.close = close
+
+
+class PromiseSettled(InputError):
+    """A promise already kept or dropped."""
+
+    def __init__(self, ref: str, state: str) -> None:
+        super().__init__(f"promise {ref} is already {state}; nothing was changed")
+        self.ref = ref
+        self.state = state

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from engage_cli.domain import Circle
+from engage_cli.scoring import PromiseRule
 
 
 class CirclePolicy(NamedTuple):
@@ -59,6 +60,16 @@ class Policy(NamedTuple):
     # be before `log` says so on stderr (a year typed wrong is noticed).
     date_order: str = ""
     notice_years_back: float = 2.0
+    # A promise kept is a deposit of `promise_kept_points`; one still open
+    # `promise_grace_days` after its due day weighs on the charge like an ask of
+    # `promise_overdue_points`, decaying from then, until it is kept or dropped.
+    promise_kept_points: float = 1.0
+    promise_grace_days: float = 3.0
+    promise_overdue_points: float = 1.0
+
+    @property
+    def promise_rule(self) -> PromiseRule:
+        return PromiseRule(self.promise_grace_days, self.promise_overdue_points)
 
     def half_life(self, circle: str) -> float:
         return self.circles[circle].half_life_days

@@ -447,3 +447,36 @@ def reciprocity(gave: float, received: float, min_received: float = 1.0) -> str 
     if received >= min_received and gave < received / 2:
         return THANK_FIRST
     return None
+
+
+# --- promises -------------------------------------------------------------------
+
+
+class PromiseRule(NamedTuple):
+    """How an overdue promise weighs: after `grace_days` past its due moment, like an
+    ask of `points` made then (decaying with the contact's half-life)."""
+
+    grace_days: float = 3.0
+    points: float = 1.0
+
+
+def promise_weight(
+    due_at: float,
+    made_at: float,
+    settled_at: float | None,
+    as_of: float,
+    half_life_days: float,
+    rule: PromiseRule,
+) -> float:
+    """What an open promise adds to a charge at `as_of` (zero or negative).
+
+    Nothing before the promise was made, nothing before `due_at` plus the
+    grace, and nothing once it was kept or dropped (at or before `as_of`);
+    otherwise -points, decayed from the end of the grace like any entry.
+    """
+    start = due_at + rule.grace_days * DAY
+    if rule.points <= 0 or as_of < start or made_at > as_of:
+        return 0.0
+    if settled_at is not None and settled_at <= as_of:
+        return 0.0
+    return -rule.points * factor((as_of - start) / DAY, half_life_days)

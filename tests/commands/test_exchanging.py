@@ -37,7 +37,9 @@ def test_cli_export_import_and_merge(filled: Run, run_json, tmp_path: Path) -> N
     lines = out.read_text().splitlines()
     header = json.loads(lines[0])
     assert header["type"] == "engage" and header["format"] == 1
-    assert header["schema_version"] == 4  # edits and folds: an engage of schema 4 reads them
+    assert (
+        header["schema_version"] == 5
+    )  # promises and follow-ups: an engage of schema 5 reads them
     assert [json.loads(x)["type"] for x in lines[1:]].count("entry") == 4
     assert ok(filled("export")).stdout.splitlines()[1:] == lines[1:]  # stable
     desktop = tmp_path / "desktop.db"

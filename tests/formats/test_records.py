@@ -73,12 +73,12 @@ def test_an_older_engage_refuses_the_exports_of_this_one_cleanly(
     out = tmp_path / "new.jsonl"
     ok(filled("export", "-o", str(out)))
 
-    # Edits and folds are records an engage before schema 4 cannot read: its check of
-    # the header (schema_version <= its schema) refuses the file, naming the upgrade.
-    monkeypatch.setattr(domain, "SCHEMA_VERSION", 3)
+    # Promises and follow-ups are records an engage before schema 5 cannot read: its check
+    # of the header (schema_version <= its schema) refuses the file, naming the upgrade.
+    monkeypatch.setattr(domain, "SCHEMA_VERSION", 4)
     with pytest.raises(InputError, match=r"newer engage .*upgrade engage"):
         list(read_records(out.read_text().splitlines(), str(out)))
-    monkeypatch.setattr(domain, "SCHEMA_VERSION", 4)
+    monkeypatch.setattr(domain, "SCHEMA_VERSION", 5)
     records = list(read_records(out.read_text().splitlines(), str(out)))
     assert [r["type"] for r in records].count("entry") == 4
 

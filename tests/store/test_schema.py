@@ -201,3 +201,43 @@ def test_views_match_the_reports(filled: Run, run_json, db_path: Path) -> None: 
     (ask,) = conn.execute("SELECT contact, points FROM open_asks").fetchall()
     assert tuple(ask) == ("Bob", 3.0)
     conn.close()
+
+
+def test_the_schema_4_ledger_migrates_to_5_cleanly(tmp_path: Path) -> None:
+    """The released schema 4 ledger gains promises, remembered days and follow-ups; a
+    backup of it is kept; what it held reads the same; the new actions journal."""
+    db = tmp_path / "ledger.db"
+    shutil.copyfile(FIXTURES / "ledger-v4.db", db)
+    before = json.loads(engage(db, "export").stdout.split("\n", 1)[1].split("\n")[0])
+    report = doctor(db)  # migrates, after a backup
+    assert report["ok"], report
+    backup = db.with_name("ledger.db.v4.bak")
+    assert backup.exists() and stat.S_IMODE(backup.stat().st_mode) == 0o600
+    with Ledger.open(db, create=False) as ledger:
+        assert ledger.conn.execute("PRAGMA user_version").fetchone()[0] == 5
+        tables = {r[0] for r in ledger.conn.execute("SELECT name FROM sqlite_master")}
+        assert {"promises", "dates", "promises_open_by_due", "entries_follow_up"} <= tables
+        cols = {r[1] for r in ledger.conn.execute("PRAGMA table_info(entries)")}
+        assert "follow_up_at" in cols
+        assert ledger.conn.execute("SELECT count(*) FROM actions").fetchone()[0] >= 1
+    engage(db, "promise", "Ann Lee", "send the notes", "--by", "2030-01-01")
+    engage(db, "remember", "Bob Stone", "his talk", "--on", "2030-02-01")
+    assert doctor(db)["ok"]
+    assert "a day of Bob Stone: his talk" in engage(db, "undo", "--yes").stdout
+    assert "a promise to Ann Lee: send the notes" in engage(db, "undo", "--yes").stdout
+    after = json.loads(engage(db, "export").stdout.split("\n", 1)[1].split("\n")[0])
+    assert after == before
+
+
+def test_an_engage_of_schema_4_refuses_the_schema_5_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engage_cli.errors import NewerLedger
+
+    db = tmp_path / "ledger.db"
+    shutil.copyfile(FIXTURES / "ledger-v5.db", db)
+    before = digest(db)
+    monkeypatch.setattr(domain, "SCHEMA_VERSION", 4)
+    with pytest.raises(NewerLedger):
+        Ledger.open(db, create=False)
+    assert digest(db) == before

@@ -81,7 +81,7 @@ def test_running_state_equals_recomputation(tmp_path: Path, ops: list[tuple]) ->
         # reports from the running state equal reports aggregated from entries
         for probe_day in (2500, 4000):
             as_of = START + timedelta(days=probe_day)
-            fast = facts(ledger, as_of, POLICY.half_life)
+            fast = facts(ledger, as_of, POLICY.half_life, promises=None)
             slow = facts_from_entries(ledger, list_contacts(ledger), as_of, POLICY.half_life)
             for f, s in zip(fast, slow.values(), strict=True):
                 assert f.contact == s.contact
@@ -96,11 +96,11 @@ def test_running_state_equals_recomputation(tmp_path: Path, ops: list[tuple]) ->
             ).values()
             assert abs(alone.charge - fast[0].charge) <= 1e-9 * max(1.0, abs(alone.charge))
         # the bulk rebuild in SQL (doctor --repair) agrees with the Python recomputation
-        before = facts(ledger, START + timedelta(days=4000), POLICY.half_life)
+        before = facts(ledger, START + timedelta(days=4000), POLICY.half_life, promises=None)
         with ledger.transaction():
             rebuild_state(ledger, POLICY.half_life)
         assert verify_state(ledger, POLICY.half_life, tolerance=1e-9) == []
-        after = facts(ledger, START + timedelta(days=4000), POLICY.half_life)
+        after = facts(ledger, START + timedelta(days=4000), POLICY.half_life, promises=None)
         for b, a in zip(before, after, strict=True):
             assert abs(b.charge - a.charge) <= 1e-9 * max(1.0, abs(b.charge))
             assert abs(b.received - a.received) <= 1e-9 * max(1.0, b.received)
@@ -119,7 +119,7 @@ def test_past_as_of_is_computed_from_entries(tmp_path: Path) -> None:
                 START + timedelta(days=200),
                 POLICY.half_life,
             )
-        (f,) = facts(ledger, START + timedelta(days=70), POLICY.half_life)
+        (f,) = facts(ledger, START + timedelta(days=70), POLICY.half_life, promises=None)
         assert abs(f.charge - 2 * scoring.factor(60, 60)) < 1e-9
         assert f.last_contact == START + timedelta(days=10)
 
@@ -237,7 +237,7 @@ def test_a_withdrawal_never_resets_neglect(
                         ledger, [NewEntry(bob, kind, 1.0, at, "", [])], at, POLICY.half_life
                     )
             as_of = START + timedelta(days=probe, hours=1)
-            (f,) = facts(ledger, as_of, POLICY.half_life)
+            (f,) = facts(ledger, as_of, POLICY.half_life, promises=None)
             line = reports.lines.line_of(f, as_of, POLICY, reports.lines.Sums())
             (row,) = reports.neglected(ledger, POLICY, as_of, None, 0, everyone=True).lines
             seen.append(

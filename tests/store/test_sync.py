@@ -21,6 +21,8 @@ from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import find_contact, list_contacts
 from engage_cli.store.exporting import export_records
 from engage_cli.store.health import check_ledger
+from engage_cli.store.keeping import drop_promise, keep_promise, make_promise
+from engage_cli.store.promises import list_promises
 from engage_cli.store.queries import asks as list_asks
 from engage_cli.store.queries import history
 from engage_cli.store.state import facts, verify_state
@@ -50,6 +52,9 @@ op = st.one_of(
     ),
     st.tuples(st.just("void"), st.integers(0, 30)),
     st.tuples(st.just("settle"), st.integers(0, 30), st.sampled_from(["done", "declined"])),
+    st.tuples(st.just("promise"), st.integers(0, 9), st.integers(0, 700)),
+    st.tuples(st.just("keep"), st.integers(0, 30), st.sampled_from([0.0, 1.0, 2.0])),
+    st.tuples(st.just("drop"), st.integers(0, 30)),
 )
 
 
@@ -77,6 +82,18 @@ def build(path: Path, ops: list[tuple[Any, ...]]) -> Ledger:
                     ask = asks[o[1] % len(asks)]
                     at = ask.occurred_at + timedelta(days=1)
                     settle_ask(ledger, ask, o[2], at, NOW, POLICY.synergy, POLICY.half_life)
+            elif o[0] == "promise" and people:
+                who, day = people[o[1] % len(people)], START + timedelta(days=o[2])
+                make_promise(ledger, who, f"p{o[2]}", day + timedelta(days=5), day, NOW)
+            elif o[0] in ("keep", "drop"):
+                still = list_promises(ledger, NOW, open_only=True)
+                if still:
+                    p = still[o[1] % len(still)]
+                    at = p.made_at + timedelta(days=o[1] + 1)
+                    if o[0] == "keep":
+                        keep_promise(ledger, p, at, NOW, o[2], POLICY.half_life)
+                    else:
+                        drop_promise(ledger, p, at, NOW)
     return ledger
 
 
@@ -92,8 +109,9 @@ def merge(into: Ledger, other: Ledger) -> None:
         merge_records(into, recs, POLICY.half_life)
 
 
-def charges(ledger: Ledger) -> dict[str, float]:
-    return {f.contact.name: f.charge for f in facts(ledger, NOW, POLICY.half_life)}
+def charges(ledger: Ledger, at: datetime = NOW) -> dict[str, float]:
+    rule = POLICY.promise_rule
+    return {f.contact.name: f.charge for f in facts(ledger, at, POLICY.half_life, promises=rule)}
 
 
 SETTINGS = settings(
@@ -134,6 +152,39 @@ def test_merging_is_commutative_and_idempotent(
         merge(a, a)
         assert records(a) == before
         for ledger in (a, b):
+            problems = check_ledger(ledger, POLICY.half_life)
+            assert not any(problems.values()), problems
+
+
+@SETTINGS
+@given(st.lists(op, max_size=15), st.lists(op, max_size=12), st.lists(op, max_size=12))
+def test_promises_settled_apart_on_two_devices_converge(
+    tmp_path: Path,
+    shared: list[tuple[Any, ...]],
+    ops_a: list[tuple[Any, ...]],
+    ops_b: list[tuple[Any, ...]],
+) -> None:
+    """Two devices start from one ledger, then each keeps, drops, promises and logs on its
+    own: merged both ways they hold the same records, charges and promises (at most one
+    deposit counts for a promise kept on both)."""
+    key = uuid.uuid4().hex
+    base = tmp_path / f"base{key}.db"
+    with build(base, [("add", "Ann", "inner"), ("add", "Bob", "wide"), *shared]) as ledger:
+        ledger.backup(tmp_path / f"a{key}.db")
+        ledger.backup(tmp_path / f"b{key}.db")
+    with build(tmp_path / f"a{key}.db", ops_a) as a, build(tmp_path / f"b{key}.db", ops_b) as b:
+        a0_path = a.backup(tmp_path / f"a0{key}.db")
+        merge(a, b)
+        with Ledger.open(a0_path, create=False) as a0:
+            merge(b, a0)
+        assert records(a) == records(b)
+        for at in (NOW, START + timedelta(days=400)):
+            assert charges(a, at) == pytest.approx(charges(b, at))
+        for ledger in (a, b):
+            kept = [p for p in list_promises(ledger, NOW) if p.state == "kept" and p.entry_id]
+            counting = {e.id for e in history(ledger) if e.voided_by is None}
+            deposits = {e.id for e in history(ledger) if "kept: p" in e.note} & counting
+            assert deposits <= {p.entry_id for p in kept}
             problems = check_ledger(ledger, POLICY.half_life)
             assert not any(problems.values()), problems
 

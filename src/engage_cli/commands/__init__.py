@@ -18,6 +18,7 @@ MOMENTS: dict[str, tuple[str, ...]] = {
     "reviewing": ("balance", "who-neglected", "reconnect", "trend", "review"),
     "connecting": ("path", "network"),
     "exchanging": ("export", "import", "inbox", "merge"),
+    "promising": ("promise", "kept", "dropped", "promises", "remember", "agenda"),
     "care": ("doctor", "backup", "config", "demo"),
 }
 

@@ -88,7 +88,7 @@ import_app = group(
 def _merged(counts: dict[str, int], source: str) -> None:
     shared = counts.pop("names shared", 0)
     one = {"contacts": "contact", "entries": "entry", "voids": "void", "edits": "edit",
-           "folds": "fold"}  # fmt: skip
+           "folds": "fold", "promises": "promise", "dates": "date"}  # fmt: skip
 
     def counted(n: int, what: str) -> str:
         noun, _, verb = what.partition(" ")

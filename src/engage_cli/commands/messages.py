@@ -20,6 +20,7 @@ from engage_cli.errors import (
     NothingToUndo,
     OlderLedger,
     OutputExists,
+    PromiseNotFound,
     SearchQueryError,
     SettledBeforeMade,
 )
@@ -46,6 +47,8 @@ def words(exc: EngageError) -> str:
             return f"no entry {exc.ref!r}; give the id shown by `engage history` (8 characters)"
         case EntryNotFound(problem="missing"):
             return f"no entry {exc.ref!r}; `engage history` lists entries with their ids"
+        case PromiseNotFound():
+            return f"{exc.message} (`engage promises` lists them with their ids)"
         case AlreadySettled():
             return f"{exc.message}; `engage reopen` undoes that"
         case SettledBeforeMade():

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from engage_cli.commands.following import By, FollowUp, Then, follow_through
 from engage_cli.commands.prompting import prompt_entry
 from engage_cli.commands.root import (
     AskId,
@@ -112,6 +113,14 @@ def _planned(
         if given:
             planned.append(Planned(kind, parse_points(given[0], f"{kind} points")))
     return planned
+
+
+def _broker_can_exist(ctx: typer.Context, via: str | None) -> None:
+    """Refuse --via on a ledger not started yet: nobody is there to have brokered it."""
+    if via is not None and not ledger_file(ctx).exists():
+        raise NotFoundError(
+            f"no contact named {via!r} (the ledger is empty); --via names a contact"
+        )
 
 
 def _unique_names(names: list[str]) -> list[str]:
@@ -228,6 +237,9 @@ def log(
     new: Annotated[bool, typer.Option("--new", help="Create unknown contacts on the spot.")] = (
         False
     ),
+    then: Then = None,
+    by: By = None,
+    follow_up: FollowUp = None,
 ) -> None:
     """Log deposits and withdrawals for one or more contacts.
 
@@ -248,22 +260,20 @@ def log(
     else:
         planned = _planned(deposit, withdrawal, received)
     occurred = parse_occurred(on, now)
+    rules = policy()
+    after = follow_through(then, by, follow_up, planned, occurred, now, rules)
     note_text, tags = clean(clean_note, note), clean(clean_tags, tag or [])
     unique = _unique_names(names)
-    rules = policy()
     offer = prompted or is_terminal()
-    if via is not None and not ledger_file(ctx).exists():
-        raise NotFoundError(
-            f"no contact named {via!r} (the ledger is empty); --via names a contact"
-        )
+    _broker_can_exist(ctx, via)
     with open_ledger(ctx, create=new or offer) as ledger:
         found = _resolve(ledger, unique, new, offer)
-        added, wrote = record(
-            ledger, found, planned, occurred, note_text, tags, via, now, rules.half_life
+        added, _ = record(
+            ledger, found, planned, occurred, note_text, tags, via, now, rules.half_life, after
         )
     for contact in added:
         say(f"added contact {contact.name} ({contact.circle} circle)", err=True)
-    for line in written(wrote):
+    for line in written(after.wrote) + after.said:
         say(line)
     for notice in unusual_dates(found, added, occurred, now, rules.notice_years_back):
         say(f"note: {notice}", err=True)
@@ -357,6 +367,7 @@ def void(
 def _settle(
     ctx: typer.Context, entry_id: str, status: str, on: str | None, failed: bool = False
 ) -> None:
+    from engage_cli.store.promises import weighed
     from engage_cli.store.queries import find_entry
     from engage_cli.store.writes import settle_ask
 
@@ -368,6 +379,7 @@ def _settle(
         with open_ledger(ctx) as ledger, ledger.transaction():
             ask = find_entry(ledger, entry_id)
             wrote = settle_ask(ledger, ask, status, at, now, share, rules.half_life, failed=failed)
+            wrote = weighed(ledger, wrote, now, rules.half_life, rules.promise_rule)
     except SettledBeforeMade as exc:
         from datetime import timedelta
 

@@ -241,6 +241,8 @@ def _occurrences(
                         resume = start
                         break
                     cancelled = str(event.get("STATUS", "")).upper() == "CANCELLED"
+                    if is_ours(event):  # engage's own agenda: not a meeting to log
+                        continue
                     if not cancelled and since <= start <= until:
                         found.append((event, start, all_day))
     except _OutOfTime:
@@ -252,3 +254,58 @@ def _occurrences(
                 f"(UID {uid[:40]}): only its first {MAX_PER_EVENT:,} occurrences are listed"
             )
     yield from found
+
+
+# --- the agenda as a calendar -----------------------------------------------------------
+
+PRODID = "-//engage//agenda//EN"
+MARK = "X-ENGAGE-ITEM"  # on every event engage writes: the inbox never offers them as meetings
+
+
+class Event(NamedTuple):
+    """One all-day event of the agenda's calendar."""
+
+    uid: str
+    day: date
+    summary: str
+    description: str
+    kind: str
+
+
+def agenda_calendar(events: Sequence[Event], stamp: datetime, alarm_hour: int = 9) -> str:
+    """The events as an iCalendar text (RFC 5545): all-day events with stable UIDs, each
+    with a reminder at `alarm_hour` on its day, marked as engage's own."""
+    import icalendar
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "engage agenda")
+    for e in events:
+        ev = icalendar.Event()
+        ev.add("uid", e.uid)
+        ev.add("dtstamp", stamp)
+        ev.add("dtstart", e.day)
+        ev.add("dtend", e.day + timedelta(days=1))
+        ev.add("summary", e.summary)
+        if e.description:
+            ev.add("description", e.description)
+        ev.add("transp", "TRANSPARENT")
+        ev.add(MARK, e.kind)
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", e.summary)
+        alarm.add("trigger", timedelta(hours=alarm_hour))
+        ev.add_component(alarm)
+        cal.add_component(ev)
+    return str(cal.to_ical().decode("utf-8"))
+
+
+def is_ours(event: Any) -> bool:
+    """Whether an event is one engage wrote (an agenda exported to a calendar)."""
+    return event.get(MARK) is not None or str(event.get("UID", "")).endswith("@engage")
+
+
+def is_agenda_text(head: str) -> bool:
+    """Whether the start of a file is an agenda calendar engage wrote."""
+    return head.lstrip("\ufeff").startswith("BEGIN:VCALENDAR") and f"PRODID:{PRODID}" in head

@@ -36,6 +36,7 @@ class Card(NamedTuple):
     phones: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     note: str = ""
+    anniversary: str = ""  # a vCard's ANNIVERSARY, as ISO (1999-06-12 or --06-12)
 
 
 class Problem(NamedTuple):
@@ -95,6 +96,9 @@ def _card(position: int, fields: dict[str, Any]) -> Card | Problem:
             [_phone(p) for p in fields.get("phones", [])], "phone", MAX_PHONE, cut=True
         )
         tags = _tags(list(fields.get("tags", [])))
+        anniversary = _birthday(str(fields.get("anniversary", "")))
+        if not re.fullmatch(r"(\d{4}|-)-\d{2}-\d{2}", anniversary):
+            anniversary = ""  # only a day it names for sure
     except ValueError as exc:
         return Problem(position, f"{exc} ({raw[:40]!r})")
     return Card(
@@ -108,6 +112,7 @@ def _card(position: int, fields: dict[str, Any]) -> Card | Problem:
         phones=tuple(phones),
         tags=tags,
         note=note,
+        anniversary=anniversary,
     )
 
 
@@ -215,6 +220,9 @@ def _vcard_fields(component: Any) -> dict[str, Any]:
     bday = _values(component, "bday")
     if bday:
         fields["birthday"] = str(bday[0])
+    anniversary = _values(component, "anniversary") or _values(component, "x-anniversary")
+    if anniversary:
+        fields["anniversary"] = str(anniversary[0])
     fields["emails"] = [str(v) for v in _values(component, "email")]
     fields["phones"] = [str(v) for v in _values(component, "tel")]
     tags: list[str] = []

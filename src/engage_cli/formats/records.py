@@ -74,6 +74,22 @@ Stamp = Annotated[str, Field(pattern=_STAMP), AfterValidator(_real_time)]
 OptStamp = Annotated[str | None, Field(pattern=_STAMP), AfterValidator(_real_time)]
 
 
+def _real_day(value: str | None) -> str | None:
+    """A moment that may lie ahead (a due date, a follow-up): on the calendar, from 1900."""
+    if value is not None:
+        try:
+            datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"not a real moment: {value!r} ({exc})") from None
+        if value < _EARLIEST:
+            raise ValueError(f"{value} is before 1900")
+    return value
+
+
+# Due dates and follow-ups: ahead of now is what they are for.
+AheadStamp = Annotated[str | None, Field(pattern=_STAMP), AfterValidator(_real_day)]
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -136,6 +152,7 @@ class EntryRecord(_Record):
     resolved_at: OptStamp
     source: str | None = Field(pattern=_UUID)
     via: str | None = Field(pattern=_UUID)
+    follow_up: AheadStamp = None  # schema 5: an ask's day to check back on it
 
     @field_validator("note")
     @classmethod
@@ -159,7 +176,58 @@ class EntryRecord(_Record):
             raise ValueError("an entry cannot happen after it was logged")
         if self.source is not None and (self.source == self.id or self.kind != "deposit"):
             raise ValueError("only a deposit can come from an ask, and not from itself")
+        if self.follow_up is not None and self.kind != "withdrawal":
+            raise ValueError("only an ask (withdrawal) has a follow-up")
         return self
+
+
+class PromiseRecord(_Record):
+    type: Literal["promise"]
+    id: str = Field(pattern=_UUID)
+    contact: str = Field(pattern=_UUID)
+    what: Note = Field(min_length=1)
+    due_at: AheadStamp = None
+    made_at: Stamp
+    logged_at: Stamp
+    batch: str = Field(pattern=_UUID)
+    state: Literal["open", "kept", "dropped"]
+    settled_at: OptStamp = None
+    entry: str | None = Field(default=None, pattern=_UUID)
+
+    @model_validator(mode="after")
+    def _settled(self) -> PromiseRecord:
+        if (self.state == "open") != (self.settled_at is None):
+            raise ValueError("a kept or dropped promise has a settled_at, an open one has none")
+        if self.settled_at is not None and self.settled_at < self.made_at:
+            raise ValueError("a promise cannot be settled before it was made")
+        if self.entry is not None and self.state != "kept":
+            raise ValueError("only a kept promise has the deposit keeping it logged")
+        if self.logged_at < self.made_at:
+            raise ValueError("a promise cannot be made after it was recorded")
+        return self
+
+
+class DateRecord(_Record):
+    type: Literal["date"]
+    id: str = Field(pattern=_UUID)
+    contact: str = Field(pattern=_UUID)
+    kind: Literal["remember", "anniversary"]
+    what: Note = Field(min_length=1)
+    day: str = Field(pattern=r"^(\d{4}|-)-\d{2}-\d{2}$")
+    made_at: Stamp
+    batch: str = Field(pattern=_UUID)
+
+    @field_validator("day")
+    @classmethod
+    def _day(cls, v: str) -> str:
+        import calendar
+
+        year, month, day = (int(v[:4]) if v[0] != "-" else 2000), int(v[-5:-3]), int(v[-2:])
+        if year < 1900 or not 1 <= month <= 12:
+            raise ValueError(f"no such day as {v!r}")
+        if not 1 <= day <= calendar.monthrange(year, month)[1]:
+            raise ValueError(f"no such day as {v!r}")
+        return v
 
 
 class VoidRecord(_Record):
@@ -238,7 +306,14 @@ class HeaderRecord(_Record):
 
 
 Record = Annotated[
-    ContactRecord | EntryRecord | VoidRecord | EditRecord | FoldRecord | HeaderRecord,
+    ContactRecord
+    | EntryRecord
+    | VoidRecord
+    | EditRecord
+    | FoldRecord
+    | PromiseRecord
+    | DateRecord
+    | HeaderRecord,
     Field(discriminator="type"),
 ]
 

@@ -232,7 +232,7 @@ def explanation(x: Explanation) -> None:
         f"  charge as of {fmt_local(x.as_of)}; {x.contact.circle} circle, "
         f"half-life {x.half_life_days:g} days"
     )
-    if not x.rows:
+    if not x.rows and not x.promises:
         out.print("  no entries count yet: the charge is 0")
         return
     grid = Grid()
@@ -256,8 +256,28 @@ def explanation(x: Explanation) -> None:
             f"{part.factor:.4f}",
             charge_precise(part.contribution),
         )
+    for p, weight in x.promises:
+        assert p.due_at is not None
+        age = (x.as_of - p.due_at).total_seconds() / 86_400 - x.grace_days
+        grid.add_row(
+            Text(short(p.id), style="dim"),
+            fmt_local(p.due_at, with_time=False),
+            Text("promise", style=KIND_STYLE["withdrawal"]),
+            "overdue",
+            f"{age:.1f}d",
+            f"{2 ** (-age / x.half_life_days):.4f}",
+            charge_precise(weight),
+        )
     out.print(grid.text())
     out.print(Text.assemble("  sum = charge ", charge_precise(x.charge, bold=True)))
+    if x.promises:
+        out.print(
+            Text(
+                f"  a promise weighs from {x.grace_days:g} days past its due day until kept "
+                "or dropped",
+                style="dim",
+            )
+        )
     out.print(
         Text(
             "  factor = 2^(-age / half-life); what they gave unasked adds nothing to it",

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from engage_cli.dates import fmt_local
-from engage_cli.domain import Change, Contact, Entry, Written
+from engage_cli.domain import Change, Contact, Entry, Promise, Written
 from engage_cli.ids import short
 from engage_cli.scoring import shown
 from engage_cli.terminal import cut
@@ -29,6 +29,12 @@ def written(entries: Sequence[Written]) -> list[str]:
         room = terminal_width() - cells(head) - cells(tail)  # a long name is cut, not the id
         lines.append(head + cut(w.entry.contact, max(room, 8)) + tail)
     return lines
+
+
+def promise_line(p: Promise, verb: str = "promised") -> str:
+    """A promise as write commands print it: to whom, what, by when, and its id."""
+    due = f", due {fmt_local(p.due_at, with_time=False)}" if p.due_at else ""
+    return f"{verb} {p.contact}: {p.what}{due}  [{short(p.id)}]"
 
 
 def described(entries: Sequence[Entry]) -> str:
@@ -84,6 +90,8 @@ def action_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
     kind = action.kind
     names = [c.name for c in action.contacts]
     stash = action.detail.get("redo", {})
+    if redoing and kind in _FOLLOW_THROUGH:
+        return _follow_through_lines(action, redoing)
     if redoing:
         if kind == "edit":
             changes = [Change(*c) for c in action.detail.get("changes", [])]
@@ -98,6 +106,8 @@ def action_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
             "fold": f"folding {' into '.join(names)}" if len(names) == 2 else "a fold",
         }.get(kind, f"{_a(kind)} {kind}")
         return [f"The last undone action was {what}."], "Do it again?"
+    if kind in _FOLLOW_THROUGH:
+        return _follow_through_lines(action, redoing)
     if kind == "add":
         return [f"The last action added contact {names[0]}."], "Remove it?"
     if kind == "log":
@@ -105,6 +115,8 @@ def action_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
         lines.append(described(action.entries))
         if names:
             lines.append(f"and added {', '.join(names)}, who will be removed with it")
+        for who, what in action.detail.get("promised", []):
+            lines.append(f"and promised {who}: {what} (taken back with it)")
         return lines, "Void it?"
     if kind == "settle":
         lines = [f"The last change marked this ask {action.status}:", described(action.entries)]
@@ -139,6 +151,23 @@ def birthday_text(value: str) -> str:
     return f"{day} {m.group(1)}" if m.group(1) else day
 
 
+_FOLLOW_THROUGH = {
+    "promise": ("a promise to", "Take it back?", "taken back"),
+    "keep": ("keeping a promise to", "Set it back to open?", "the promise is open again"),
+    "drop": ("dropping a promise to", "Set it back to open?", "the promise is open again"),
+    "remember": ("remembering a day of", "Forget it?", "forgotten"),
+}
+
+
+def _follow_through_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
+    what, question, _ = _FOLLOW_THROUGH[action.kind]
+    row = action.detail.get("row") or action.detail.get("redo", {}).get("rows", [{}])[0]
+    said = f"{what} {row.get('contact', 'a contact')}: {row.get('what', '')}"
+    if redoing:
+        return [f"The last undone action was {said}."], "Do it again?"
+    return [f"The last action was {said}."], question
+
+
 def action_done(action: Any, redoing: bool, stash: dict[str, Any]) -> str:
     """What undo (or redo) did, in one line (`stash`: what undo kept for redo)."""
     if redoing:
@@ -159,6 +188,8 @@ def action_done(action: Any, redoing: bool, stash: dict[str, Any]) -> str:
                 f"archived {plural(len(stash['archived']), 'contact', 'contacts')} it added"
             )
         return "; ".join(said)
+    if action.kind in _FOLLOW_THROUGH:
+        return _FOLLOW_THROUGH[action.kind][2]
     return {
         "add": f"removed {names[0] if names else 'the contact'}",
         "settle": "the ask is open again",

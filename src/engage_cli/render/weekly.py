@@ -253,3 +253,9 @@ def review(r: Review) -> None:
         out.print("  none older than two weeks")
     out.print()
     neglected(r.neglected, more="engage who-neglected shows all")
+    if r.agenda is not None and r.agenda.items:
+        from engage_cli.render.agenda import agenda
+
+        out.print()
+        out.print(Text("The week ahead", style="bold"))
+        agenda(r.agenda._replace(already_due=0), title=False)

@@ -52,7 +52,7 @@ def circle_trend(ledger: Ledger, policy: Policy, moments: Sequence[datetime]) ->
     charges: dict[str, list[float]] = {c.value: [0.0] * len(moments) for c in Circle}
     counts: dict[str, list[int]] = {c.value: [0] * len(moments) for c in Circle}
     for i, moment in enumerate(moments):
-        for f in state.facts(ledger, moment, policy.half_life):
+        for f in state.facts(ledger, moment, policy.half_life, promises=policy.promise_rule):
             if known(f, moment):
                 circle = f.contact.circle
                 charges.setdefault(circle, [0.0] * len(moments))[i] += f.charge

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from engage_cli import scoring
 from engage_cli.dates import iso
-from engage_cli.domain import Change, Contact, Entry, Sums
+from engage_cli.domain import Change, Contact, Entry, Promise, Sums
 from engage_cli.policy import Policy
 from engage_cli.reports.lines import AskLine, ContactLine, ask_lines, entry_json, known, line_of
 from engage_cli.store import queries, state
@@ -46,7 +46,9 @@ def contact_lines(
     )
     lines = [
         line_of(f, as_of, policy, Sums())
-        for f in state.facts(ledger, as_of, policy.half_life, contacts)
+        for f in state.facts(
+            ledger, as_of, policy.half_life, contacts, promises=policy.promise_rule
+        )
         if known(f, as_of)
     ]
     return ContactList(lines[:limit] if limit else lines, len(lines))
@@ -139,7 +141,7 @@ def profile(
     ledger: Ledger, policy: Policy, who: Contact | str, as_of: datetime, recent: int = 10
 ) -> Profile:
     contact = _contact(ledger, who)
-    facts = state.facts(ledger, as_of, policy.half_life, [contact])[0]
+    facts = state.facts(ledger, as_of, policy.half_life, [contact], promises=policy.promise_rule)[0]
     totals, live = queries.totals(ledger, contact, as_of)
     folded = folded_names(ledger, contact)
     people, together = _people(ledger, policy, contact, as_of, facts.charge, totals)
@@ -175,7 +177,7 @@ def _people(
         return (), None
     lines = []
     total = own
-    for f in state.facts(ledger, as_of, policy.half_life, members):
+    for f in state.facts(ledger, as_of, policy.half_life, members, promises=policy.promise_rule):
         if known(f, as_of):
             lines.append(line_of(f, as_of, policy, Sums()))
             total = total.plus(queries.totals(ledger, f.contact, as_of)[0])
@@ -189,6 +191,8 @@ class Explanation(NamedTuple):
     half_life_days: float
     charge: float
     rows: list[tuple[Entry, scoring.Part]]
+    promises: tuple[tuple[Promise, float], ...] = ()  # overdue, and what each weighs
+    grace_days: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -196,6 +200,16 @@ class Explanation(NamedTuple):
             "as_of": iso(self.as_of),
             "half_life_days": self.half_life_days,
             "charge": self.charge,
+            "promises": [
+                {
+                    "id": p.id,
+                    "what": p.what,
+                    "due_at": iso(p.due_at),
+                    "weighs_from_days_after_due": self.grace_days,
+                    "contribution": weight,
+                }
+                for p, weight in self.promises
+            ],
             "entries": [
                 {
                     "id": e.id,
@@ -212,15 +226,24 @@ class Explanation(NamedTuple):
 
 
 def explain(ledger: Ledger, policy: Policy, who: Contact | str, as_of: datetime) -> Explanation:
-    """Every entry behind a contact's charge; the contributions sum to the charge."""
+    """Every entry behind a contact's charge, and every overdue promise weighing on it;
+    the contributions sum to the charge."""
     import math
+
+    from engage_cli.store.promises import overdue
 
     contact = _contact(ledger, who)
     hl = policy.half_life(contact.circle)
     entries = queries.live_entries(ledger, contact, as_of)
     parts = scoring.explain([e.impulse for e in entries], as_of.timestamp(), hl)
-    charge = math.fsum(p.contribution for p in parts)
-    return Explanation(contact, as_of, hl, charge, list(zip(entries, parts, strict=True)))
+    rule = policy.promise_rule
+    late = overdue(ledger, as_of, rule.grace_days, [contact.id]).get(contact.id, [])
+    weights = tuple((p, p.weight(as_of.timestamp(), hl, rule)) for p in late)
+    charge = math.fsum([p.contribution for p in parts] + [w for _, w in weights])
+    return Explanation(
+        contact, as_of, hl, charge, list(zip(entries, parts, strict=True)), weights,
+        rule.grace_days,
+    )  # fmt: skip
 
 
 class CanAsk(NamedTuple):
@@ -244,7 +267,7 @@ def can_ask(
     ledger: Ledger, policy: Policy, who: Contact | str, points: float, as_of: datetime
 ) -> CanAsk:
     contact = _contact(ledger, who)
-    facts = state.facts(ledger, as_of, policy.half_life, [contact])[0]
+    facts = state.facts(ledger, as_of, policy.half_life, [contact], promises=policy.promise_rule)[0]
     return CanAsk(
         contact.name, scoring.can_ask(facts.charge, points, policy.ask_reserve), policy.ask_reserve
     )

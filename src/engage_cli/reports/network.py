@@ -77,7 +77,9 @@ def warm_paths(
     for link in network.links_of(ledger, target, as_of):
         by_other.setdefault(link.other, []).append(link)
     others = [c for c in list_contacts(ledger, as_of=as_of) if c.id in by_other]
-    facts = state.facts(ledger, as_of, policy.half_life, [target, *others])
+    facts = state.facts(
+        ledger, as_of, policy.half_life, [target, *others], promises=policy.promise_rule
+    )
     lines = {f.contact.id: line_of(f, as_of, policy, Sums()) for f in facts}
     found = [
         Path(lines[f.contact.id], tuple(reason(k, target.name) for k in by_other[f.contact.id]))
@@ -145,7 +147,8 @@ def _active(f: Facts, as_of: datetime) -> bool:
 def web(ledger: Ledger, policy: Policy, as_of: datetime, limit: int = 10) -> Network:
     """Relationships per sector, the sectors not heard, the bridges between sectors,
     the top connectors, and the graph of links (contacts archived by then left out)."""
-    facts = [f for f in state.facts(ledger, as_of, policy.half_life) if known(f, as_of)]
+    every = state.facts(ledger, as_of, policy.half_life, promises=policy.promise_rule)
+    facts = [f for f in every if known(f, as_of)]
     by_id = {f.contact.id: f for f in facts}
     groups: dict[str, list[Facts]] = {s: [] for s in (*SECTORS, NO_SECTOR)}
     for f in facts:

@@ -10,6 +10,7 @@ from engage_cli import scoring
 from engage_cli.dates import iso
 from engage_cli.domain import Contact, Facts, Sums
 from engage_cli.policy import Policy
+from engage_cli.reports.agenda import Agenda, agenda
 from engage_cli.reports.lines import (
     AskLine,
     ContactLine,
@@ -173,7 +174,7 @@ def balance(
         return sum_all({c: s for c, s in by_contact.items() if c not in others})
 
     if facts is None:
-        facts = state.facts(ledger, as_of, policy.half_life)
+        facts = state.facts(ledger, as_of, policy.half_life, promises=policy.promise_rule)
     pairs = []
     for f in facts:
         if known(f, as_of):
@@ -279,7 +280,7 @@ def neglected(
         among = (
             list_contacts(ledger, circle=circle, as_of=as_of, sector=sector) if narrowed else None
         )
-        facts = state.facts(ledger, as_of, policy.half_life, among)
+        facts = state.facts(ledger, as_of, policy.half_life, among, promises=policy.promise_rule)
     else:
         facts = [
             f
@@ -395,6 +396,7 @@ class Review(NamedTuple):
     weeks: list[Week]
     old_asks: list[AskLine]
     neglected: Neglected
+    agenda: Agenda | None = None  # the week ahead
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -402,20 +404,37 @@ class Review(NamedTuple):
             "trend": [w.to_json() for w in self.weeks],
             "open_asks": [a.to_json() for a in self.old_asks],
             "reconnect": self.neglected.to_json(),
+            "agenda": self.agenda.to_json() if self.agenda else None,
         }
 
 
+def agenda_of(
+    ledger: Ledger,
+    policy: Policy,
+    as_of: datetime,
+    days: int = 7,
+    facts: Sequence[Facts] | None = None,
+) -> Agenda:
+    """The agenda (reports/agenda.py) of the `days` from `as_of`, with who becomes due
+    from the neglect ranking of every contact."""
+    ranked = neglected(ledger, policy, as_of, None, 0, facts=facts, everyone=True)
+    return agenda(ledger, policy, as_of, days, ranked.lines)
+
+
 def review(ledger: Ledger, policy: Policy, as_of: datetime, old_days: float = 14) -> Review:
-    """The whole weekly review: balance, eight weeks of trend, old open asks, three to call."""
+    """The whole weekly review: balance, eight weeks of trend, old open asks, three to
+    call, and the week ahead."""
     made_by = as_of - timedelta(days=old_days)
     old_asks = queries.asks(
         ledger, open_only=True, until=as_of, oldest_first=True, limit=5, made_by=made_by
     )
     old = ask_lines(old_asks, as_of)
-    facts = state.facts(ledger, as_of, policy.half_life)  # for the balance and the three to call
+    # for the balance and the three to call
+    facts = state.facts(ledger, as_of, policy.half_life, promises=policy.promise_rule)
     return Review(
         balance=balance(ledger, policy, as_of, policy.period_days, facts=facts),
         weeks=trend(ledger, policy, as_of, 8),
         old_asks=old,
         neglected=neglected(ledger, policy, as_of, None, 3, facts=facts),
+        agenda=agenda_of(ledger, policy, as_of, 7, facts),
     )

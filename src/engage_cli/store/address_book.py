@@ -82,6 +82,7 @@ def import_cards(
             by_key[name_key(card.name)] = new_id
             for e in card.emails:
                 by_email.setdefault(e, new_id)
+            _anniversary(ledger, new_id, card, now, batch)
             out.append(("added", card, ""))
             continue
         row = rows[cid]
@@ -96,6 +97,8 @@ def import_cards(
             value = getattr(card, key)
             if value and not row[key]:
                 changes[key] = value
+        if _anniversary(ledger, cid, card, now, batch):
+            changes["anniversary"] = card.anniversary
         if not changes:
             out.append(("unchanged", card, f"matched {row['name']!r} by {how}"))
             continue
@@ -151,6 +154,17 @@ def import_cards_at(
                 for what in ("added", "updated")
             }
             return out
+
+
+def _anniversary(ledger: Ledger, cid: int, card: Card, now: datetime, batch: str) -> bool:
+    """Keep a card's anniversary as a remembered day, every year, unless it is kept already."""
+    from engage_cli.store.keeping import add_day
+    from engage_cli.store.promises import has_date
+
+    if not card.anniversary or has_date(ledger, cid, "anniversary", card.anniversary):
+        return False
+    add_day(ledger, cid, "anniversary", "anniversary", card.anniversary, now, batch)
+    return True
 
 
 def _edit_worthy(field: str, value: Any) -> bool:

@@ -16,9 +16,9 @@ def _columns(ledger: Ledger, table: str) -> set[str]:
 def export_records(
     ledger: Ledger,
 ) -> Iterator[dict[str, Any]]:
-    """Every contact, edit, fold, entry and void as plain records, in a stable order
-    (lossless). A ledger of an older schema (read, not migrated) gives its records
-    with the newer fields at their defaults.
+    """Every contact, edit, fold, entry, void, promise and remembered day as plain
+    records, in a stable order (lossless). A ledger of an older schema (read, not
+    migrated) gives its records with the newer fields at their defaults.
 
     Contacts are named by their `uid`, never by the local row number, so
     records from several devices can be merged; an entry names the contact it
@@ -88,9 +88,11 @@ def export_records(
         if newer
         else ("e.contact_id", "e.via_id")
     )
+    v5 = "follow_up_at" in _columns(ledger, "entries")
+    follow = "e.follow_up_at" if v5 else "NULL"
     cur = ledger.conn.execute(
         "SELECT e.id, c.uid, e.kind, e.points, e.occurred_at, e.logged_at, e.note, e.tags, "
-        "e.batch, e.status, e.resolved_at, e.source_id, v.uid FROM entries e "
+        f"e.batch, e.status, e.resolved_at, e.source_id, v.uid, {follow} FROM entries e "
         f"JOIN contacts c ON c.id = {origin} LEFT JOIN contacts v ON v.id = {via_origin} "
         "ORDER BY e.id"
     )
@@ -110,6 +112,7 @@ def export_records(
             "resolved_at": row[10],
             "source": row[11],
             "via": row[12],
+            "follow_up": row[13],
         }
     for r in ledger.iter_rows("SELECT id, entry_id, voided_at, reason FROM voids ORDER BY id"):
         yield {
@@ -118,4 +121,42 @@ def export_records(
             "entry": r["entry_id"],
             "voided_at": r["voided_at"],
             "reason": r["reason"],
+        }
+    if v5:
+        yield from _follow_through(ledger)
+
+
+def _follow_through(ledger: Ledger) -> Iterator[dict[str, Any]]:
+    """Promises and remembered days (schema 5), each naming the contact it was made for."""
+    for r in ledger.iter_rows(
+        "SELECT p.id, c.uid, p.what, p.due_at, p.made_at, p.logged_at, p.batch, p.state, "
+        "p.settled_at, p.entry_id FROM promises p JOIN contacts c ON c.id = p.contact_id "
+        "ORDER BY p.id"
+    ):
+        yield {
+            "type": "promise",
+            "id": r["id"],
+            "contact": r["uid"],
+            "what": r["what"],
+            "due_at": r["due_at"],
+            "made_at": r["made_at"],
+            "logged_at": r["logged_at"],
+            "batch": r["batch"],
+            "state": r["state"],
+            "settled_at": r["settled_at"],
+            "entry": r["entry_id"],
+        }
+    for r in ledger.iter_rows(
+        "SELECT d.id, c.uid, d.kind, d.what, d.day, d.made_at, d.batch FROM dates d "
+        "JOIN contacts c ON c.id = d.contact_id ORDER BY d.id"
+    ):
+        yield {
+            "type": "date",
+            "id": r["id"],
+            "contact": r["uid"],
+            "kind": r["kind"],
+            "what": r["what"],
+            "day": r["day"],
+            "made_at": r["made_at"],
+            "batch": r["batch"],
         }

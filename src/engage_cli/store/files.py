@@ -400,3 +400,19 @@ def note_damage(ledger: Path, problems: list[str]) -> None:
             fh.write(", ".join(problems) + "\n")
     except OSError:
         pass  # read-only media: nothing can be written there anyway
+
+
+def holds_our_agenda(path: Path) -> bool:
+    """Whether `path` is a plain file holding an agenda calendar of ours (so that
+    writing the agenda again may replace it)."""
+    from engage_cli.formats.calendar import is_agenda_text
+
+    target = path.expanduser()
+    if target.is_symlink() or not target.is_file():
+        return False
+    try:
+        with target.open("rb") as fh:
+            head = fh.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return is_agenda_text(head)

@@ -64,6 +64,13 @@ def _action(ledger: Ledger, row: tuple[Any, ...]) -> Action:
             )
             if not referenced(ledger, r["id"], except_batch=batch)
         ]
+        made = ledger.conn.execute(  # what the log promised with it
+            "SELECT c.name, p.what FROM promises p JOIN contacts c ON c.id = p.contact_id "
+            "WHERE p.batch = ? ORDER BY p.id",
+            [batch],
+        ).fetchall()
+        if made:
+            info = {**info, "promised": [list(r) for r in made]}
     elif kind in ("settle", "reopen"):
         entries = entry_rows(ledger, "e.id = ? AND e.voided_by IS NULL", [entry_id])
     elif kind == "add":
@@ -76,6 +83,8 @@ def _action(ledger: Ledger, row: tuple[Any, ...]) -> Action:
         contacts = [contact_by_id(ledger, i) for i in dict.fromkeys(cid for cid, _ in edits)]
         changes = named(ledger, [c for _, c in edits])
         info = {**info, "changes": [tuple(c) for c in changes]}
+    elif kind in ("promise", "keep", "drop", "remember"):
+        info = {**info, **_kept_row(ledger, kind, info)}
     elif kind == "fold":
         fold = ledger.conn.execute(
             "SELECT contact_id, into_id, undone_at FROM folds WHERE id = ?", [info.get("fold")]
@@ -85,6 +94,25 @@ def _action(ledger: Ledger, row: tuple[Any, ...]) -> Action:
             info = {**info, "stands": fold[2] is None}
     return Action(
         seq, kind, at, batch, entry_id, status, resolved_at, contact_id, info, entries, contacts
+    )
+
+
+def _kept_row(ledger: Ledger, kind: str, info: dict[str, Any]) -> dict[str, Any]:
+    """A promise's or remembered day's row as an action left it: whom, what, its state."""
+    if kind == "remember":
+        row = ledger.conn.execute(
+            "SELECT c.name, d.what, d.day FROM dates d JOIN contacts c ON c.id = d.contact_id "
+            "WHERE d.id = ?",
+            [info.get("date")],
+        ).fetchone()
+        return {"row": dict(zip(("contact", "what", "day"), row, strict=True))} if row else {}
+    row = ledger.conn.execute(
+        "SELECT c.name, p.what, p.due_at, p.state FROM promises p "
+        "JOIN contacts c ON c.id = p.contact_id WHERE p.id = ?",
+        [info.get("promise")],
+    ).fetchone()
+    return (
+        {"row": dict(zip(("contact", "what", "due_at", "state"), row, strict=True))} if row else {}
     )
 
 
@@ -98,6 +126,8 @@ def referenced(ledger: Ledger, cid: int, except_batch: str | None = None) -> boo
         "SELECT 1 FROM edits WHERE contact_id = :c",
         "SELECT 1 FROM folds WHERE contact_id = :c OR into_id = :c",
         "SELECT 1 FROM contacts WHERE org_id = :c",
+        "SELECT 1 FROM promises WHERE contact_id = :c" + other,
+        "SELECT 1 FROM dates WHERE contact_id = :c",
     ]
     params = {"c": cid, "batch": except_batch}
     return any(
@@ -131,6 +161,11 @@ def stands(ledger: Ledger, action: Action) -> bool:
         return bool(action.detail.get("stands"))
     if action.kind == "add":
         return bool(action.contacts)
+    if action.kind in ("promise", "remember"):
+        return "row" in action.detail
+    if action.kind in ("keep", "drop"):
+        state = str(action.detail.get("row", {}).get("state"))
+        return state == {"keep": "kept", "drop": "dropped"}[action.kind]
     return True  # edit, import, merge: marked undone when they are
 
 
@@ -183,7 +218,7 @@ def mark(
 # Imports and merges: what they changed, so that it can be taken out.
 
 # The tables an import or a merge writes, in the order their new rows are removed.
-CAPTURED = ("voids", "entries", "edits", "folds", "contacts")
+CAPTURED = ("promises", "dates", "voids", "entries", "edits", "folds", "contacts")
 
 
 @contextmanager

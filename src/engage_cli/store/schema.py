@@ -14,6 +14,7 @@ from pathlib import Path
 from engage_cli import domain
 from engage_cli.errors import NewerLedger, NotALedger, OlderLedger
 from engage_cli.scoring import DAY, UNIX_EPOCH_JULIAN_DAY, factor_sql, julian_day_sql
+from engage_cli.store.schema_v5 import SCHEMA_V5
 
 # Days from a contact's anchor to the moment of the query, never negative.
 _TO_NOW = (
@@ -402,7 +403,7 @@ END;
 INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild');
 """
 
-MIGRATIONS: dict[int, str] = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4}
+MIGRATIONS: dict[int, str] = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4, 5: SCHEMA_V5}
 assert max(MIGRATIONS) == domain.SCHEMA_VERSION
 
 

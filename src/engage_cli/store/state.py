@@ -178,8 +178,15 @@ def facts(
     as_of: datetime,
     half_life: Callable[[str], float],
     contacts: Sequence[Contact] | None = None,
+    *,
+    promises: scoring.PromiseRule | None,
 ) -> list[Facts]:
     """Every contact's charge, last contact, last ask and exchange as of `as_of`.
+
+    `promises`: the rule by which promises overdue at `as_of` weigh on the charge
+    (scoring.promise_weight), read from the promises table: O(promises overdue);
+    None only where the charge of the entries alone is meant (a check of the derived
+    state). Required, so that no report forgets it: every charge a report shows has it.
 
     From the derived state for each contact whose latest entry is at or before
     `as_of` (the usual case: O(contacts)); the others, whose state is ahead of
@@ -223,7 +230,37 @@ def facts(
                 now.received,
             )
         )
+    if promises is not None:
+        out = with_promises(ledger, out, as_of, half_life, promises, contacts is not None)
     return out
+
+
+def with_promises(
+    ledger: Ledger,
+    found: list[Facts],
+    as_of: datetime,
+    half_life: Callable[[str], float],
+    rule: scoring.PromiseRule,
+    some: bool,
+) -> list[Facts]:
+    """The facts with what promises overdue at `as_of` weigh added to each charge."""
+    from engage_cli.store.promises import overdue
+
+    late = overdue(ledger, as_of, rule.grace_days, [f.contact.id for f in found] if some else None)
+    if not late:
+        return found
+    t = as_of.timestamp()
+    return [
+        f._replace(
+            charge=math.fsum(
+                [f.charge]
+                + [p.weight(t, half_life(f.contact.circle), rule) for p in late[f.contact.id]]
+            )
+        )
+        if f.contact.id in late
+        else f
+        for f in found
+    ]
 
 
 def facts_from_entries(

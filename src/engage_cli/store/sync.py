@@ -22,6 +22,7 @@ from engage_cli.store.contacts import insert_contact
 from engage_cli.store.exporting import export_records
 from engage_cli.store.rows import OPEN_AGAIN
 from engage_cli.store.state import rebuild_state
+from engage_cli.store.sync_promises import merge_date, merge_promise
 
 
 def merge_records(
@@ -41,8 +42,9 @@ def merge_records(
     with one name (renamed so on two devices) are kept apart and counted as
     "names shared" (never folded without being asked); a settled ask beats an
     open one, and of two settlements the earlier wins; an
-    entry voided twice points at the smaller void id. Derived state is rebuilt
-    afterwards.
+    entry voided twice points at the smaller void id; a promise follows the same rule
+    as an ask (settled beats open, then the earlier settlement), and the deposit of
+    a keeping that lost is voided. Derived state is rebuilt afterwards.
     """
     from engage_cli.store.edits import apply_edits
     from engage_cli.store.folds import place, shared_names
@@ -51,7 +53,9 @@ def merge_records(
     counts = {"contacts added": 0, "contacts matched": 0, "entries added": 0, "voids added": 0}
     uid_to_id: dict[str, int] = {}
     members: list[tuple[int, str]] = []
-    pending: dict[str, list[dict[str, Any]]] = {"edit": [], "fold": [], "entry": [], "void": []}
+    pending: dict[str, list[dict[str, Any]]] = {
+        "edit": [], "fold": [], "entry": [], "void": [], "promise": [], "date": []
+    }  # fmt: skip
     for rec in records:
         kind = rec.get("type")
         if kind == "contact":
@@ -92,6 +96,12 @@ def merge_records(
         if known.fetchone() is None:
             raise InputError(f"void {rec['id']} names an entry that is not in the import")
         counts["voids added"] += merge_void(ledger, rec)
+    for rec in pending["promise"]:
+        new = merge_promise(ledger, rec, local(rec["contact"], "a contact", rec), merge_void)
+        counts["promises added"] = counts.get("promises added", 0) + new
+    for rec in pending["date"]:
+        new = merge_date(ledger, rec, local(rec["contact"], "a contact", rec))
+        counts["dates added"] = counts.get("dates added", 0) + new
     reconcile_asks(ledger)
     rebuild_state(ledger, half_life)
     counts["names shared"] = len(shared_names(ledger))
@@ -265,6 +275,12 @@ def merge_entry(ledger: Ledger, rec: dict[str, Any], uid_to_id: dict[str, int]) 
     row = ledger.conn.execute(
         "SELECT status, resolved_at, kind, occurred_at FROM entries WHERE id = ?", [rec["id"]]
     ).fetchone()
+    if rec.get("follow_up") is not None:  # of two follow-up days, the earlier
+        ledger.conn.execute(
+            "UPDATE entries SET follow_up_at = ? WHERE id = ? "
+            "AND (follow_up_at IS NULL OR follow_up_at > ?)",
+            [rec["follow_up"], rec["id"], rec["follow_up"]],
+        )
     if row is not None:
         # The same entry as one here: only its settlement may differ, and it must fit.
         if rec["kind"] != row[2]:
@@ -309,6 +325,10 @@ def merge_entry(ledger: Ledger, rec: dict[str, Any], uid_to_id: dict[str, int]) 
             via_origin_id,
         ],
     )
+    if rec.get("follow_up") is not None:
+        ledger.conn.execute(
+            "UPDATE entries SET follow_up_at = ? WHERE id = ?", [rec["follow_up"], rec["id"]]
+        )
     return 1
 
 

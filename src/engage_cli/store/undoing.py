@@ -11,6 +11,7 @@ from engage_cli import scoring
 from engage_cli.dates import from_store, to_store
 from engage_cli.domain import NewEntry
 from engage_cli.errors import CannotUndo
+from engage_cli.store import follow_through
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import contact_by_id, insert_contact
 from engage_cli.store.edits import revert_batch
@@ -47,6 +48,8 @@ def undo(
             revert_batch(ledger, action.batch, now, half_life, again=False)
         case "fold":
             unfold(ledger, action.detail["fold"], now, half_life)
+        case "promise" | "keep" | "drop" | "remember":
+            stash = follow_through.undo(ledger, action, now, half_life)
         case _:
             take_out(ledger, action, half_life)
     detail = {**action.detail, "redo": stash} if stash else action.detail
@@ -109,6 +112,7 @@ def redo(
                     "UPDATE actions SET entry_id = ? WHERE entry_id = ?", [new.entry.id, old["id"]]
                 )
             batch = wrote[0].entry.batch if wrote else action.batch
+            follow_through.put_log(ledger, stash, [w.entry.id for w in wrote], batch or "")
             mark(ledger, action.seq, None, batch=batch, at=to_store(now), detail=detail)
         case "settle":
             _settle_as_before(ledger, action, _ask(ledger, action), now, half_life, synergy)
@@ -120,6 +124,9 @@ def redo(
             assert action.batch is not None
             batch = revert_batch(ledger, action.batch, now, half_life, again=True)
             mark(ledger, action.seq, None, batch=batch)
+        case "promise" | "keep" | "drop" | "remember":
+            follow_through.redo(ledger, action, stash, now, half_life)
+            mark(ledger, action.seq, None, detail=detail)
         case "fold":
             dup_id, into_id = ledger.conn.execute(
                 "SELECT contact_id, into_id FROM folds WHERE id = ?", [detail["fold"]]
@@ -182,6 +189,7 @@ def _undo_log(ledger: Ledger, action: Action, now: datetime, half_life: HalfLife
         ],
         "contacts": [],
     }
+    follow_through.take_log(ledger, action, stash, now, half_life)
     gone: set[str] = set()
     for cid in [c.id for c in action.contacts]:  # those added that nothing else refers to
         ids = [
@@ -261,7 +269,8 @@ def take_out(ledger: Ledger, action: Action, half_life: Callable[[str], float]) 
     )
     conn.execute(f"DELETE FROM contact_state WHERE contact_id > {int(marks['contacts'])}")
     for tbl in CAPTURED:
-        conn.execute(f"DELETE FROM {tbl} WHERE rowid > ?", [marks[tbl]])
+        if tbl in marks:  # an import journaled before a table was there added none to it
+            conn.execute(f"DELETE FROM {tbl} WHERE rowid > ?", [marks[tbl]])
     conn.execute("DELETE FROM action_rows WHERE seq = ?", [action.seq])
     place(ledger, half_life)
     rebuild_state(ledger, half_life)

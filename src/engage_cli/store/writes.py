@@ -257,6 +257,7 @@ def bulk_insert(
     contacts: Sequence[dict[str, Any]] = (),
     entries: Sequence[dict[str, Any]] = (),
     voids: Sequence[dict[str, Any]] = (),
+    promises: Sequence[dict[str, Any]] = (),
 ) -> None:
     """Insert whole rows (every column of the schema) fast; the caller holds the transaction.
 
@@ -264,7 +265,9 @@ def bulk_insert(
     are checked at commit, so entries may name their voids before those are in.
     """
     ledger.conn.execute("PRAGMA defer_foreign_keys = ON")
-    for table, rows in (("contacts", contacts), ("entries", entries), ("voids", voids)):
+    tables = (("contacts", contacts), ("entries", entries), ("voids", voids),
+              ("promises", promises))  # fmt: skip
+    for table, rows in tables:
         if not rows:
             continue
         cols = list(rows[0])
@@ -325,9 +328,12 @@ def record(
     via: str | None,
     now: datetime,
     half_life: Callable[[str], float],
+    after: Callable[[Ledger, list[Contact], list[Written]], None] | None = None,
 ) -> tuple[list[Contact], list[Written]]:
     """What `log` does, in one transaction: add the new contacts (given by name), find
-    the broker, write every planned entry for every contact as one batch.
+    the broker, write every planned entry for every contact as one batch, then
+    `after` (what else the log records: a promise, a follow-up) with the ledger,
+    the contacts and the entries, in the same transaction.
 
     Returns the contacts added and the entries written.
     """
@@ -359,4 +365,6 @@ def record(
             half_life,
             added,
         )
+        if after is not None:
+            after(ledger, chosen, written)
     return added, written

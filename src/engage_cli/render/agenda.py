@@ -1,0 +1,111 @@
+"""Views of follow-through: the promises list and the agenda, fit to 80 columns."""
+
+from __future__ import annotations
+
+import textwrap
+
+from rich.cells import cell_len
+from rich.text import Text
+
+from engage_cli.dates import fmt_local
+from engage_cli.ids import short
+from engage_cli.render.common import Grid, charge, console
+from engage_cli.reports.agenda import Agenda, PromiseList
+from engage_cli.terminal import terminal_width
+
+WIDTH = 80
+_STATE_STYLE = {"open": "yellow", "kept": "green", "dropped": "dim"}
+_KIND_STYLE = {"promise": "yellow", "follow-up": "cyan", "birthday": "magenta",
+               "remember": "magenta", "anniversary": "magenta", "due": "blue"}  # fmt: skip
+
+
+def fit(text: str, width: int) -> str:
+    """Text cut to `width` cells, with an ellipsis where it was cut."""
+    if cell_len(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if cell_len(out + ch) > width - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def promises(report: PromiseList) -> None:
+    out = console()
+    if not report.lines:
+        out.print("no overdue promises" if report.overdue_only else "no promises")
+        return
+    grid = Grid()
+    for col, justify in (("id", "left"), ("due", "left"), ("contact", "left"),
+                         ("state", "left"), ("weighs", "right"), ("what", "left")):  # fmt: skip
+        grid.add_column(col, justify=justify)
+    for line in report.lines:
+        p = line.promise
+        state = p.state
+        if line.overdue_days is not None:
+            state = f"overdue {int(line.overdue_days)}d"
+        grid.add_row(
+            Text(short(p.id), style="dim"),
+            fmt_local(p.due_at, with_time=False) if p.due_at else "-",
+            fit(p.contact, 20),
+            Text(state, style="red" if line.overdue_days else _STATE_STYLE[p.state]),
+            charge(line.weight) if line.weight else Text("·", style="dim"),
+            p.what,
+        )
+    out.print(grid.text(min(terminal_width() or WIDTH, WIDTH)))
+
+
+# Overdue items shown before the week's (`engage promises --overdue` lists every one).
+MAX_OVERDUE = 10
+
+
+def agenda(a: Agenda, title: bool = True) -> None:
+    out = console()
+    if title:
+        out.print(
+            Text.assemble(
+                ("Agenda", "bold"),
+                f"  {a.as_of.date().isoformat()} to {a.end.isoformat()} ({a.days} days)",
+            )
+        )
+    if not a.items:
+        out.print("  nothing due")
+    late = [i for i in a.items if i.overdue]
+    shown = late[:MAX_OVERDUE] + [i for i in a.items if not i.overdue]
+    width = min(terminal_width() or WIDTH, WIDTH)
+    # the day, the kind, the contact (cut at 18), then what to do, wrapped in its column
+    kinds = max((len(i.kind) for i in shown), default=0)
+    names = [fit(i.contact, 18) for i in shown]
+    who = max((cell_len(n) for n in names), default=0)
+    left = 2 + 10 + 2 + kinds + 2 + who + 2
+    room = max(width - left, 20)
+    page = Text()
+    for n, (i, name) in enumerate(zip(shown, names, strict=True)):
+        todo = f'"{i.what}": {i.action}' if i.what else i.action
+        lines = textwrap.wrap(todo, room, break_long_words=True) or [""]
+        if n:
+            page.append("\n")
+        page.append("  ")
+        page.append(f"{i.day:%a %d %b}".ljust(10), style="red" if i.overdue else "")
+        page.append("  ")
+        page.append(i.kind.ljust(kinds), style=_KIND_STYLE.get(i.kind, ""))
+        page.append("  " + name + " " * (who - cell_len(name)) + "  ")
+        page.append(lines[0])
+        for more in lines[1:]:
+            page.append("\n" + " " * left + more)
+        if n == min(len(late), MAX_OVERDUE) - 1 and len(late) > MAX_OVERDUE:
+            page.append(
+                f"\n  … {len(late) - MAX_OVERDUE} more overdue: `engage promises --overdue`",
+                style="dim",
+            )
+    if shown:
+        out.print(page)
+    if a.already_due:
+        n = a.already_due
+        out.print(
+            Text(
+                f"  and {n} contact{'s' if n != 1 else ''} already due: `engage who-neglected`",
+                style="dim",
+            )
+        )

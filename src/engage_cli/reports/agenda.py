@@ -1,0 +1,260 @@
+"""Follow-through: the promises list and the agenda (what is due soon, each with one action)."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
+
+from engage_cli.dates import end_of_day, iso
+from engage_cli.domain import Contact, Promise
+from engage_cli.ids import short
+from engage_cli.policy import Policy
+from engage_cli.store import promises as store
+from engage_cli.store.connection import Ledger
+from engage_cli.store.contacts import get_contact, list_contacts
+
+DAY = 86_400.0
+
+
+class PromiseLine(NamedTuple):
+    promise: Promise
+    overdue_days: float | None  # days past its due moment, when it is open and past it
+    weight: float  # what it weighs on the charge now (0 or negative)
+
+    def to_json(self) -> dict[str, Any]:
+        p = self.promise
+        return {
+            "id": p.id,
+            "short_id": short(p.id),
+            "contact": p.contact,
+            "what": p.what,
+            "due_at": iso(p.due_at),
+            "made_at": iso(p.made_at),
+            "state": p.state,
+            "settled_at": iso(p.settled_at),
+            "overdue_days": self.overdue_days,
+            "weight": self.weight,
+        }
+
+
+class PromiseList(NamedTuple):
+    as_of: datetime
+    lines: list[PromiseLine]
+    overdue_only: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"as_of": iso(self.as_of), "promises": [line.to_json() for line in self.lines]}
+
+
+def promise_list(
+    ledger: Ledger, policy: Policy, name: str | None, overdue_only: bool, as_of: datetime
+) -> PromiseList:
+    """Promises made by `as_of` (as they stood then), soonest due first."""
+    contact = get_contact(ledger, name) if name is not None else None
+    t = as_of.timestamp()
+    rule = policy.promise_rule
+    lines = []
+    circles = {c.id: c.circle for c in list_contacts(ledger, archived=None)}
+    for p in store.list_promises(ledger, as_of, contact):
+        late = None
+        if p.state == "open" and p.due_at is not None and p.due_at < as_of:
+            late = (t - p.due_at.timestamp()) / DAY
+        if overdue_only and late is None:
+            continue
+        hl = policy.half_life(circles.get(p.contact_id, "active"))
+        lines.append(PromiseLine(p, late, p.weight(t, hl, rule)))
+    return PromiseList(as_of, lines, overdue_only)
+
+
+# --- the agenda -----------------------------------------------------------------------
+
+
+class Item(NamedTuple):
+    """One thing on the agenda: on which day, what kind, for whom, and what to do."""
+
+    day: date
+    kind: str  # promise, follow-up, birthday, remember, anniversary, due
+    contact: str
+    what: str  # people's text: a promise, an ask's note, a remembered day
+    ref: str  # the id it comes from (a promise, an ask, a remembered day, a contact's uid)
+    action: str
+    overdue: bool = False
+
+    @property
+    def uid(self) -> str:
+        """A stable calendar UID: the same item gets the same one on every export."""
+        key = self.ref
+        if self.kind in ("birthday", "remember", "anniversary"):
+            key = f"{self.ref}-{self.day.year}"
+        return f"{self.kind}-{key}@engage"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "day": self.day.isoformat(),
+            "kind": self.kind,
+            "contact": self.contact,
+            "what": self.what,
+            "id": self.ref,
+            "action": self.action,
+            "overdue": self.overdue,
+        }
+
+
+class Agenda(NamedTuple):
+    as_of: datetime
+    days: int
+    items: list[Item]
+    already_due: int = 0  # contacts overdue before the window (who-neglected lists them)
+
+    @property
+    def end(self) -> date:
+        return self.as_of.date() + timedelta(days=self.days)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "as_of": iso(self.as_of),
+            "days": self.days,
+            "start": self.as_of.date().isoformat(),
+            "end": self.end.isoformat(),
+            "items": [i.to_json() for i in self.items],
+            "contacts_already_due": self.already_due,
+        }
+
+
+_ORDER = {"promise": 0, "follow-up": 1, "birthday": 2, "anniversary": 3, "remember": 4, "due": 5}
+
+
+def agenda(
+    ledger: Ledger, policy: Policy, as_of: datetime, days: int, ranked: Sequence[Any]
+) -> Agenda:
+    """What is due from `as_of` to the end of `days` days on: promises (and those
+    overdue), follow-ups of open asks, birthdays and remembered days, and contacts
+    whose cadence comes due (from `ranked`, the neglect ranking of every contact,
+    reports.weekly.NeglectLine); ordered by day, each with one suggested action."""
+    today = as_of.date()
+    last = today + timedelta(days=days)
+    until = end_of_day(last, as_of)
+    items: list[Item] = []
+    for p in store.open_due(ledger, as_of, until):
+        assert p.due_at is not None
+        day = p.due_at.astimezone(as_of.tzinfo).date()
+        late = day < today
+        act = f"do it, then `engage kept {short(p.id)}`"
+        if late:
+            act = f"overdue: do it now (`engage kept {short(p.id)}`) or say so and drop it"
+        items.append(Item(day, "promise", p.contact, p.what, p.id, act, late))
+    for ask, at in store.follow_ups(ledger, as_of, until):
+        day = at.astimezone(as_of.tzinfo).date()
+        act = f"check back with {ask.contact} on the ask; `engage done {short(ask.id)}` once it is"
+        items.append(Item(day, "follow-up", ask.contact, ask.note, ask.id, act, day < today))
+    live = list_contacts(ledger, as_of=as_of)
+    items += _birthdays(live, today, last)
+    items += _remembered(ledger, live, today, last)
+    due, already = _becoming_due(ranked, as_of, days, live)
+    items += due
+    items.sort(key=lambda i: (i.day, _ORDER[i.kind], i.contact.casefold(), i.ref))
+    return Agenda(as_of, days, items, already)
+
+
+def on_year(month: int, day: int, year: int) -> date:
+    """A yearly day in `year`; Feb 29 falls on Feb 28 when the year has none."""
+    if month == 2 and day == 29 and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return date(year, month, day)
+
+
+def _yearly(value: str, first: date, last: date) -> list[tuple[date, int | None]]:
+    """The days in [first, last] a stored day (1985-04-12 or --04-12) comes back on, with
+    the year it started (None when not known)."""
+    import re
+
+    m = re.fullmatch(r"(?:(\d{4})|-)-(\d{2})-(\d{2})", value)
+    if not m:
+        return []
+    year = int(m[1]) if m[1] else None
+    month, mday = int(m[2]), int(m[3])
+    out = []
+    for y in range(first.year, last.year + 1):
+        try:
+            when = on_year(month, mday, y)
+        except ValueError:
+            return []
+        if first <= when <= last and (year is None or y >= year):
+            out.append((when, year))
+    return out
+
+
+def _birthdays(live: list[Contact], first: date, last: date) -> list[Item]:
+    items = []
+    for c in live:
+        if not c.birthday:
+            continue
+        for when, born in _yearly(c.birthday, first, last):
+            turns = f" ({when.year - born})" if born else ""
+            act = f"wish {c.name} a happy birthday{turns}: a call or a note, with no ask"
+            items.append(Item(when, "birthday", c.name, "", c.uid, act))
+    return items
+
+
+def _remembered(ledger: Ledger, live: list[Contact], first: date, last: date) -> list[Item]:
+    ids = {c.id for c in live}
+    items = []
+    for d in store.remembered(ledger):
+        if d.contact_id not in ids:
+            continue
+        if d.kind == "anniversary":
+            for when, _ in _yearly(d.day, first, last):
+                act = f"mark the day with {d.contact}: a note, a call"
+                items.append(Item(when, "anniversary", d.contact, d.what, d.id, act))
+            continue
+        when = date.fromisoformat(d.day)
+        if first <= when <= last:
+            act = f"ask {d.contact} about it, or wish them well"
+            items.append(Item(when, "remember", d.contact, d.what, d.id, act))
+    return items
+
+
+def _becoming_due(
+    ranked: Sequence[Any], as_of: datetime, days: int, live: list[Contact]
+) -> tuple[list[Item], int]:
+    """Contacts whose cadence comes due in the window (from the neglect ranking's
+    figures), and how many were due already."""
+    uids = {c.name: c.uid for c in live}
+    items, already = [], 0
+    for line in ranked:
+        r = line.row
+        left = r.cadence_days - r.days_since
+        if left < 0:
+            already += 1
+            continue
+        if left > days or r.name not in uids:
+            continue
+        when = (as_of + timedelta(days=left)).date()
+        items.append(Item(when, "due", r.name, "", uids[r.name], line.suggestion))
+    return items, already
+
+
+_TITLES = {
+    "promise": "Promise to {name}",
+    "follow-up": "Follow up with {name}",
+    "birthday": "{name}'s birthday",
+    "remember": "Remember: {name}",
+    "anniversary": "Anniversary: {name}",
+    "due": "Reach out to {name}",
+}
+
+
+def calendar_events(a: Agenda, with_notes: bool) -> list[Any]:
+    """The agenda's items as calendar events; people's notes (what was promised, an
+    ask's note, a remembered day's text) only `with_notes`."""
+    from engage_cli.formats.calendar import Event
+
+    events = []
+    for i in a.items:
+        title = _TITLES[i.kind].format(name=i.contact)
+        if with_notes and i.what:
+            title += f": {i.what}"
+        events.append(Event(i.uid, max(i.day, a.as_of.date()), title, i.action, i.kind))
+    return events
