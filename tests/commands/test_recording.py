@@ -327,3 +327,24 @@ def test_a_name_that_differs_only_in_accents_is_pointed_out(run: Run, run_json) 
     assert all(len(line) <= 80 for line in twin.stderr.splitlines())
     assert ok(run("add", "Josefa Lisboa", "--on", "2026-01-01")).stderr == ""
     assert len(run_json("contacts")) == 3  # a notice, not a refusal: two people may be both
+
+
+def test_undo_after_a_void_brings_the_entry_back(run: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    ok(run("add", "Ann", "--on", "2026-01-01"))
+    ok(run("log", "Ann", "-d", "1", "-w", "2", "-m", "coffee + ask", "--on", "2026-11-01"))
+    ok(run("log", "Ann", "-d", "3", "--on", "2026-11-02"))
+    ask = next(e for e in run_json("history") if e["kind"] == "withdrawal")
+    ok(run("done", ask["id"][-8:], "--on", "2026-11-03"))  # gave 1 back
+    before = run_json("show", "Ann", "--as-of", AS_OF)
+    said = ok(run("void", ask["id"][-8:], "--reason", "oops")).stdout
+    assert "`engage undo` brings it back" in said
+    voided = run_json("show", "Ann", "--as-of", AS_OF)
+    assert voided["charge"] != before["charge"]  # the ask and what it gave back: gone
+    undone = ok(run("undo", "--yes")).stdout
+    assert undone.startswith("The last action voided 1 entry:") and "coffee + ask" in undone
+    after = run_json("show", "Ann", "--as-of", AS_OF)
+    assert after["charge"] == before["charge"]
+    assert not any(e["voided"] for e in run_json("history"))  # the deposit of the log stays
+    assert [a["status"] for a in run_json("asks")] == ["done"]
+    again = ok(run("undo", "--yes")).stdout  # further back: the done, not the void again
+    assert again.startswith("The last change marked this ask done")

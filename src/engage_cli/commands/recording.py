@@ -352,16 +352,14 @@ def void(
     Example: engage void 1f3a9c2e --reason "logged for the wrong person"
     """
     from engage_cli.inputs import clean_note
-    from engage_cli.store.queries import find_entry
-    from engage_cli.store.writes import void_entries
+    from engage_cli.store.journal import void_one
 
     why = clean(clean_note, reason)
     with open_ledger(ctx) as ledger:
         rules = policy()
         with ledger.transaction():
-            entry = find_entry(ledger, entry_id)
-            void_entries(ledger, [entry], local_now(), why, rules.half_life)
-    say("voided:\n" + described([entry]))
+            entry = void_one(ledger, entry_id, local_now(), why, rules.half_life)
+    say("voided (`engage undo` brings it back):\n" + described([entry]))
 
 
 def _settle(

@@ -221,16 +221,24 @@ def _root(
     global _LEDGER_BEFORE
     path = ledger_path(db).expanduser()
     _LEDGER_BEFORE = (path, path.exists())
+    _AFTERWARDS.clear()
 
 
 # The ledger this command uses, and whether it existed before the command ran.
 _LEDGER_BEFORE: "tuple[Path, bool] | None" = None
 
 
+_AFTERWARDS: list[str] = []  # what a command that succeeds says last (stderr)
+
+
 def _said_where_it_started() -> None:
-    """Once, when a command started a new ledger: say where it is (stderr)."""
+    """Once, when a command started a new ledger: say where it is (stderr); and what
+    else it has to say once it succeeded (a failure's one line stays alone)."""
     if _LEDGER_BEFORE is not None and not _LEDGER_BEFORE[1] and _LEDGER_BEFORE[0].exists():
         say(f"engage: started a new ledger at {_LEDGER_BEFORE[0].resolve()}", err=True)
+    for said in _AFTERWARDS:
+        say(said, err=True)
+    _AFTERWARDS.clear()
 
 
 # --- what commands share ------------------------------------------------------------
@@ -265,10 +273,9 @@ def open_ledger(ctx: typer.Context, create: bool = False) -> Iterator["Ledger"]:
     if ledger.upgraded_from is not None:  # said once: the next opening finds it upgraded
         from engage_cli.domain import SCHEMA_VERSION
 
-        say(
+        _AFTERWARDS.append(
             f"engage: upgraded {ledger.path} from schema {ledger.upgraded_from} to "
-            f"{SCHEMA_VERSION}; the ledger as it was: {ledger.backed_up}",
-            err=True,
+            f"{SCHEMA_VERSION}; the ledger as it was: {ledger.backed_up}"
         )
     try:
         yield ledger

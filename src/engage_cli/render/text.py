@@ -132,6 +132,9 @@ def action_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
         )
     if kind == "fold":
         return [f"The last action folded {names[0]} into {names[1]}."], "Unfold it?"
+    if kind == "void":
+        lines = [f"The last action voided {plural(len(action.entries), 'entry', 'entries')}:"]
+        return [*lines, described(action.entries)], "Bring it back?"
     counts = action.detail.get("counts", {})
     said = ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "nothing new"
     return [f"The last action was {_a(kind)} {kind}: {said}."], "Take it out?"

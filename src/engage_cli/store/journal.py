@@ -12,7 +12,7 @@ long as nothing was done since.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -22,7 +22,7 @@ from engage_cli.domain import Change, Contact, Entry
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import contact_by_id, named
 from engage_cli.store.rows import contact_from_row, entry_rows
-from engage_cli.store.writes import journal
+from engage_cli.store.writes import journal, void_entries
 
 
 class Action(NamedTuple):
@@ -73,6 +73,13 @@ def _action(ledger: Ledger, row: tuple[Any, ...]) -> Action:
             info = {**info, "promised": [list(r) for r in made]}
     elif kind in ("settle", "reopen"):
         entries = entry_rows(ledger, "e.id = ? AND e.voided_by IS NULL", [entry_id])
+    elif kind == "void":  # the entries it voided, still voided
+        entries = entry_rows(
+            ledger,
+            "e.id IN (SELECT value FROM json_each(?)) AND e.voided_by IS NOT NULL",
+            [json.dumps(info.get("voided", []))],
+            "ORDER BY e.id",
+        )
     elif kind == "add":
         found = ledger.rows(
             "SELECT * FROM contacts WHERE id = ? AND uid = ?", [contact_id, info.get("uid")]
@@ -161,6 +168,8 @@ def stands(ledger: Ledger, action: Action) -> bool:
         return bool(action.detail.get("stands"))
     if action.kind == "add":
         return bool(action.contacts)
+    if action.kind == "void":
+        return bool(action.entries)
     if action.kind in ("promise", "remember"):
         return "row" in action.detail
     if action.kind in ("keep", "drop"):
@@ -215,7 +224,7 @@ def mark(
     )
 
 
-# Imports and merges: what they changed, so that it can be taken out.
+# Imports, merges and voids: what they changed, so that it can be taken out.
 
 # The tables an import or a merge writes, in the order their new rows are removed.
 CAPTURED = ("promises", "dates", "voids", "entries", "edits", "folds", "contacts")
@@ -249,3 +258,18 @@ def capturing(ledger: Ledger, kind: str, at: str) -> Iterator[dict[str, Any]]:
         for t in CAPTURED:
             conn.execute(f"DROP TRIGGER IF EXISTS temp.capture_{t}")
     ledger.conn.execute("UPDATE actions SET detail = ? WHERE seq = ?", [json.dumps(detail), seq])
+
+
+def void_one(
+    ledger: Ledger, ref: str, now: datetime, reason: str, half_life: Callable[[str], float]
+) -> Entry:
+    """Void the entry `ref` names (an id or its last 8 digits), journaled so that
+    `undo` brings it back: what it changed (the entry, an ask it reopened, what that
+    ask gave back) is captured as an import's is. The caller holds the transaction."""
+    from engage_cli.store.queries import find_entry
+
+    entry = find_entry(ledger, ref)
+    with capturing(ledger, "void", to_store(now)) as detail:
+        void_entries(ledger, [entry], now, reason, half_life)
+        detail["voided"] = [entry.id]
+    return entry

@@ -43,7 +43,7 @@ CREATE TABLE actions_v5 (
     at TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN (
         'add', 'log', 'settle', 'reopen', 'edit', 'fold', 'import', 'merge',
-        'promise', 'keep', 'drop', 'remember')),
+        'promise', 'keep', 'drop', 'remember', 'void')),
     batch TEXT,
     entry_id TEXT,
     status TEXT,

@@ -58,7 +58,7 @@ def undo(
 
 
 # Done again by running them again: their rows are gone once undone.
-NOT_REDONE = ("import", "merge")
+NOT_REDONE = ("import", "merge", "void")
 
 
 def _archive(
