@@ -88,6 +88,7 @@ class Entry(NamedTuple):
     source_id: str | None = None
     via: str | None = None
     void_reason: str | None = None  # why it was voided, when it was
+    intro: str | None = None  # an introduction you made: whom they were introduced to
 
     @property
     def impulse(self) -> scoring.Impulse:
@@ -140,6 +141,7 @@ class NewEntry(NamedTuple):
     tags: list[str]
     via: Contact | None = None
     source_id: str | None = None
+    intro_with: Contact | None = None  # an introduction: the contact they were introduced to
 
 
 class Facts(NamedTuple):

@@ -63,6 +63,8 @@ class Policy(NamedTuple):
     # A promise kept is a deposit of `promise_kept_points`; one still open
     # `promise_grace_days` after its due day weighs on the charge like an ask of
     # `promise_overdue_points`, decaying from then, until it is kept or dropped.
+    # An introduction you make (`engage intro A B`) is a deposit of this for each.
+    intro_points: float = 1.0
     promise_kept_points: float = 1.0
     promise_grace_days: float = 3.0
     promise_overdue_points: float = 1.0

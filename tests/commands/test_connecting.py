@@ -155,3 +155,85 @@ def test_an_unknown_sector_lists_the_accepted_ones(
     line = fails(web(*args))
     assert "unknown sector 'media'; sectors are business, nonprofit, government" in line
     assert digest(db_path) == before
+
+
+def test_an_introduction_charges_both_and_links_them(web: Run, db_path: Path) -> None:
+    before = {
+        n: as_json(web, "show", n, "--as-of", AS_OF)["charge"] for n in ("Bob Stone", "Eve Park")
+    }
+    said = ok(web("intro", "Bob Stone", "Eve Park", "-m", "both cook", "--on", "2026-11-18")).stdout
+    assert said.startswith("introduced Bob Stone and Eve Park:")
+    for name, other in (("Bob Stone", "Eve Park"), ("Eve Park", "Bob Stone")):
+        got = as_json(web, "show", name, "--as-of", AS_OF)
+        half_life = got["half_life_days"]
+        expected = before[name] + 1 * 2 ** (-(2.5 - 1 / 86400 * 0) / half_life)  # intro_points 1
+        assert got["charge"] == pytest.approx(expected, abs=1e-3)
+        assert got["introduced"] == [{"name": other, "at": "2026-11-18T12:00:00Z"}]
+        assert got["recent"][0]["note"] == f"introduced to {other}: both cook"
+    reasons = as_json(web, "path", "Eve Park", "--as-of", AS_OF)["paths"]
+    assert [(p["name"], p["reasons"]) for p in reasons] == [
+        ("Bob Stone", ["you introduced them to Eve Park on 2026-11-18"])
+    ]
+    links = as_json(web, "network", "--as-of", AS_OF)["links"]
+    assert {"from": "Bob Stone", "to": "Eve Park", "kind": "introduced", "count": 1} in links
+    # What one later does for the other through them credits the introduction.
+    ok(web("log", "Eve Park", "-d", "1", "--via", "Bob Stone", "--on", "2026-11-19"))
+    connectors = as_json(web, "balance", "--as-of", AS_OF)["connectors"]
+    bob = next(c for c in connectors if c["name"] == "Bob Stone")
+    assert (bob["entries"], bob["introduced"]) == (1, 1)
+    assert "Bob Stone (1, 1 after your introduction)" in ok(web("balance", "--as-of", AS_OF)).stdout
+    assert as_json(web, "show", "Eve Park", "--as-of", AS_OF)["met_through"] == [
+        {"name": "Bob Stone", "at": "2026-11-19T12:00:00Z"}
+    ]
+
+
+def test_undo_takes_an_introduction_back_whole(web: Run) -> None:
+    ok(web("intro", "Bob Stone", "Eve Park", "--on", "2026-11-18"))
+    assert "The last log wrote 2 entries" in ok(web("undo", "--yes")).stdout
+    assert as_json(web, "show", "Bob Stone", "--as-of", AS_OF)["introduced"] == []
+    assert as_json(web, "path", "Eve Park", "--as-of", AS_OF)["paths"] == []
+    ok(web("redo", "--yes"))
+    assert as_json(web, "show", "Eve Park", "--as-of", AS_OF)["introduced"] == [
+        {"name": "Bob Stone", "at": "2026-11-18T12:00:00Z"}
+    ]
+
+
+def test_an_introduction_travels_through_export_and_merge(web: Run, tmp_path: Path) -> None:
+    ok(web("intro", "Bob Stone", "Eve Park", "--on", "2026-11-18"))
+    dump = tmp_path / "web.jsonl"
+    ok(web("export", "-o", str(dump)))
+    other = tmp_path / "other.db"
+    ok(web("--db", str(other), "import", "ledger", str(dump)))
+    ok(web("--db", str(other), "import", "ledger", str(dump)))  # twice: nothing new
+    got = json.loads(ok(web("--db", str(other), "show", "Eve Park", "--json")).stdout)
+    assert got["introduced"] == [{"name": "Bob Stone", "at": "2026-11-18T12:00:00Z"}]
+    theirs = tmp_path / "theirs.db"
+    ok(web("--db", str(theirs), "merge", str(other)))
+    paths = json.loads(ok(web("--db", str(theirs), "path", "Eve Park", "--json")).stdout)
+    assert [p["name"] for p in paths["paths"]] == ["Bob Stone"]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["intro", "Bob Stone", "bob stone"], "cannot be introduced to themselves"),
+        (["intro", "Bob Stone", "Eve Parker"], "no contact named 'Eve Parker'"),
+        (["intro", "Bob Stone", "Eve Park", "--points", "0"], "must be greater than 0"),
+        (["intro", "Bob Stone", "Eve Park", "--on", "2030-01-01"], "in the future"),
+    ],
+)
+def test_a_bad_introduction_changes_nothing(
+    web: Run, db_path: Path, args: list[str], said: str
+) -> None:
+    before = digest(db_path)
+    assert said in fails(web(*args))
+    assert digest(db_path) == before
+
+
+def test_path_ranks_the_warmer_of_an_introduction_and_a_colleague(web: Run) -> None:
+    ok(web("intro", "Eve Park", "Dana Cole", "--on", "2026-11-18"))  # Eve: 9 points, warm
+    paths = as_json(web, "path", "Dana Cole", "--as-of", AS_OF)["paths"]
+    assert [(p["name"], p["reasons"][0]) for p in paths][:2] == [
+        ("Eve Park", "you introduced them to Dana Cole on 2026-11-18"),
+        ("Ann Lee", "works at Civic Lab, like Dana Cole"),
+    ]

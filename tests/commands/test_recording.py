@@ -82,7 +82,9 @@ def test_via_records_the_broker(people: Run, run_json) -> None:  # type: ignore[
     ok(people("log", "Bob Stone", "-d", "2", "--via", "ann lee", "--on", "2026-11-18"))
     ok(people("log", "Cy Young", "-w", "1", "--via", "Ann Lee", "--on", "2026-11-19"))
     report = run_json("balance", "--as-of", AS_OF)
-    assert report["connectors"] == [{"name": "Ann Lee", "entries": 2, "points": 3.0}]
+    assert report["connectors"] == [
+        {"name": "Ann Lee", "entries": 2, "points": 3.0, "introduced": 0}
+    ]
     brokered = run_json("show", "Ann Lee", "--as-of", AS_OF)["brokered"]
     assert [e["contact"] for e in brokered] == ["Cy Young", "Bob Stone"]
     assert all(e["via"] == "Ann Lee" for e in run_json("history"))

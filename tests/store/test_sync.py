@@ -19,6 +19,7 @@ from engage_cli.models import ContactIn
 from engage_cli.policy import Policy
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import find_contact, list_contacts
+from engage_cli.store.edits import edit_contact
 from engage_cli.store.exporting import export_records
 from engage_cli.store.health import check_ledger
 from engage_cli.store.keeping import drop_promise, keep_promise, make_promise
@@ -27,7 +28,13 @@ from engage_cli.store.queries import asks as list_asks
 from engage_cli.store.queries import history
 from engage_cli.store.state import facts, verify_state
 from engage_cli.store.sync import merge_records
-from engage_cli.store.writes import add_contact, log_entries, settle_ask, void_entries
+from engage_cli.store.writes import (
+    add_contact,
+    introduce,
+    log_entries,
+    settle_ask,
+    void_entries,
+)
 
 POLICY = Policy()
 
@@ -55,6 +62,8 @@ op = st.one_of(
     st.tuples(st.just("promise"), st.integers(0, 9), st.integers(0, 700)),
     st.tuples(st.just("keep"), st.integers(0, 30), st.sampled_from([0.0, 1.0, 2.0])),
     st.tuples(st.just("drop"), st.integers(0, 30)),
+    st.tuples(st.just("intro"), st.integers(0, 9), st.integers(1, 9), st.integers(0, 700)),
+    st.tuples(st.just("org"), st.integers(0, 9), st.integers(1, 9)),
 )
 
 
@@ -85,6 +94,18 @@ def build(path: Path, ops: list[tuple[Any, ...]]) -> Ledger:
             elif o[0] == "promise" and people:
                 who, day = people[o[1] % len(people)], START + timedelta(days=o[2])
                 make_promise(ledger, who, f"p{o[2]}", day + timedelta(days=5), day, NOW)
+            elif o[0] == "intro" and len(people) > 1:
+                a = people[o[1] % len(people)]
+                b = people[(o[1] + o[2]) % len(people)]
+                if a.id != b.id:
+                    at = START + timedelta(days=o[3])
+                    introduce(ledger, a, b, at, "", 1.0, NOW, POLICY.half_life)
+            elif o[0] == "org" and len(people) > 1:  # one joins another's organisation
+                person = people[o[1] % len(people)]
+                org = people[(o[1] + o[2]) % len(people)]
+                if person.id != org.id and person.kind != "org":
+                    edit_contact(ledger, org, {"kind": "org"}, NOW, POLICY.half_life)
+                    edit_contact(ledger, person, {"org": org.uid}, NOW, POLICY.half_life)
             elif o[0] in ("keep", "drop"):
                 still = list_promises(ledger, NOW, open_only=True)
                 if still:

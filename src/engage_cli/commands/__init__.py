@@ -16,7 +16,7 @@ MOMENTS: dict[str, tuple[str, ...]] = {
     "tending": ("edit", "rename", "fold", "archive", "unarchive"),
     "looking": ("contacts", "show", "history", "search", "asks", "can-ask", "explain"),
     "reviewing": ("balance", "who-neglected", "reconnect", "trend", "review"),
-    "connecting": ("path", "network"),
+    "connecting": ("intro", "path", "network"),
     "exchanging": ("export", "import", "inbox", "merge"),
     "promising": ("promise", "kept", "dropped", "promises", "remember", "agenda"),
     "care": ("doctor", "backup", "config", "demo"),

@@ -1,4 +1,5 @@
-"""The web around you: warm paths to someone (path) and the network at a glance."""
+"""The web around you: introductions you make (intro), warm paths to someone (path)
+and the network at a glance."""
 
 from typing import Annotated
 
@@ -10,13 +11,66 @@ from engage_cli.commands.root import (
     NameArg,
     app,
     as_of_moment,
+    clean,
+    complete_name,
     open_ledger,
     policy,
+    say,
     show,
 )
+from engage_cli.dates import local_now, parse_occurred
 from engage_cli.errors import UsageError
 
 FORMATS = ("text", "dot", "mermaid")
+
+
+_Other = Annotated[
+    str,
+    typer.Argument(metavar="OTHER", help="The contact introduced.", autocompletion=complete_name),
+]
+
+
+@app.command()
+def intro(
+    ctx: typer.Context,
+    name: NameArg,
+    other: _Other,
+    note: Annotated[str, typer.Option("--note", "-m", help="Why, or how.")] = "",
+    on: Annotated[
+        str | None, typer.Option("--on", metavar="WHEN", help="When (default: now).")
+    ] = None,
+    points: Annotated[
+        str | None,
+        typer.Option(
+            "--points",
+            "-p",
+            metavar="POINTS",
+            help="Each one's deposit (default: intro_points, 1).",
+        ),
+    ] = None,
+) -> None:
+    """Record that you introduced NAME and OTHER: a deposit for each, and a lasting
+    link between them (`show` lists it; `path` finds it; what one later does for
+    the other --via them credits the introduction).
+
+    Example: engage intro "Ann Lee" "Bob Stone" -m "both work on food policy"
+    """
+    from engage_cli.inputs import clean_note, parse_points
+    from engage_cli.render.text import written
+    from engage_cli.store.contacts import get_contact
+    from engage_cli.store.writes import introduce
+
+    rules = policy()
+    size = rules.intro_points if points is None else parse_points(points, "intro points")
+    now = local_now()
+    at = parse_occurred(on, now)
+    said = clean(clean_note, note)
+    with open_ledger(ctx) as ledger, ledger.transaction():
+        a, b = get_contact(ledger, name), get_contact(ledger, other)
+        wrote = introduce(ledger, a, b, at, said, size, now, rules.half_life)
+    say(f"introduced {a.name} and {b.name}:")
+    for line in written(wrote):
+        say(line)
 
 
 @app.command()

@@ -26,6 +26,7 @@ class Line(NamedTuple):
     b: int
     affiliation: bool  # a belongs to the organisation b; else a brokered for b
     times: int
+    introduction: bool = False  # you introduced a and b
 
 
 def _dot_quote(text: str) -> str:
@@ -43,6 +44,8 @@ def dot(nodes: Sequence[Node], lines: Sequence[Line]) -> Iterator[str]:
     for e in lines:
         if e.affiliation:
             yield f"  n{e.a} -- n{e.b} [style=dashed];\n"
+        elif e.introduction:
+            yield f'  n{e.a} -- n{e.b} [style=bold, label="introduced"];\n'
         else:
             yield f'  n{e.a} -- n{e.b} [label="{e.times}"];\n'
     yield "}\n"
@@ -63,7 +66,12 @@ def mermaid(nodes: Sequence[Node], lines: Sequence[Line]) -> Iterator[str]:
         label = _mermaid_label(n.name)
         yield f"  n{n.id}{label if n.kind != 'org' else '[' + label + ']'}\n"
     for e in lines:
-        yield f"  n{e.a} -.- n{e.b}\n" if e.affiliation else f"  n{e.a} -- {e.times} --- n{e.b}\n"
+        if e.affiliation:
+            yield f"  n{e.a} -.- n{e.b}\n"
+        elif e.introduction:
+            yield f"  n{e.a} == introduced === n{e.b}\n"
+        else:
+            yield f"  n{e.a} -- {e.times} --- n{e.b}\n"
     sectors: dict[str, list[int]] = {}
     for n in nodes:
         if n.sector:

@@ -153,6 +153,7 @@ class EntryRecord(_Record):
     source: str | None = Field(pattern=_UUID)
     via: str | None = Field(pattern=_UUID)
     follow_up: AheadStamp = None  # schema 5: an ask's day to check back on it
+    intro: str | None = Field(default=None, pattern=_UUID)  # schema 5: introduced to whom
 
     @field_validator("note")
     @classmethod
@@ -176,6 +177,8 @@ class EntryRecord(_Record):
             raise ValueError("an entry cannot happen after it was logged")
         if self.source is not None and (self.source == self.id or self.kind != "deposit"):
             raise ValueError("only a deposit can come from an ask, and not from itself")
+        if self.intro is not None and (self.kind != "deposit" or self.intro == self.contact):
+            raise ValueError("an introduction is a deposit, and names another contact")
         if self.follow_up is not None and self.kind != "withdrawal":
             raise ValueError("only an ask (withdrawal) has a follow-up")
         return self

@@ -180,6 +180,10 @@ def profile(p: Profile) -> None:
     if p.brokered:
         made = ", ".join(f"{e.contact} ({fmt_local(e.occurred_at, False)})" for e in p.brokered)
         out.print(hang("  brokered      ", made))
+    for label, pairs in (("introduced to ", p.introduced), ("met through   ", p.met_through)):
+        if pairs:
+            said = ", ".join(f"{name} ({fmt_local(at, False)})" for name, at in pairs)
+            out.print(hang(f"  {label}", said))
     if p.together is not None:
         charge_all, t = p.together
         out.print(

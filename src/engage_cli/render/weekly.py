@@ -19,6 +19,7 @@ from engage_cli.render.common import (
     console,
     days,
     delta_text,
+    hang,
     points,
     ratio_text,
     status_text,
@@ -149,8 +150,14 @@ def balance(report: Balance) -> None:
         out.print(grid.text())
         out.print()
     if report.connectors:
-        tops = ", ".join(f"{c.name} ({c.entries})" for c in report.connectors)
-        out.print(Text.assemble(("Top connectors ", "bold"), tops))
+        tops = ", ".join(
+            f"{c.name} ({c.entries}" + (f", {c.introduced} after your introduction)"
+                                        if c.introduced else ")")
+            for c in report.connectors
+        )  # fmt: skip
+        line = hang("Top connectors ", tops)
+        line.stylize("bold", 0, len("Top connectors"))
+        out.print(line)
     if report.thank_first:
         out.print(
             Text.assemble(

@@ -79,6 +79,8 @@ class Profile(NamedTuple):
     # charge and all-time points plus its people's.
     people: tuple[ContactLine, ...] = ()
     together: tuple[float, Sums] | None = None
+    introduced: tuple[tuple[str, datetime], ...] = ()  # whom you introduced them to
+    met_through: tuple[tuple[str, datetime], ...] = ()  # who brokered entries of theirs
 
     def to_json(self) -> dict[str, Any]:
         c = self.contact
@@ -92,6 +94,8 @@ class Profile(NamedTuple):
                 "received": t.received,
             }
         return {
+            "introduced": [{"name": n, "at": iso(at)} for n, at in self.introduced],
+            "met_through": [{"name": n, "at": iso(at)} for n, at in self.met_through],
             "people": [p.to_json(period=False) for p in self.people],
             "together": together,
             "name": c.name,
@@ -146,6 +150,8 @@ def profile(
     folded = folded_names(ledger, contact)
     people, together = _people(ledger, policy, contact, as_of, facts.charge, totals)
     return Profile(
+        introduced=tuple(queries.introductions(ledger, contact, as_of)),
+        met_through=tuple(queries.met_through(ledger, contact, as_of)),
         people=people,
         together=together,
         contact=contact,

@@ -197,5 +197,6 @@ def entry_json(e: Entry) -> dict[str, Any]:
         "batch": e.batch,
         "status": e.status,
         "via": e.via,
+        "intro": e.intro,
         "source": e.source_id,
     }

@@ -38,6 +38,8 @@ def reason(link: Link, target: str) -> str:
         if link.times == 1:
             return f"you met through {target} on {when}"
         return f"you met through {target} {link.times} times, last on {when}"
+    if link.why == network.INTRODUCED:
+        return f"you introduced them to {target} on {when}"
     if link.why == network.WORKS_AT:
         return f"works at {link.org}"
     if link.why == network.THEIR_ORG:
@@ -198,5 +200,8 @@ def web(ledger: Ledger, policy: Policy, as_of: datetime, limit: int = 10) -> Net
 def graph(n: Network) -> tuple[list[Node], list[Line]]:
     """The network's contacts and links as a graph to write (formats/graph.py)."""
     nodes = [Node(c.id, c.name, c.kind, c.sector) for c in n.contacts]
-    lines = [Line(e.a, e.b, e.kind == network.WORKS_AT, e.times) for e in n.edges]
+    lines = [
+        Line(e.a, e.b, e.kind == network.WORKS_AT, e.times, e.kind == network.INTRODUCED)
+        for e in n.edges
+    ]
     return nodes, lines

@@ -55,9 +55,15 @@ class Connector(NamedTuple):
     name: str
     entries: int
     points: float
+    introduced: int = 0  # of those entries, how many came after you introduced the two
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "entries": self.entries, "points": self.points}
+        return {
+            "name": self.name,
+            "entries": self.entries,
+            "points": self.points,
+            "introduced": self.introduced,
+        }
 
 
 class Balance(NamedTuple):

@@ -1,4 +1,7 @@
-"""Who is linked to whom, as the ledger knows it: brokered entries and organisations.
+"""Who is linked to whom, as the ledger knows it: introductions you made, brokered
+entries and organisations.
+
+An introduction (its two deposits name each other) links the two contacts.
 
 A link joins two live contacts. A brokered entry makes one: the contact who brokered
 it is linked to the contact it was logged for. An organisation makes others:
@@ -20,6 +23,7 @@ MET_THROUGH = "met through"  # this contact brokered an entry of the other
 WORKS_AT = "works at"  # the other belongs to this organisation
 THEIR_ORG = "their organisation"  # the other is this contact's organisation
 SAME_ORG = "same organisation"  # both belong to one organisation
+INTRODUCED = "introduced"  # you introduced the two
 
 
 class Link(NamedTuple):
@@ -42,6 +46,15 @@ def links_of(ledger: Ledger, contact: Contact, until: datetime) -> list[Link]:
     """Every link of `contact` as of `until`, through entries and organisations."""
     at = to_store(until)
     links = [
+        Link(other, INTRODUCED, n, from_store(last))
+        for other, n, last in ledger.conn.execute(
+            "SELECT coalesce(i.folded_into, i.id), count(*), max(e.occurred_at) FROM entries e "
+            "JOIN contacts i ON i.id = e.intro_with WHERE e.contact_id = ? "
+            "AND e.voided_by IS NULL AND e.occurred_at <= ? GROUP BY 1",
+            [contact.id, at],
+        )
+    ]
+    links += [
         Link(other, BROKERED, n, from_store(last))
         for other, n, last in ledger.conn.execute(
             f"SELECT e.via_id, count(*), max(e.occurred_at) FROM entries e "
@@ -86,7 +99,8 @@ class Edge(NamedTuple):
 
     a: int
     b: int
-    kind: str  # BROKERED (a brokered for b) or WORKS_AT (a belongs to the organisation b)
+    kind: str  # BROKERED (a brokered for b), WORKS_AT (a belongs to the organisation b)
+    # or INTRODUCED (you introduced a and b)
     times: int
 
 
@@ -98,6 +112,15 @@ def edges(ledger: Ledger, until: datetime) -> list[Edge]:
         for via, contact, n in ledger.conn.execute(
             f"SELECT e.via_id, e.contact_id, count(*) FROM entries e WHERE {_VIA} "
             "GROUP BY e.via_id, e.contact_id",
+            [at],
+        )
+    ]
+    out += [
+        Edge(a, b, INTRODUCED, n)
+        for a, b, n in ledger.conn.execute(
+            "SELECT e.contact_id, coalesce(i.folded_into, i.id) AS other, count(*) FROM entries e "
+            "JOIN contacts i ON i.id = e.intro_with WHERE e.voided_by IS NULL "
+            "AND e.occurred_at <= ? GROUP BY 1, 2 HAVING e.contact_id < other",
             [at],
         )
     ]

@@ -158,17 +158,21 @@ def asks(
     return out
 
 
-def via_sums(ledger: Ledger, start: datetime, end: datetime) -> list[tuple[str, int, float]]:
-    """Connectors in a period: name, entries they brokered, and those entries' points."""
+def via_sums(ledger: Ledger, start: datetime, end: datetime) -> list[tuple[str, int, float, int]]:
+    """Connectors in a period: name, entries they brokered, those entries' points, and
+    how many of those came after you introduced the broker to that contact (the
+    introduction's credit)."""
     rows = ledger.conn.execute(
-        "SELECT c.name, count(*), sum(e.points) FROM entries e "
+        "SELECT c.name, count(*), sum(e.points), sum(EXISTS (SELECT 1 FROM entries i "
+        "WHERE i.contact_id = e.via_id AND i.intro_with = e.contact_id "
+        "AND i.voided_by IS NULL AND i.occurred_at <= e.occurred_at)) FROM entries e "
         "JOIN contacts c ON c.id = e.via_id "
         "WHERE e.via_id IS NOT NULL AND e.via_id != e.contact_id AND e.voided_by IS NULL "
         "AND e.occurred_at > ? AND e.occurred_at <= ? "
         "GROUP BY e.via_id ORDER BY count(*) DESC, sum(e.points) DESC, c.name_key",
         [to_store(start), to_store(end)],
     )
-    return [(name, int(n), float(p)) for name, n, p in rows]
+    return [(name, int(n), float(p), int(k)) for name, n, p, k in rows]
 
 
 def brokered(ledger: Ledger, contact: Contact, until: datetime, limit: int = 10) -> list[Entry]:
@@ -256,3 +260,28 @@ def count_open_asks(ledger: Ledger, until: datetime) -> int:
         [to_store(until)],
     ).fetchone()
     return int(row[0])
+
+
+def introductions(ledger: Ledger, contact: Contact, until: datetime) -> list[tuple[str, datetime]]:
+    """Whom you introduced this contact to, and when (live introductions by `until`),
+    oldest first; a folded contact by the name of the one it went into."""
+    rows = ledger.conn.execute(
+        "SELECT coalesce(l.name, i.name), min(e.occurred_at) FROM entries e "
+        "JOIN contacts i ON i.id = e.intro_with LEFT JOIN contacts l ON l.id = i.folded_into "
+        "WHERE e.contact_id = ? AND e.intro_with IS NOT NULL AND e.voided_by IS NULL "
+        "AND e.occurred_at <= ? GROUP BY coalesce(l.id, i.id) ORDER BY 2, 1",
+        [contact.id, to_store(until)],
+    )
+    return [(name, from_store(at)) for name, at in rows]
+
+
+def met_through(ledger: Ledger, contact: Contact, until: datetime) -> list[tuple[str, datetime]]:
+    """Who brokered entries of this contact (who introduced them to you), and
+    when first, oldest first."""
+    rows = ledger.conn.execute(
+        "SELECT v.name, min(e.occurred_at) FROM entries e JOIN contacts v ON v.id = e.via_id "
+        "WHERE e.contact_id = ? AND e.via_id != e.contact_id AND e.voided_by IS NULL "
+        "AND e.occurred_at <= ? GROUP BY e.via_id ORDER BY 2, 1",
+        [contact.id, to_store(until)],
+    )
+    return [(name, from_store(at)) for name, at in rows]

@@ -68,6 +68,7 @@ def entry_from_row(row: dict[str, Any]) -> Entry:
         source_id=row["source_id"],
         via=row["via"],
         void_reason=row.get("void_reason"),
+        intro=row.get("intro"),
     )
 
 
@@ -101,8 +102,10 @@ def entry_dicts(
         # CROSS JOIN keeps entries the outer loop: their indexes pick the rows
         # (and their order); contacts are looked up by key for each.
         "SELECT e.*, c.name AS contact, v.name AS via, CASE WHEN e.voided_by IS NOT NULL "
-        "THEN (SELECT reason FROM voids WHERE id = e.voided_by) END AS void_reason "
-        "FROM entries e "
+        "THEN (SELECT reason FROM voids WHERE id = e.voided_by) END AS void_reason, "
+        "CASE WHEN e.intro_with IS NOT NULL THEN (SELECT coalesce(l.name, i.name) FROM "
+        "contacts i LEFT JOIN contacts l ON l.id = i.folded_into WHERE i.id = e.intro_with) "
+        "END AS intro FROM entries e "
         "CROSS JOIN contacts c ON c.id = e.contact_id "
         "LEFT JOIN contacts v ON v.id = e.via_id AND e.via_id != e.contact_id "
         f"WHERE {where} {tail}"

@@ -36,6 +36,9 @@ CREATE INDEX dates_by_contact ON dates (contact_id);
 CREATE INDEX dates_by_batch ON dates (batch);
 -- An ask: the day to check back on it (the end of that day), while it is open.
 ALTER TABLE entries ADD COLUMN follow_up_at TEXT;
+-- An introduction you made: each of its two deposits names the other contact.
+ALTER TABLE entries ADD COLUMN intro_with INTEGER REFERENCES contacts(id);
+CREATE INDEX entries_by_intro ON entries (intro_with) WHERE intro_with IS NOT NULL;
 CREATE INDEX entries_follow_up ON entries (follow_up_at)
     WHERE follow_up_at IS NOT NULL AND status = 'open' AND voided_by IS NULL;
 CREATE TABLE actions_v5 (

@@ -301,6 +301,9 @@ def merge_entry(ledger: Ledger, rec: dict[str, Any], uid_to_id: dict[str, int]) 
     via = rec.get("via")
     if via is not None and via not in uid_to_id:
         raise InputError(f"entry {rec['id']} names a broker that is not in the import")
+    intro = rec.get("intro")
+    if intro is not None and intro not in uid_to_id:
+        raise InputError(f"entry {rec['id']} names an introduction that is not in the import")
     contact_id, origin_id = placed(ledger, uid_to_id[rec["contact"]])
     via_id, via_origin_id = placed(ledger, uid_to_id[via]) if via is not None else (None, None)
     ledger.conn.execute(
@@ -328,6 +331,10 @@ def merge_entry(ledger: Ledger, rec: dict[str, Any], uid_to_id: dict[str, int]) 
     if rec.get("follow_up") is not None:
         ledger.conn.execute(
             "UPDATE entries SET follow_up_at = ? WHERE id = ?", [rec["follow_up"], rec["id"]]
+        )
+    if intro is not None:
+        ledger.conn.execute(
+            "UPDATE entries SET intro_with = ? WHERE id = ?", [uid_to_id[intro], rec["id"]]
         )
     return 1
 

@@ -101,6 +101,7 @@ def redo(
                     e["tags"],
                     by_uid.get(e["via"]) if e["via"] else None,
                     e["source"],
+                    by_uid.get(e["intro"]) if e.get("intro") else None,
                 )
                 for e in stash["entries"]
             ]
@@ -164,10 +165,11 @@ def _undo_log(ledger: Ledger, action: Action, now: datetime, half_life: HalfLife
     nothing else refers to it. Returns what redo needs to write it all again."""
     # Each entry's contact and broker by uid, as they were logged (redo logs them again).
     uids = {
-        eid: (uid, via)
-        for eid, uid, via in ledger.conn.execute(
-            "SELECT e.id, c.uid, v.uid FROM entries e JOIN contacts c ON c.id = e.contact_id "
-            "LEFT JOIN contacts v ON v.id = e.via_id WHERE e.batch = ?",
+        eid: (uid, via, intro)
+        for eid, uid, via, intro in ledger.conn.execute(
+            "SELECT e.id, c.uid, v.uid, i.uid FROM entries e "
+            "JOIN contacts c ON c.id = e.contact_id LEFT JOIN contacts v ON v.id = e.via_id "
+            "LEFT JOIN contacts i ON i.id = e.intro_with WHERE e.batch = ?",
             [action.batch],
         )
     }
@@ -183,6 +185,7 @@ def _undo_log(ledger: Ledger, action: Action, now: datetime, half_life: HalfLife
                 "tags": e.tags,
                 "source": e.source_id,
                 "via": uids[e.id][1],
+                "intro": uids[e.id][2],
             }
             for e in action.entries
             if e.source_id is None  # what a done ask gave back is given again by redoing it

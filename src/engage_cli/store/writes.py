@@ -101,6 +101,7 @@ def log_entries(
             status="open" if new.kind == "withdrawal" else None,
             source_id=new.source_id,
             via=new.via.name if new.via else None,
+            intro=new.intro_with.name if new.intro_with else None,
         )
         rows.append(
             {
@@ -116,6 +117,7 @@ def log_entries(
                 "status": entry.status,
                 "source_id": new.source_id,
                 "via_id": new.via.id if new.via else None,
+                "intro_with": new.intro_with.id if new.intro_with else None,
             }
         )
         entries_written.append((entry, new.contact))
@@ -127,8 +129,9 @@ def log_entries(
     for row, (entry, contact) in zip(rows, entries_written, strict=True):
         ledger.conn.execute(
             "INSERT INTO entries (id, contact_id, kind, points, occurred_at, logged_at, note, "
-            "tags, batch, status, source_id, via_id) VALUES (:id, :contact_id, :kind, :points, "
-            ":occurred_at, :logged_at, :note, :tags, :batch, :status, :source_id, :via_id)",
+            "tags, batch, status, source_id, via_id, intro_with) VALUES (:id, :contact_id, :kind, "
+            ":points, :occurred_at, :logged_at, :note, :tags, :batch, :status, :source_id, "
+            ":via_id, :intro_with)",
             row,
         )
         hl = half_life(contact.circle)
@@ -368,3 +371,37 @@ def record(
         if after is not None:
             after(ledger, chosen, written)
     return added, written
+
+
+def introduce(
+    ledger: Ledger,
+    a: Contact,
+    b: Contact,
+    occurred_at: datetime,
+    note: str,
+    points: float,
+    now: datetime,
+    half_life: Callable[[str], float],
+) -> list[Written]:
+    """An introduction you made between `a` and `b`: a deposit of `points` for each,
+    one log (undo takes both back), each naming the other. The caller holds the
+    transaction."""
+    if a.id == b.id:
+        raise InputError(f"{a.name} cannot be introduced to themselves; name two contacts")
+    for c in (a, b):
+        if c.archived_at is not None:
+            raise ContactArchived(c.name)
+    said = f": {note}" if note else ""
+    return log_entries(
+        ledger,
+        [
+            NewEntry(
+                a, "deposit", points, occurred_at, f"introduced to {b.name}{said}", [], intro_with=b
+            ),
+            NewEntry(
+                b, "deposit", points, occurred_at, f"introduced to {a.name}{said}", [], intro_with=a
+            ),
+        ],
+        now,
+        half_life,
+    )
