@@ -43,6 +43,7 @@ class Loaded(NamedTuple):
             ("date_order", p.date_order),
             ("notice_years_back", p.notice_years_back),
             ("intro_points", p.intro_points),
+            ("follow_through_days", p.follow_through_days),
             ("promise_kept_points", p.promise_kept_points),
             ("promise_grace_days", p.promise_grace_days),
             ("promise_overdue_points", p.promise_overdue_points),

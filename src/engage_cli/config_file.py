@@ -49,6 +49,7 @@ class PolicyFile(BaseModel):
     date_order: Literal["dmy", "mdy"] | None = None
     notice_years_back: float | None = Field(default=None, strict=True, gt=0, le=200)
     intro_points: float | None = Field(default=None, strict=True, gt=0, le=100)
+    follow_through_days: float | None = Field(default=None, strict=True, gt=0, le=3650)
     promise_kept_points: float | None = Field(default=None, strict=True, ge=0, le=1000)
     promise_grace_days: float | None = Field(default=None, strict=True, ge=0, le=3650)
     promise_overdue_points: float | None = Field(default=None, strict=True, ge=0, le=1000)
@@ -133,6 +134,7 @@ def read_policy_file(path: Path, defaults: Policy) -> tuple[Policy, list[str]]:
         "synergy", "synergy_failed", "ask_reserve", "overdrawn_below", "forgive_after_days",
         "due_within_days", "date_order", "notice_years_back",
         "promise_kept_points", "promise_grace_days", "promise_overdue_points", "intro_points",
+        "follow_through_days",
     ):  # fmt: skip
         if getattr(cfg, name) is not None:
             values[name] = getattr(cfg, name)

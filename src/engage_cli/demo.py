@@ -14,6 +14,8 @@ from engage_cli.errors import LedgerError
 from engage_cli.models import ContactIn
 from engage_cli.policy import Policy
 from engage_cli.store.connection import Ledger
+from engage_cli.store.edits import edit_contact
+from engage_cli.store.goals import add_goal, serve
 from engage_cli.store.keeping import make_promise
 from engage_cli.store.writes import add_contact, log_entries, settle_ask
 
@@ -55,6 +57,15 @@ def build_demo(as_of: datetime, policy: Policy, path: Path | None = None) -> Led
                 )
                 added = as_of - timedelta(days=raw.get("added_days_ago", 60))
                 contacts[new.name] = add_contact(ledger, new, added, policy.half_life(new.circle))
+                if "sector" in raw:
+                    edit_contact(ledger, contacts[new.name], {"sector": raw["sector"]}, added,
+                                 policy.half_life)  # fmt: skip
+            goals = {}
+            for raw in data.get("goals", []):
+                since = as_of - timedelta(days=raw["added_days_ago"])
+                goals[raw["name"]] = add_goal(
+                    ledger, raw["name"], raw.get("sectors", []), raw.get("why", ""), since, since
+                )
             for raw in sorted(data["entries"], key=lambda e: -e["days_ago"]):
                 at = (as_of - timedelta(days=raw["days_ago"])).replace(
                     hour=raw.get("hour", 12), minute=0, second=0, microsecond=0
@@ -78,6 +89,8 @@ def build_demo(as_of: datetime, policy: Policy, path: Path | None = None) -> Led
                     at,
                     policy.half_life,
                 )
+                if "goal" in raw:
+                    serve(ledger, goals[raw["goal"]], [w.entry.id for w in written])
                 for status in ("done", "declined"):
                     if f"{status}_days_ago" in raw:
                         when = min(as_of, as_of - timedelta(days=raw[f"{status}_days_ago"]))
@@ -93,3 +106,20 @@ def build_demo(as_of: datetime, policy: Policy, path: Path | None = None) -> Led
         ledger.close()
         raise
     return ledger
+
+
+def demo_goal_and_path(ledger: Ledger, policy: Policy, as_of: datetime) -> None:
+    """After the demo's review: its shared goal reviewed, and a warm path to someone."""
+    from engage_cli.render.common import console
+    from engage_cli.render.goals import goal_review
+    from engage_cli.render.network import paths
+    from engage_cli.reports.goals import goal_review as review_of
+    from engage_cli.reports.network import warm_paths
+
+    data = demo_data()
+    for raw in data.get("goals", [])[:1]:
+        console().print()
+        goal_review(review_of(ledger, policy, raw["name"], as_of))
+    if "path_to" in data:
+        console().print()
+        paths(warm_paths(ledger, policy, data["path_to"], as_of, limit=3))

@@ -95,6 +95,22 @@ class Entry(NamedTuple):
         return scoring.impulse(self.occurred_at.timestamp(), self.kind, self.points)
 
 
+class Goal(NamedTuple):
+    """A shared goal that entries serve (`engage goal add`, `log --goal`)."""
+
+    id: int
+    uid: str
+    name: str
+    why: str
+    sectors: tuple[str, ...]
+    created_at: datetime
+    closed_at: datetime | None = None
+    outcome: str | None = None  # achieved or dropped, once closed
+
+
+GOAL_OUTCOMES = ("achieved", "dropped")
+
+
 class Promise(NamedTuple):
     """Something you committed to do for a contact, by a day (or none), until kept or dropped."""
 

@@ -53,14 +53,26 @@ class InputError(EngageError):
 # --- typed errors of the store ------------------------------------------------------
 
 
-class ContactNotFound(NotFoundError):
-    """No contact by that name; `close` holds the nearest existing names."""
+class _NameNotFound(NotFoundError):
+    """Nothing of this kind (`what`) by that name; `close` holds the nearest names."""
+
+    what = "contact"
 
     def __init__(self, name: str, close: list[str]) -> None:
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        super().__init__(f"no contact named {name!r}{hint}")
+        super().__init__(f"no {self.what} named {name!r}{hint}")
         self.name = name
         self.close = close
+
+
+class ContactNotFound(_NameNotFound):
+    """No contact by that name."""
+
+
+class GoalNotFound(_NameNotFound):
+    """No shared goal by that name."""
+
+    what = "goal"
 
 
 class ContactExists(InputError):

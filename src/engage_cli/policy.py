@@ -65,6 +65,8 @@ class Policy(NamedTuple):
     # `promise_overdue_points`, decaying from then, until it is kept or dropped.
     # An introduction you make (`engage intro A B`) is a deposit of this for each.
     intro_points: float = 1.0
+    # A goal's ask still open this many days is flagged: follow through on it.
+    follow_through_days: float = 30.0
     promise_kept_points: float = 1.0
     promise_grace_days: float = 3.0
     promise_overdue_points: float = 1.0

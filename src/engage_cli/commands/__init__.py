@@ -17,6 +17,7 @@ MOMENTS: dict[str, tuple[str, ...]] = {
     "looking": ("contacts", "show", "history", "search", "asks", "can-ask", "explain"),
     "reviewing": ("balance", "who-neglected", "reconnect", "trend", "review"),
     "connecting": ("intro", "path", "network"),
+    "goals": ("goal", "goals"),
     "exchanging": ("export", "import", "inbox", "merge"),
     "promising": ("promise", "kept", "dropped", "promises", "remember", "agenda"),
     "care": ("doctor", "backup", "config", "demo"),

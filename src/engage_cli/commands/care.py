@@ -142,13 +142,14 @@ def demo(
     Example: engage demo
     """
     from engage_cli import reports
-    from engage_cli.demo import build_demo
+    from engage_cli.demo import build_demo, demo_goal_and_path
     from engage_cli.render.weekly import review
 
     when = as_of_moment(as_of)
     rules = policy_in_force()
     with build_demo(when, rules) as ledger:
         review(reports.review(ledger, rules, when))
+        demo_goal_and_path(ledger, rules, when)
     say(
         f"\nDemo ledger: {ledger.path}\n"
         f"Explore it (or asks, explain NAME, trend):\n  engage --db {ledger.path} contacts",

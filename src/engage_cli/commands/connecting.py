@@ -48,6 +48,9 @@ def intro(
             help="Each one's deposit (default: intro_points, 1).",
         ),
     ] = None,
+    goal: Annotated[
+        str | None, typer.Option("--goal", metavar="GOAL", help="The shared goal it serves.")
+    ] = None,
 ) -> None:
     """Record that you introduced NAME and OTHER: a deposit for each, and a lasting
     link between them (`show` lists it; `path` finds it; what one later does for
@@ -58,6 +61,7 @@ def intro(
     from engage_cli.inputs import clean_note, parse_points
     from engage_cli.render.text import written
     from engage_cli.store.contacts import get_contact
+    from engage_cli.store.goals import find_goal
     from engage_cli.store.writes import introduce
 
     rules = policy()
@@ -67,7 +71,8 @@ def intro(
     said = clean(clean_note, note)
     with open_ledger(ctx) as ledger, ledger.transaction():
         a, b = get_contact(ledger, name), get_contact(ledger, other)
-        wrote = introduce(ledger, a, b, at, said, size, now, rules.half_life)
+        serves = find_goal(ledger, goal) if goal is not None else None
+        wrote = introduce(ledger, a, b, at, said, size, now, rules.half_life, serves)
     say(f"introduced {a.name} and {b.name}:")
     for line in written(wrote):
         say(line)

@@ -55,7 +55,8 @@ def export(
     from pathlib import Path
 
     from engage_cli.dates import to_store
-    from engage_cli.formats.records import csv_lines, jsonl_lines
+    from engage_cli.formats.flat import csv_lines
+    from engage_cli.formats.records import jsonl_lines
     from engage_cli.store.exporting import export_records
     from engage_cli.store.files import write_private
     from engage_cli.terminal import visible
@@ -88,7 +89,7 @@ import_app = group(
 def _merged(counts: dict[str, int], source: str) -> None:
     shared = counts.pop("names shared", 0)
     one = {"contacts": "contact", "entries": "entry", "voids": "void", "edits": "edit",
-           "folds": "fold", "promises": "promise", "dates": "date"}  # fmt: skip
+           "folds": "fold", "promises": "promise", "dates": "date", "goals": "goal"}  # fmt: skip
 
     def counted(n: int, what: str) -> str:
         noun, _, verb = what.partition(" ")

@@ -24,6 +24,10 @@ By = Annotated[
     str | None,
     typer.Option("--by", metavar="WHEN", help="When the promise is due (may be ahead)."),
 ]
+GoalOpt = Annotated[
+    str | None,
+    typer.Option("--goal", metavar="GOAL", help="The shared goal this serves (engage goals)."),
+]
 FollowUp = Annotated[
     str | None,
     typer.Option(
@@ -49,6 +53,7 @@ class After:
         self.rules = rules
         self.said: list[str] = []
         self.wrote: list[Written] = []
+        self.goal: str | None = None  # the goal the entries serve (--goal)
 
     def __call__(self, ledger: "Ledger", contacts: "list[Contact]", wrote: "list[Written]") -> None:
         from engage_cli.render.text import promise_line
@@ -58,6 +63,14 @@ class After:
         rules = self.rules
         self.wrote = weighed(ledger, wrote, self.now, rules.half_life, rules.promise_rule)
 
+        if self.goal is not None:
+            from engage_cli.store.goals import find_goal, serve
+
+            goal = find_goal(ledger, self.goal)
+            if goal.closed_at is not None:
+                raise InputError(f"the goal {goal.name!r} is closed ({goal.outcome})")
+            serve(ledger, goal, [w.entry.id for w in wrote])
+            self.said.append(f"for the goal {goal.name}")
         if self.follow is not None:
             set_follow_up(ledger, [w.entry.id for w in wrote], self.follow)
         if self.what is not None:
@@ -75,6 +88,7 @@ def follow_through(
     occurred: "datetime",
     now: "datetime",
     rules: "Policy",
+    goal: str | None = None,
 ) -> After:
     """What --then, --by and --follow-up add to a log, checked before anything is written."""
     from engage_cli.dates import parse_due
@@ -89,4 +103,6 @@ def follow_through(
         raise InputError("--then needs what you promised, such as --then 'send the paper'")
     due = parse_due(by, now) if by is not None else None
     follow = parse_due(follow_up, now, "--follow-up") if follow_up is not None else None
-    return After(what, due, follow, occurred, now, rules)
+    after = After(what, due, follow, occurred, now, rules)
+    after.goal = goal
+    return after

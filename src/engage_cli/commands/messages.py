@@ -12,6 +12,7 @@ from engage_cli.errors import (
     ContactNotFound,
     EngageError,
     EntryNotFound,
+    GoalNotFound,
     LedgerDamaged,
     NameTaken,
     NewerLedger,
@@ -38,11 +39,17 @@ _NOT_A_LEDGER = {
 }
 
 
+_ADD = {
+    "ContactNotFound": "add it with `engage add`",
+    "GoalNotFound": "`engage goals` lists them; `engage goal add NAME` adds one",
+}
+
+
 def words(exc: EngageError) -> str:
     """The one line shown for `exc` (without the `engage: error: ` prefix)."""
     match exc:
-        case ContactNotFound():
-            return f"{exc.message} (add it with `engage add`)"
+        case ContactNotFound() | GoalNotFound():
+            return f"{exc.message} ({_ADD[type(exc).__name__]})"
         case EntryNotFound(problem="malformed"):
             return f"no entry {exc.ref!r}; give the id shown by `engage history` (8 characters)"
         case EntryNotFound(problem="missing"):

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from engage_cli.commands.following import By, FollowUp, Then, follow_through
+from engage_cli.commands.following import By, FollowUp, GoalOpt, Then, follow_through
 from engage_cli.commands.prompting import prompt_entry
 from engage_cli.commands.root import (
     AskId,
@@ -240,6 +240,7 @@ def log(
     then: Then = None,
     by: By = None,
     follow_up: FollowUp = None,
+    goal: GoalOpt = None,
 ) -> None:
     """Log deposits and withdrawals for one or more contacts.
 
@@ -254,14 +255,13 @@ def log(
     from engage_cli.store.writes import record
 
     now = local_now()
-    prompted = not names
-    if not names:
+    if prompted := not names:
         names, planned, note, on = prompt_entry(ctx, bool(deposit or withdrawal or received), on)
     else:
         planned = _planned(deposit, withdrawal, received)
     occurred = parse_occurred(on, now)
     rules = policy()
-    after = follow_through(then, by, follow_up, planned, occurred, now, rules)
+    after = follow_through(then, by, follow_up, planned, occurred, now, rules, goal)
     note_text, tags = clean(clean_note, note), clean(clean_tags, tag or [])
     unique = _unique_names(names)
     offer = prompted or is_terminal()

@@ -36,6 +36,7 @@ from engage_cli.inputs import (
     clean_change,
     clean_field,
     clean_items,
+    clean_name,
     clean_note,
     clean_tags,
 )
@@ -154,6 +155,12 @@ class EntryRecord(_Record):
     via: str | None = Field(pattern=_UUID)
     follow_up: AheadStamp = None  # schema 5: an ask's day to check back on it
     intro: str | None = Field(default=None, pattern=_UUID)  # schema 5: introduced to whom
+    goal: str | None = None  # schema 5: the goal it served, by name
+
+    @field_validator("goal")
+    @classmethod
+    def _goal(cls, v: str | None) -> str | None:
+        return None if v is None else clean_name(v)
 
     @field_validator("note")
     @classmethod
@@ -290,6 +297,31 @@ class FoldRecord(_Record):
         return self
 
 
+class GoalRecord(_Record):
+    type: Literal["goal"]
+    uid: str = Field(pattern=_UUID)
+    name: str
+    why: Note
+    sectors: list[Literal["business", "nonprofit", "government", "academia", "community"]]
+    created_at: Stamp
+    closed_at: OptStamp = None
+    outcome: Literal["achieved", "dropped"] | None = None
+    changed_at: Stamp
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return clean_name(v)
+
+    @model_validator(mode="after")
+    def _closed(self) -> GoalRecord:
+        if (self.closed_at is None) != (self.outcome is None):
+            raise ValueError("a closed goal has an outcome, an open one none")
+        if self.closed_at is not None and self.closed_at < self.created_at:
+            raise ValueError("a goal cannot be closed before it was added")
+        return self
+
+
 class HeaderRecord(_Record):
     type: Literal["engage"]
     format: Literal[1]
@@ -316,6 +348,7 @@ Record = Annotated[
     | FoldRecord
     | PromiseRecord
     | DateRecord
+    | GoalRecord
     | HeaderRecord,
     Field(discriminator="type"),
 ]
@@ -395,71 +428,6 @@ def jsonl_lines(records: Iterable[dict[str, Any]], exported_at: str) -> Iterator
     yield json.dumps(header(exported_at), sort_keys=True) + "\n"
     for rec in records:
         yield dumps(rec, sort_keys=True) + "\n"
-
-
-CSV_COLUMNS = (
-    "id", "contact", "kind", "points", "occurred_at", "logged_at", "note", "tags",
-    "status", "resolved_at", "via", "source", "voided", "batch",
-)  # fmt: skip
-
-
-# What a spreadsheet may read as the start of a formula: OWASP's list, and the
-# fullwidth forms some spreadsheets fold into it.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def cell(text: str) -> str:
-    """People's text as a CSV cell a spreadsheet will not run: a cell that starts like
-    a formula (=, +, -, @, tab, carriage return, also after a byte-order mark or
-    spaces) gets a leading apostrophe (OWASP's advice on CSV injection). JSONL
-    exports keep the text as it is."""
-    return "'" + text if text.lstrip("\ufeff ").startswith(_FORMULA) else text
-
-
-def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """The entries as a flat CSV (one row each, names instead of ids), in chunks.
-
-    For reading in a spreadsheet, not for import: people's text is neutralised
-    against formulas (`cell`); the JSONL export is the lossless one.
-    """
-    import csv
-    import io
-
-    names: dict[str, str] = {}
-    voided: set[str] = set()
-    entries = []
-    folds = []
-    for rec in records:
-        if rec["type"] == "contact":
-            names[rec["uid"]] = rec["name"]
-        elif rec["type"] == "entry":
-            entries.append(rec)
-        elif rec["type"] == "void":
-            voided.add(rec["entry"])
-        elif rec["type"] == "fold" and rec["undone_at"] is None:
-            folds.append(rec)
-    folds.sort(key=lambda f: (f["folded_at"], f["id"]))
-    moved = domain.fold_targets((f["contact"], f["into"]) for f in folds)
-    for uid, target in moved.items():  # an entry is shown under the contact that holds it
-        names[uid] = names[target]
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for e in entries:
-        writer.writerow(
-            [
-                e["id"], cell(names[e["contact"]]), e["kind"], f"{e['points']:g}",
-                e["occurred_at"], e["logged_at"], cell(e["note"]), cell(";".join(e["tags"])),
-                e["status"] or "", e["resolved_at"] or "", cell(names.get(e["via"] or "", "")),
-                e["source"] or "",
-                "true" if e["id"] in voided else "false", e["batch"],
-            ]
-        )  # fmt: skip
-        if buf.tell() > 1 << 16:
-            yield buf.getvalue()
-            buf.seek(0)
-            buf.truncate()
-    yield buf.getvalue()
 
 
 def read_export(text: str, source: str, now: datetime | None = None) -> list[dict[str, Any]]:

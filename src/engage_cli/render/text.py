@@ -135,6 +135,12 @@ def action_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
     if kind == "void":
         lines = [f"The last action voided {plural(len(action.entries), 'entry', 'entries')}:"]
         return [*lines, described(action.entries)], "Bring it back?"
+    if kind == "goal":
+        goal = action.detail.get("now", {})
+        if "before" in action.detail:
+            return [f"The last action closed the goal {goal.get('name')!r} "
+                    f"({goal.get('outcome')})."], "Open it again?"  # fmt: skip
+        return [f"The last action added the goal {goal.get('name')!r}."], "Take it back?"
     counts = action.detail.get("counts", {})
     said = ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "nothing new"
     return [f"The last action was {_a(kind)} {kind}: {said}."], "Take it out?"
@@ -193,6 +199,10 @@ def action_done(action: Any, redoing: bool, stash: dict[str, Any]) -> str:
         return "; ".join(said)
     if action.kind in _FOLLOW_THROUGH:
         return _FOLLOW_THROUGH[action.kind][2]
+    if action.kind == "goal":
+        return "the goal is open again" if "before" in action.detail else "took the goal back"
+    if action.kind == "void":
+        return "the entry counts again"
     return {
         "add": f"removed {names[0] if names else 'the contact'}",
         "settle": "the ask is open again",

@@ -91,9 +91,15 @@ def export_records(
     v5 = "follow_up_at" in _columns(ledger, "entries")
     follow = "e.follow_up_at" if v5 else "NULL"
     intro = "(SELECT i.uid FROM contacts i WHERE i.id = e.intro_with)" if v5 else "NULL"
+    goal = "(SELECT g.name FROM goals g WHERE g.id = e.goal_id)" if v5 else "NULL"
+    if v5:
+        from engage_cli.store.goals import goal_records
+
+        yield from goal_records(ledger)
     cur = ledger.conn.execute(
         "SELECT e.id, c.uid, e.kind, e.points, e.occurred_at, e.logged_at, e.note, e.tags, "
-        f"e.batch, e.status, e.resolved_at, e.source_id, v.uid, {follow}, {intro} FROM entries e "
+        f"e.batch, e.status, e.resolved_at, e.source_id, v.uid, {follow}, {intro}, {goal} "
+        "FROM entries e "
         f"JOIN contacts c ON c.id = {origin} LEFT JOIN contacts v ON v.id = {via_origin} "
         "ORDER BY e.id"
     )
@@ -115,6 +121,7 @@ def export_records(
             "via": row[12],
             "follow_up": row[13],
             "intro": row[14],
+            "goal": row[15],
         }
     for r in ledger.iter_rows("SELECT id, entry_id, voided_at, reason FROM voids ORDER BY id"):
         yield {

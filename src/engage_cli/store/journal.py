@@ -92,6 +92,10 @@ def _action(ledger: Ledger, row: tuple[Any, ...]) -> Action:
         info = {**info, "changes": [tuple(c) for c in changes]}
     elif kind in ("promise", "keep", "drop", "remember"):
         info = {**info, **_kept_row(ledger, kind, info)}
+    elif kind == "goal":
+        from engage_cli.store.goals import goal_of_action
+
+        info = {**info, "now": goal_of_action(ledger, info)}
     elif kind == "fold":
         fold = ledger.conn.execute(
             "SELECT contact_id, into_id, undone_at FROM folds WHERE id = ?", [info.get("fold")]
@@ -170,6 +174,9 @@ def stands(ledger: Ledger, action: Action) -> bool:
         return bool(action.contacts)
     if action.kind == "void":
         return bool(action.entries)
+    if action.kind == "goal":  # added and still there; closed and still closed
+        now = action.detail.get("now", {})
+        return bool(now) and ("before" not in action.detail or bool(now.get("closed")))
     if action.kind in ("promise", "remember"):
         return "row" in action.detail
     if action.kind in ("keep", "drop"):
@@ -227,7 +234,7 @@ def mark(
 # Imports, merges and voids: what they changed, so that it can be taken out.
 
 # The tables an import or a merge writes, in the order their new rows are removed.
-CAPTURED = ("promises", "dates", "voids", "entries", "edits", "folds", "contacts")
+CAPTURED = ("promises", "dates", "voids", "entries", "goals", "edits", "folds", "contacts")
 
 
 @contextmanager

@@ -36,6 +36,23 @@ CREATE INDEX dates_by_contact ON dates (contact_id);
 CREATE INDEX dates_by_batch ON dates (batch);
 -- An ask: the day to check back on it (the end of that day), while it is open.
 ALTER TABLE entries ADD COLUMN follow_up_at TEXT;
+-- Shared goals that entries serve. A goal is its name
+-- (any case): two devices that add one name add one goal.
+CREATE TABLE goals (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
+    why TEXT NOT NULL DEFAULT '',
+    sectors TEXT NOT NULL DEFAULT '[]',  -- the sectors whose voices it needs
+    created_at TEXT NOT NULL,
+    closed_at TEXT,
+    outcome TEXT CHECK (outcome IN ('achieved', 'dropped')),
+    changed_at TEXT NOT NULL,            -- its last change: the latest wins a merge
+    CHECK ((closed_at IS NULL) = (outcome IS NULL))
+);
+ALTER TABLE entries ADD COLUMN goal_id INTEGER REFERENCES goals(id);
+CREATE INDEX entries_by_goal ON entries (goal_id, occurred_at) WHERE goal_id IS NOT NULL;
 -- An introduction you made: each of its two deposits names the other contact.
 ALTER TABLE entries ADD COLUMN intro_with INTEGER REFERENCES contacts(id);
 CREATE INDEX entries_by_intro ON entries (intro_with) WHERE intro_with IS NOT NULL;
@@ -46,7 +63,7 @@ CREATE TABLE actions_v5 (
     at TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN (
         'add', 'log', 'settle', 'reopen', 'edit', 'fold', 'import', 'merge',
-        'promise', 'keep', 'drop', 'remember', 'void')),
+        'promise', 'keep', 'drop', 'remember', 'void', 'goal')),
     batch TEXT,
     entry_id TEXT,
     status TEXT,

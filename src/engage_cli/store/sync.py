@@ -54,7 +54,7 @@ def merge_records(
     uid_to_id: dict[str, int] = {}
     members: list[tuple[int, str]] = []
     pending: dict[str, list[dict[str, Any]]] = {
-        "edit": [], "fold": [], "entry": [], "void": [], "promise": [], "date": []
+        "edit": [], "fold": [], "entry": [], "void": [], "promise": [], "date": [], "goal": []
     }  # fmt: skip
     for rec in records:
         kind = rec.get("type")
@@ -89,6 +89,10 @@ def merge_records(
         )
     apply_edits(ledger)
     place(ledger, half_life)
+    from engage_cli.store.goals import merge_goal
+
+    for rec in pending["goal"]:  # before the entries that serve them
+        counts["goals added"] = counts.get("goals added", 0) + merge_goal(ledger, rec)
     for rec in pending["entry"]:
         counts["entries added"] += merge_entry(ledger, rec, uid_to_id)
     for rec in pending["void"]:
@@ -336,6 +340,13 @@ def merge_entry(ledger: Ledger, rec: dict[str, Any], uid_to_id: dict[str, int]) 
         ledger.conn.execute(
             "UPDATE entries SET intro_with = ? WHERE id = ?", [uid_to_id[intro], rec["id"]]
         )
+    if rec.get("goal") is not None:
+        from engage_cli.store.goals import goal_id_named
+
+        goal_id = goal_id_named(ledger, rec["goal"])
+        if goal_id is None:
+            raise InputError(f"entry {rec['id']} serves a goal that is not in the import")
+        ledger.conn.execute("UPDATE entries SET goal_id = ? WHERE id = ?", [goal_id, rec["id"]])
     return 1
 
 

@@ -50,6 +50,10 @@ def undo(
             unfold(ledger, action.detail["fold"], now, half_life)
         case "promise" | "keep" | "drop" | "remember":
             stash = follow_through.undo(ledger, action, now, half_life)
+        case "goal":
+            from engage_cli.store.goals import undo_goal
+
+            undo_goal(ledger, action.detail)
         case _:
             take_out(ledger, action, half_life)
     detail = {**action.detail, "redo": stash} if stash else action.detail
@@ -58,7 +62,7 @@ def undo(
 
 
 # Done again by running them again: their rows are gone once undone.
-NOT_REDONE = ("import", "merge", "void")
+NOT_REDONE = ("import", "merge", "void", "goal")
 
 
 def _archive(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from engage_cli import scoring
 from engage_cli.dates import from_store, to_store
-from engage_cli.domain import Contact, Entry, NewEntry, Written, name_key
+from engage_cli.domain import Contact, Entry, Goal, NewEntry, Written, name_key
 from engage_cli.errors import (
     AlreadySettled,
     ContactArchived,
@@ -382,26 +382,28 @@ def introduce(
     points: float,
     now: datetime,
     half_life: Callable[[str], float],
+    goal: Goal | None = None,
 ) -> list[Written]:
     """An introduction you made between `a` and `b`: a deposit of `points` for each,
-    one log (undo takes both back), each naming the other. The caller holds the
-    transaction."""
+    one log (undo takes both back), each naming the other, serving `goal` when one
+    is named. The caller holds the transaction."""
     if a.id == b.id:
         raise InputError(f"{a.name} cannot be introduced to themselves; name two contacts")
     for c in (a, b):
         if c.archived_at is not None:
             raise ContactArchived(c.name)
+    if goal is not None and goal.closed_at is not None:
+        raise InputError(f"the goal {goal.name!r} is closed ({goal.outcome})")
     said = f": {note}" if note else ""
-    return log_entries(
-        ledger,
-        [
-            NewEntry(
-                a, "deposit", points, occurred_at, f"introduced to {b.name}{said}", [], intro_with=b
-            ),
-            NewEntry(
-                b, "deposit", points, occurred_at, f"introduced to {a.name}{said}", [], intro_with=a
-            ),
-        ],
-        now,
-        half_life,
-    )
+    pair = [
+        NewEntry(x, "deposit", points, occurred_at, f"introduced to {y.name}{said}", [],
+                 intro_with=y)
+        for x, y in ((a, b), (b, a))
+    ]  # fmt: skip
+    wrote = log_entries(ledger, pair, now, half_life)
+    if goal is not None:
+        ledger.conn.execute(
+            "UPDATE entries SET goal_id = ? WHERE id IN (?, ?)",
+            [goal.id, *(w.entry.id for w in wrote)],
+        )
+    return wrote

@@ -1,0 +1,212 @@
+"""Shared goals: added, closed, tied to entries, read back, undone, merged.
+
+A goal is its name (any case): its uid is only where it was first added, and a
+merge of two goals of one name keeps the smaller uid, the earlier creation and
+the fields of the later change.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from engage_cli.dates import from_store, to_store
+from engage_cli.domain import Goal, name_key
+from engage_cli.errors import GoalNotFound, InputError
+from engage_cli.ids import uuid7
+from engage_cli.store.connection import Ledger
+from engage_cli.store.rows import opt_time
+from engage_cli.store.writes import journal
+
+
+def _goal(row: dict[str, Any]) -> Goal:
+    return Goal(
+        id=row["id"],
+        uid=row["uid"],
+        name=row["name"],
+        why=row["why"],
+        sectors=tuple(json.loads(row["sectors"])),
+        created_at=from_store(row["created_at"]),
+        closed_at=opt_time(row["closed_at"]),
+        outcome=row["outcome"],
+    )
+
+
+def list_goals(ledger: Ledger) -> list[Goal]:
+    """Every goal, open ones first, by name."""
+    rows = ledger.rows("SELECT * FROM goals ORDER BY closed_at IS NOT NULL, name_key")
+    return [_goal(r) for r in rows]
+
+
+def find_goal(ledger: Ledger, name: str) -> Goal:
+    """The goal called `name` (any case), or an error naming the closest ones."""
+    rows = ledger.rows("SELECT * FROM goals WHERE name_key = ?", [name_key(name)])
+    if rows:
+        return _goal(rows[0])
+    import difflib
+
+    names = {name_key(g.name): g.name for g in list_goals(ledger)}
+    key = name_key(name)
+    close = [n for k, n in names.items() if key and (k.startswith(key) or key in k)]
+    close += [
+        names[k] for k in difflib.get_close_matches(key, list(names), n=3, cutoff=0.6)
+        if names[k] not in close
+    ]  # fmt: skip
+    raise GoalNotFound(name, close[:3])
+
+
+def add_goal(
+    ledger: Ledger, name: str, sectors: list[str], why: str, since: datetime, now: datetime
+) -> Goal:
+    """Add a goal (journaled: undo takes it back). The caller holds the transaction."""
+    if ledger.conn.execute("SELECT 1 FROM goals WHERE name_key = ?", [name_key(name)]).fetchone():
+        raise InputError(f"a goal named {name!r} already exists")
+    at = to_store(now)
+    cur = ledger.conn.execute(
+        "INSERT INTO goals (uid, name, name_key, why, sectors, created_at, changed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [uuid7(), name, name_key(name), why, json.dumps(sectors), to_store(since), at],
+    )
+    goal_id = int(cur.lastrowid or 0)
+    journal(ledger, at, "goal", detail={"goal": goal_id})
+    return find_goal(ledger, name)
+
+
+def close_goal(ledger: Ledger, goal: Goal, outcome: str, at: datetime, now: datetime) -> Goal:
+    """Close a goal as achieved or dropped (journaled, with what it was before)."""
+    if goal.closed_at is not None:
+        raise InputError(f"the goal {goal.name!r} is already closed ({goal.outcome})")
+    if at < goal.created_at:
+        raise InputError(f"the goal {goal.name!r} was added after that moment")
+    before = ledger.rows("SELECT closed_at, outcome, changed_at FROM goals WHERE id = ?", [goal.id])
+    ledger.conn.execute(
+        "UPDATE goals SET closed_at = ?, outcome = ?, changed_at = ? WHERE id = ?",
+        [to_store(at), outcome, to_store(now), goal.id],
+    )
+    journal(ledger, to_store(now), "goal", detail={"goal": goal.id, "before": before[0]})
+    return find_goal(ledger, goal.name)
+
+
+def serve(ledger: Ledger, goal: Goal, entry_ids: list[str]) -> None:
+    """Tie entries to a goal (what a log or an introduction for it wrote)."""
+    ledger.conn.execute(
+        "UPDATE entries SET goal_id = ? WHERE id IN (SELECT value FROM json_each(?))",
+        [goal.id, json.dumps(entry_ids)],
+    )
+
+
+def goal_of_action(ledger: Ledger, info: dict[str, Any]) -> dict[str, Any]:
+    """What a goal action left, for undo to say and to check it still stands."""
+    row = ledger.conn.execute(
+        "SELECT name, closed_at, outcome FROM goals WHERE id = ?", [info.get("goal")]
+    ).fetchone()
+    if row is None:
+        return {}
+    return {"name": row[0], "closed": row[1] is not None, "outcome": row[2]}
+
+
+def undo_goal(ledger: Ledger, info: dict[str, Any]) -> None:
+    """Take back a goal action: a close is reopened as it was; an added goal goes,
+    and the entries logged for it since serve no goal."""
+    goal_id = info["goal"]
+    before = info.get("before")
+    if before is not None:
+        ledger.conn.execute(
+            "UPDATE goals SET closed_at = :closed_at, outcome = :outcome, "
+            "changed_at = :changed_at WHERE id = :id",
+            {**before, "id": goal_id},
+        )
+        return
+    ledger.conn.execute("UPDATE entries SET goal_id = NULL WHERE goal_id = ?", [goal_id])
+    ledger.conn.execute("DELETE FROM goals WHERE id = ?", [goal_id])
+
+
+def goal_records(ledger: Ledger) -> list[dict[str, Any]]:
+    """Every goal as an export record, by uid."""
+    return [
+        {
+            "type": "goal",
+            "uid": r["uid"],
+            "name": r["name"],
+            "why": r["why"],
+            "sectors": json.loads(r["sectors"]),
+            "created_at": r["created_at"],
+            "closed_at": r["closed_at"],
+            "outcome": r["outcome"],
+            "changed_at": r["changed_at"],
+        }
+        for r in ledger.rows("SELECT * FROM goals ORDER BY uid")
+    ]
+
+
+def merge_goal(ledger: Ledger, rec: dict[str, Any]) -> int:
+    """Merge a goal record: one goal per name; the smaller uid, the earlier creation,
+    and the why, sectors and state of the later change (then the larger uid).
+    Returns 1 when the goal is new here."""
+    rows = ledger.rows("SELECT * FROM goals WHERE name_key = ?", [name_key(rec["name"])])
+    if not rows:
+        ledger.conn.execute(
+            "INSERT INTO goals (uid, name, name_key, why, sectors, created_at, closed_at, "
+            "outcome, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [rec["uid"], rec["name"], name_key(rec["name"]), rec["why"],
+             json.dumps(rec["sectors"]), rec["created_at"], rec["closed_at"], rec["outcome"],
+             rec["changed_at"]],
+        )  # fmt: skip
+        return 1
+    mine = rows[0]
+    later = max((mine["changed_at"], mine["uid"]), (rec["changed_at"], rec["uid"]))
+    wins = rec if later == (rec["changed_at"], rec["uid"]) else mine
+    sectors = wins["sectors"] if isinstance(wins["sectors"], list) else json.loads(wins["sectors"])
+    ledger.conn.execute(
+        "UPDATE goals SET uid = ?, name = ?, created_at = ?, why = ?, sectors = ?, closed_at = ?, "
+        "outcome = ?, changed_at = ? WHERE id = ?",
+        [min(mine["uid"], rec["uid"]), wins["name"], min(mine["created_at"], rec["created_at"]),
+         wins["why"], json.dumps(sectors), wins["closed_at"], wins["outcome"],
+         wins["changed_at"], mine["id"]],
+    )  # fmt: skip
+    return 0
+
+
+def goal_id_named(ledger: Ledger, name: str) -> int | None:
+    row = ledger.conn.execute(
+        "SELECT id FROM goals WHERE name_key = ?", [name_key(name)]
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def goal_entries(ledger: Ledger, goal: Goal, until: datetime) -> list[Any]:
+    """The live entries that serve `goal`, made by `until`, oldest first."""
+    from engage_cli.store.rows import entry_rows
+
+    return entry_rows(
+        ledger,
+        "e.goal_id = ? AND e.voided_by IS NULL AND e.occurred_at <= ?",
+        [goal.id, to_store(until)],
+        "ORDER BY e.occurred_at, e.id",
+    )
+
+
+def goal_contact_ids(ledger: Ledger, goal: Goal, until: datetime) -> list[int]:
+    rows = ledger.conn.execute(
+        "SELECT DISTINCT contact_id FROM entries WHERE goal_id = ? AND voided_by IS NULL "
+        "AND occurred_at <= ?",
+        [goal.id, to_store(until)],
+    )
+    return [int(r[0]) for r in rows]
+
+
+def goal_sums(ledger: Ledger, until: datetime) -> dict[int, tuple[int, float, float, int, str]]:
+    """Per goal, as of `until`: contacts, deposits, withdrawals, asks open then, and
+    the last entry's moment."""
+    at = to_store(until)
+    rows = ledger.conn.execute(
+        "SELECT goal_id, count(DISTINCT contact_id), "
+        "engage_fsum(CASE WHEN kind = 'deposit' THEN points ELSE 0 END), "
+        "engage_fsum(CASE WHEN kind = 'withdrawal' THEN points ELSE 0 END), "
+        "sum(kind = 'withdrawal' AND (status = 'open' OR resolved_at > ?)), max(occurred_at) "
+        "FROM entries WHERE goal_id IS NOT NULL AND voided_by IS NULL AND occurred_at <= ? "
+        "GROUP BY goal_id",
+        [at, at],
+    )
+    return {int(g): (int(n), float(d), float(w), int(o), str(last)) for g, n, d, w, o, last in rows}
