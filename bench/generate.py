@@ -133,6 +133,7 @@ def generate(
                 if status != "open":
                     resolved = to_store(min(end, occurred + timedelta(days=rng.randint(1, 30))))
             via = rng.randrange(contacts) + 1 if rng.random() < 0.03 else None
+            intro = rng.randrange(contacts) + 1 if rng.random() < 0.01 else None
             entry_rows.append(
                 {
                     "id": entry_id,
@@ -141,6 +142,8 @@ def generate(
                     "status": status,
                     "resolved_at": resolved,
                     "via_id": via if via != owner + 1 else None,
+                    # 1% of the deposits are introductions you made (about 7,000)
+                    "intro_with": intro if kind == "deposit" and intro != owner + 1 else None,
                     "points": rng.choice(POINTS),
                     "occurred_at": to_store(occurred),
                     "logged_at": to_store(logged),

@@ -48,6 +48,7 @@ COMMANDS: list[tuple[str, list[str], float | None, bool]] = [
     ("path NAME", ["path", "{name}"], 500, False),
     ("network", ["network"], 500, False),
     ("network --format dot", ["network", "--format", "dot"], 500, False),
+    ("goals", ["goals"], 300, False),
     ("agenda (a promise per 100 entries)", ["agenda", "--as-of", "2026-11-01"], 300, False),
 ]
 

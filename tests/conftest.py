@@ -29,8 +29,11 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="engage-test-config-")
 os.environ.pop("ENGAGE_CONFIG", None)
 # `engage demo` builds in the cache directory: this test process's own.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="engage-test-cache-")
-# Piped output is cut to COLUMNS when it is set: the tests read it whole.
+# Piped output fits COLUMNS when it is set, else 80: the tests say which they want.
 os.environ.pop("COLUMNS", None)
+# The engage processes tests start keep their bytecode, as an installed engage does
+# (an environment that forbids it would make each of them compile every module).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import find_contact, list_contacts
 from engage_cli.store.edits import edit_contact
 from engage_cli.store.exporting import export_records
+from engage_cli.store.goals import add_goal, close_goal, goal_id_named, list_goals, serve
 from engage_cli.store.health import check_ledger
 from engage_cli.store.keeping import drop_promise, keep_promise, make_promise
 from engage_cli.store.promises import list_promises
@@ -64,6 +65,9 @@ op = st.one_of(
     st.tuples(st.just("drop"), st.integers(0, 30)),
     st.tuples(st.just("intro"), st.integers(0, 9), st.integers(1, 9), st.integers(0, 700)),
     st.tuples(st.just("org"), st.integers(0, 9), st.integers(1, 9)),
+    st.tuples(st.just("goal"), st.sampled_from(["Hub", "hub", "Schools"]), st.integers(0, 700)),
+    st.tuples(st.just("serve"), st.integers(0, 9), st.integers(0, 2), st.integers(0, 700)),
+    st.tuples(st.just("close"), st.integers(0, 2), st.sampled_from(["achieved", "dropped"])),
 )
 
 
@@ -100,6 +104,22 @@ def build(path: Path, ops: list[tuple[Any, ...]]) -> Ledger:
                 if a.id != b.id:
                     at = START + timedelta(days=o[3])
                     introduce(ledger, a, b, at, "", 1.0, NOW, POLICY.half_life)
+            elif o[0] == "goal":
+                if goal_id_named(ledger, o[1]) is None:
+                    at = START + timedelta(days=o[2])
+                    add_goal(ledger, o[1], ["academia"], f"w{o[2]}", at, NOW)
+            elif o[0] in ("serve", "close"):
+                goals = [g for g in list_goals(ledger) if g.closed_at is None]
+                if goals and o[0] == "serve" and people:  # as log --goal writes: a new entry
+                    at = START + timedelta(days=o[3])
+                    who = people[o[1] % len(people)]
+                    entry = NewEntry(who, "deposit", 1.0, at, f"g{o[3]}", [])
+                    wrote = log_entries(ledger, [entry], NOW, POLICY.half_life)
+                    serve(ledger, goals[o[2] % len(goals)], [w.entry.id for w in wrote])
+                elif goals and o[0] == "close":
+                    goal = goals[o[1] % len(goals)]
+                    if goal.closed_at is None:
+                        close_goal(ledger, goal, o[2], goal.created_at + timedelta(days=9), NOW)
             elif o[0] == "org" and len(people) > 1:  # one joins another's organisation
                 person = people[o[1] % len(people)]
                 org = people[(o[1] + o[2]) % len(people)]

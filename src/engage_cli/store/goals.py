@@ -154,10 +154,16 @@ def merge_goal(ledger: Ledger, rec: dict[str, Any]) -> int:
              rec["changed_at"]],
         )  # fmt: skip
         return 1
-    mine = rows[0]
-    later = max((mine["changed_at"], mine["uid"]), (rec["changed_at"], rec["uid"]))
-    wins = rec if later == (rec["changed_at"], rec["uid"]) else mine
-    sectors = wins["sectors"] if isinstance(wins["sectors"], list) else json.loads(wins["sectors"])
+    mine = dict(rows[0], sectors=json.loads(rows[0]["sectors"]))
+
+    def order(r: dict[str, Any]) -> tuple[Any, ...]:
+        # The later change wins; of two at one moment, a fixed order of what they hold
+        # (closed over open, ...), so that either device merging first ends the same.
+        closed = r["closed_at"] or ""
+        return (r["changed_at"], r["uid"], closed, r["outcome"] or "", r["why"], r["sectors"])
+
+    wins = max(mine, rec, key=order)
+    sectors = wins["sectors"]
     ledger.conn.execute(
         "UPDATE goals SET uid = ?, name = ?, created_at = ?, why = ?, sectors = ?, closed_at = ?, "
         "outcome = ?, changed_at = ? WHERE id = ?",
