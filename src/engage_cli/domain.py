@@ -89,6 +89,7 @@ class Entry(NamedTuple):
     via: str | None = None
     void_reason: str | None = None  # why it was voided, when it was
     intro: str | None = None  # an introduction you made: whom they were introduced to
+    goal: str | None = None  # the shared goal it serves
 
     @property
     def impulse(self) -> scoring.Impulse:

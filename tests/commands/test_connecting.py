@@ -237,3 +237,12 @@ def test_path_ranks_the_warmer_of_an_introduction_and_a_colleague(web: Run) -> N
         ("Eve Park", "you introduced them to Dana Cole on 2026-11-18"),
         ("Ann Lee", "works at Civic Lab, like Dana Cole"),
     ]
+
+
+def test_network_as_a_graph_is_not_json_too(web: Run) -> None:
+    assert "the graph is not JSON" in fails(web("network", "--format", "dot", "--json"), code=2)
+
+
+def test_an_introduction_before_they_were_added_is_noted(web: Run) -> None:
+    said = ok(web("intro", "Bob Stone", "Eve Park", "--on", "2025-12-01")).stderr
+    assert "before Bob Stone was added" in " ".join(said.split())

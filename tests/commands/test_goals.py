@@ -130,3 +130,28 @@ def test_goals_travel_and_converge_whichever_merges_first(hub: Run, tmp_path: Pa
     assert next(g for g in here if g["name"] == "FOOD HUB")["added"] == "2026-08-01T12:00:00Z"
     show = as_json(hub, "goal", "show", "Food hub", "--as-of", AS_OF)
     assert [p["name"] for p in show["participants"]] == ["Ann Lee", "Bob Stone"]
+
+
+def test_redo_of_a_log_keeps_its_goal(hub: Run) -> None:
+    ok(hub("log", "Ann Lee", "-d", "4", "--goal", "Food hub", "--on", "2026-11-02"))
+    ok(hub("undo", "--yes"))
+    assert as_json(hub, "goal", "show", "Food hub", "--as-of", AS_OF)["deposits"] == 2
+    ok(hub("redo", "--yes"))
+    assert as_json(hub, "goal", "show", "Food hub", "--as-of", AS_OF)["deposits"] == 6
+    assert as_json(hub, "history", "Ann Lee")[0]["goal"] == "Food hub"
+
+
+def test_a_goal_before_it_was_added_is_not_yet_one(hub: Run) -> None:
+    assert as_json(hub, "goal", "show", "Food hub", "--as-of", "2026-08-01")["status"] == (
+        "not added yet"
+    )
+
+
+def test_merged_goals_keep_the_sectors_both_devices_named(hub: Run, tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    ok(hub("--db", str(other), "goal", "add", "Food hub", "--sector", "government"))
+    dump = tmp_path / "other.jsonl"
+    ok(hub("--db", str(other), "export", "-o", str(dump)))
+    ok(hub("import", "ledger", str(dump)))
+    got = as_json(hub, "goal", "show", "Food hub", "--as-of", AS_OF)
+    assert got["sectors"] == ["nonprofit", "government", "academia"]

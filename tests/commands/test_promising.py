@@ -456,3 +456,13 @@ def test_undoing_an_import_takes_its_promises_and_days_out(
     assert run_json("--db", other, "promises")["promises"] == []
     assert run_json("--db", other, "agenda", "--as-of", "2030-05-06")["items"] == []
     assert ok(promised("--db", other, "doctor")).exit_code == 0
+
+
+def test_the_agenda_calendar_on_stdout_writes_no_file(
+    promised: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = ok(promised("agenda", "--as-of", "2030-05-07", "--ics", "-")).stdout
+    assert out.startswith("BEGIN:VCALENDAR") and "promise-" in out
+    assert not (tmp_path / "-").exists()
+    assert "give --ics FILE with it" in fails(promised("agenda", "--with-notes"), code=2)

@@ -65,7 +65,12 @@ op = st.one_of(
     st.tuples(st.just("drop"), st.integers(0, 30)),
     st.tuples(st.just("intro"), st.integers(0, 9), st.integers(1, 9), st.integers(0, 700)),
     st.tuples(st.just("org"), st.integers(0, 9), st.integers(1, 9)),
-    st.tuples(st.just("goal"), st.sampled_from(["Hub", "hub", "Schools"]), st.integers(0, 700)),
+    st.tuples(
+        st.just("goal"),
+        st.sampled_from(["Hub", "hub", "Schools"]),
+        st.integers(0, 700),
+        st.sampled_from([["academia"], ["business", "academia"], []]),
+    ),
     st.tuples(st.just("serve"), st.integers(0, 9), st.integers(0, 2), st.integers(0, 700)),
     st.tuples(st.just("close"), st.integers(0, 2), st.sampled_from(["achieved", "dropped"])),
 )
@@ -107,7 +112,7 @@ def build(path: Path, ops: list[tuple[Any, ...]]) -> Ledger:
             elif o[0] == "goal":
                 if goal_id_named(ledger, o[1]) is None:
                     at = START + timedelta(days=o[2])
-                    add_goal(ledger, o[1], ["academia"], f"w{o[2]}", at, NOW)
+                    add_goal(ledger, o[1], o[3], f"w{o[2]}", at, NOW)
             elif o[0] in ("serve", "close"):
                 goals = [g for g in list_goals(ledger) if g.closed_at is None]
                 if goals and o[0] == "serve" and people:  # as log --goal writes: a new entry

@@ -59,10 +59,11 @@ def intro(
     Example: engage intro "Ann Lee" "Bob Stone" -m "both work on food policy"
     """
     from engage_cli.inputs import clean_note, parse_points
-    from engage_cli.render.text import written
+    from engage_cli.render.text import unusual_dates, written
     from engage_cli.store.contacts import get_contact
     from engage_cli.store.goals import find_goal
     from engage_cli.store.writes import introduce
+    from engage_cli.terminal import fill
 
     rules = policy()
     size = rules.intro_points if points is None else parse_points(points, "intro points")
@@ -73,9 +74,13 @@ def intro(
         a, b = get_contact(ledger, name), get_contact(ledger, other)
         serves = find_goal(ledger, goal) if goal is not None else None
         wrote = introduce(ledger, a, b, at, said, size, now, rules.half_life, serves)
-    say(f"introduced {a.name} and {b.name}:")
+    say(fill(f"{a.name} and {b.name}:", "introduced "))
     for line in written(wrote):
         say(line)
+    if serves is not None:
+        say(f"for the goal {serves.name}")
+    for notice in unusual_dates([a, b], [], at, now, rules.notice_years_back):
+        say(fill(notice, "note: "), err=True)
 
 
 @app.command()
@@ -123,6 +128,8 @@ def network(
 
     if output not in FORMATS:
         raise UsageError(f"--format is one of {', '.join(FORMATS)}; got {output!r}")
+    if json_out and output != "text":
+        raise UsageError(f"--json or --format {output}: the graph is not JSON (--json has links)")
     when = as_of_moment(as_of)
     with open_ledger(ctx) as ledger:
         report = web(ledger, policy(), when)

@@ -1,5 +1,6 @@
 """Following through: promise, kept, dropped, promises, remember, agenda."""
 
+import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -227,7 +228,12 @@ def agenda_cmd(
         from engage_cli.store.files import holds_our_agenda, write_private
 
         text = agenda_calendar(calendar_events(report, with_notes), local_now())
+        if ics == "-":  # the calendar itself on stdout, as export -o - does
+            sys.stdout.write(text)
+            return
         target = Path(ics)
         write_private(target, iter([text]), ledger_file(ctx), force or holds_our_agenda(target))
         say(f"wrote {len(report.items)} events to {target}", err=True)
+    elif with_notes:
+        raise UsageError("--with-notes says what goes into the calendar: give --ics FILE with it")
     show(json_out, report, "agenda.agenda")

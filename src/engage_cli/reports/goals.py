@@ -26,6 +26,8 @@ NO_SECTOR = "(no sector)"
 
 
 def _status(goal: Goal, as_of: datetime) -> str:
+    if as_of < goal.created_at:
+        return "not added yet"
     if goal.closed_at is not None and goal.closed_at <= as_of:
         return goal.outcome or "closed"
     return "open"

@@ -198,5 +198,6 @@ def entry_json(e: Entry) -> dict[str, Any]:
         "status": e.status,
         "via": e.via,
         "intro": e.intro,
+        "goal": e.goal,
         "source": e.source_id,
     }

@@ -20,6 +20,13 @@ from engage_cli.store.rows import opt_time
 from engage_cli.store.writes import journal
 
 
+def in_order(sectors: Any) -> list[str]:
+    """Sectors in the one order they are always listed in (as `inputs.SECTORS`)."""
+    from engage_cli.inputs import SECTORS
+
+    return [s for s in SECTORS if s in set(sectors)]
+
+
 def _goal(row: dict[str, Any]) -> Goal:
     return Goal(
         id=row["id"],
@@ -66,7 +73,7 @@ def add_goal(
     cur = ledger.conn.execute(
         "INSERT INTO goals (uid, name, name_key, why, sectors, created_at, changed_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [uuid7(), name, name_key(name), why, json.dumps(sectors), to_store(since), at],
+        [uuid7(), name, name_key(name), why, json.dumps(in_order(sectors)), to_store(since), at],
     )
     goal_id = int(cur.lastrowid or 0)
     journal(ledger, at, "goal", detail={"goal": goal_id})
@@ -150,7 +157,8 @@ def merge_goal(ledger: Ledger, rec: dict[str, Any]) -> int:
             "INSERT INTO goals (uid, name, name_key, why, sectors, created_at, closed_at, "
             "outcome, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [rec["uid"], rec["name"], name_key(rec["name"]), rec["why"],
-             json.dumps(rec["sectors"]), rec["created_at"], rec["closed_at"], rec["outcome"],
+             json.dumps(in_order(rec["sectors"])), rec["created_at"], rec["closed_at"],
+             rec["outcome"],
              rec["changed_at"]],
         )  # fmt: skip
         return 1
@@ -163,7 +171,8 @@ def merge_goal(ledger: Ledger, rec: dict[str, Any]) -> int:
         return (r["changed_at"], r["uid"], closed, r["outcome"] or "", r["why"], r["sectors"])
 
     wins = max(mine, rec, key=order)
-    sectors = wins["sectors"]
+    # The sectors whose voices it needs: what either device named (as tags merge).
+    sectors = in_order(set(mine["sectors"]) | set(rec["sectors"]))
     ledger.conn.execute(
         "UPDATE goals SET uid = ?, name = ?, created_at = ?, why = ?, sectors = ?, closed_at = ?, "
         "outcome = ?, changed_at = ? WHERE id = ?",

@@ -69,6 +69,7 @@ def entry_from_row(row: dict[str, Any]) -> Entry:
         via=row["via"],
         void_reason=row.get("void_reason"),
         intro=row.get("intro"),
+        goal=row.get("goal"),
     )
 
 
@@ -105,7 +106,8 @@ def entry_dicts(
         "THEN (SELECT reason FROM voids WHERE id = e.voided_by) END AS void_reason, "
         "CASE WHEN e.intro_with IS NOT NULL THEN (SELECT coalesce(l.name, i.name) FROM "
         "contacts i LEFT JOIN contacts l ON l.id = i.folded_into WHERE i.id = e.intro_with) "
-        "END AS intro FROM entries e "
+        "END AS intro, CASE WHEN e.goal_id IS NOT NULL THEN (SELECT name FROM goals "
+        "WHERE id = e.goal_id) END AS goal FROM entries e "
         "CROSS JOIN contacts c ON c.id = e.contact_id "
         "LEFT JOIN contacts v ON v.id = e.via_id AND e.via_id != e.contact_id "
         f"WHERE {where} {tail}"

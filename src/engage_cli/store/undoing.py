@@ -111,6 +111,11 @@ def redo(
             ]
             _archive(ledger, stash.get("archived", []), now, half_life, False)
             wrote = log_entries(ledger, entries, now, half_life, journaled=False)
+            for e, w in zip(stash["entries"], wrote, strict=True):  # the goal it served
+                if e.get("goal") is not None:
+                    ledger.conn.execute(
+                        "UPDATE entries SET goal_id = ? WHERE id = ?", [e["goal"], w.entry.id]
+                    )
             for old, new in zip(stash["entries"], wrote, strict=True):
                 # later actions on an entry (a done of the ask) follow it to its new id
                 ledger.conn.execute(
@@ -169,9 +174,9 @@ def _undo_log(ledger: Ledger, action: Action, now: datetime, half_life: HalfLife
     nothing else refers to it. Returns what redo needs to write it all again."""
     # Each entry's contact and broker by uid, as they were logged (redo logs them again).
     uids = {
-        eid: (uid, via, intro)
-        for eid, uid, via, intro in ledger.conn.execute(
-            "SELECT e.id, c.uid, v.uid, i.uid FROM entries e "
+        eid: (uid, via, intro, goal)
+        for eid, uid, via, intro, goal in ledger.conn.execute(
+            "SELECT e.id, c.uid, v.uid, i.uid, e.goal_id FROM entries e "
             "JOIN contacts c ON c.id = e.contact_id LEFT JOIN contacts v ON v.id = e.via_id "
             "LEFT JOIN contacts i ON i.id = e.intro_with WHERE e.batch = ?",
             [action.batch],
@@ -190,6 +195,7 @@ def _undo_log(ledger: Ledger, action: Action, now: datetime, half_life: HalfLife
                 "source": e.source_id,
                 "via": uids[e.id][1],
                 "intro": uids[e.id][2],
+                "goal": uids[e.id][3],
             }
             for e in action.entries
             if e.source_id is None  # what a done ask gave back is given again by redoing it
