@@ -155,3 +155,20 @@ def test_a_month_back_from_the_31st_is_the_last_day_of_the_month_before() -> Non
     assert parse_when("tonight", march).at == datetime(2026, 3, 31, 20, tzinfo=TZ)
     with pytest.raises(InputError, match="in the future"):
         parse_occurred("tonight", march)  # 16:00: tonight has not happened yet
+
+
+def test_a_due_day_with_a_time_is_that_day_and_a_bad_one_says_what_a_due_date_takes() -> None:
+    from datetime import UTC, datetime
+
+    from engage_cli.dates import parse_due
+    from engage_cli.errors import InputError
+
+    tuesday = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
+    assert parse_due("friday 15:00", tuesday).date() == parse_due("friday", tuesday).date()
+    assert parse_due("friday", tuesday).date().isoformat() == "2026-12-04"
+    assert parse_due("tomorrow 9am", tuesday).date().isoformat() == "2026-12-02"
+    assert parse_due("2026-12-24 10:00", tuesday).date().isoformat() == "2026-12-24"
+    with pytest.raises(InputError, match="accepted: today, tomorrow, friday, next friday"):
+        parse_due("fridya", tuesday)
+    with pytest.raises(InputError, match="is in the past"):
+        parse_due("2026-11-20", tuesday)

@@ -268,6 +268,8 @@ def parse_day(text: str, now: datetime | None = None, ahead: bool = False) -> da
     now = now or local_now()
     text_l = " ".join(text.strip().lower().split())
     today = now.date()
+    if ahead:  # a due date is a day: "friday 15:00" is due on friday
+        text_l = _TIME_AFTER.sub("", text_l) or text_l
     if text_l in ("next week", "next month", "next year"):
         text_l = "1 " + text_l.split()[1]
     if text_l.startswith("next ") and text_l[5:] in _WEEKDAYS:
@@ -300,10 +302,19 @@ def end_of_day(day: date, now: datetime | None = None) -> datetime:
     return _localize(datetime.combine(day, time(23, 59, 59)), now)
 
 
+_TIME_AFTER = re.compile(r"\s+(?:at\s+)?\d{1,2}(?::\d{2})?\s*(?:am|pm)?$")
+
+
 def parse_due(text: str, now: datetime | None = None, what: str = "--by") -> datetime:
     """A due date (the end of that day): today or later; a past day is refused."""
     now = now or local_now()
-    day = parse_day(text, now, ahead=True)
+    try:
+        day = parse_day(text, now, ahead=True)
+    except InputError:
+        raise InputError(
+            f"cannot read the day {text!r} for {what}; accepted: today, tomorrow, friday, "
+            "next friday, in 3 days, next week, 2026-12-24"
+        ) from None
     if day < now.date():
         raise InputError(
             f"{what} {text!r} is in the past ({day.isoformat()}); a due date is today or later"
