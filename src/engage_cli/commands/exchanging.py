@@ -88,12 +88,7 @@ import_app = group(
 
 def _merged(counts: dict[str, int], source: str) -> None:
     shared = counts.pop("names shared", 0)
-    one = {"contacts": "contact", "entries": "entry", "voids": "void", "edits": "edit",
-           "folds": "fold", "promises": "promise", "dates": "date", "goals": "goal"}  # fmt: skip
-
-    def counted(n: int, what: str) -> str:
-        noun, _, verb = what.partition(" ")
-        return f"{n} {one.get(noun, noun) if n == 1 else noun} {verb}"
+    from engage_cli.render.text import counted
 
     done = ", ".join(counted(n, what) for what, n in counts.items())
     from engage_cli.terminal import fill

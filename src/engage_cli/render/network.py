@@ -17,10 +17,11 @@ def paths(p: Paths) -> None:
     last = fmt_local(t.last_contact, False) if t.last_contact else "never"
     out.print(Text.assemble("  your own charge ", charge(t.charge), f", last contact {last}"))
     if not p.paths:
-        out.print(
-            "  nobody you know is linked to them yet: a --via on an entry, or an "
-            "organisation (engage edit NAME --org ORG), makes a link"
+        said = (
+            "nobody you know is linked to them yet: an introduction (engage intro A B), "
+            "a --via on an entry or an organisation (engage edit NAME --org ORG) makes one"
         )
+        out.print(hang("  ", said))
         return
     grid = Grid()
     for col, justify in (("#", "right"), ("through", "left"), ("charge", "right"),

@@ -142,8 +142,20 @@ def action_lines(action: Any, redoing: bool) -> tuple[list[str], str]:
                     f"({goal.get('outcome')})."], "Open it again?"  # fmt: skip
         return [f"The last action added the goal {goal.get('name')!r}."], "Take it back?"
     counts = action.detail.get("counts", {})
-    said = ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "nothing new"
-    return [f"The last action was {_a(kind)} {kind}: {said}."], "Take it out?"
+    said = ", ".join(counted(v, k) for k, v in counts.items() if v) or "nothing new"
+    from engage_cli.terminal import fill
+
+    return [fill(f"{_a(kind)} {kind}: {said}.", "The last action was ")], "Take it out?"
+
+
+_ONE = {"contacts": "contact", "entries": "entry", "voids": "void", "edits": "edit",
+        "folds": "fold", "promises": "promise", "dates": "date", "goals": "goal"}  # fmt: skip
+
+
+def counted(n: int, what: str) -> str:
+    """ "1 entry added", "2 entries added": a count and its words."""
+    noun, _, rest = what.partition(" ")
+    return f"{n} {_ONE.get(noun, noun) if n == 1 else noun} {rest}".rstrip()
 
 
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

@@ -178,6 +178,8 @@ def neglected(report: Neglected, more: str = "--limit 0 shows all") -> None:
     if not report.lines and report.next_due is not None:
         name, in_days = report.next_due
         out.print(Text.assemble("  nobody is overdue; next due: ", name, f" in {days(in_days)}"))
+    elif not report.lines and report.narrowed:
+        out.print("  nobody in that circle or sector (archived contacts are left out)")
     elif not report.lines:
         out.print("  no one yet: add contacts with `engage add NAME` (archived ones are left out)")
     else:

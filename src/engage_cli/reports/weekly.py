@@ -246,6 +246,7 @@ class Neglected(NamedTuple):
     next_due: tuple[str, float] | None = None  # nobody due: who is next, in how many days
     everyone: bool = False  # the list is everyone ranked, not only who is due
     horizon_days: float = 0.0  # due: overdue, or due within this many days
+    narrowed: bool = False  # only a circle or a sector was looked at
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -344,6 +345,7 @@ def neglected(
         next_due,
         everyone,
         horizon,
+        circle is not None or sector is not None,
     )
 
 
