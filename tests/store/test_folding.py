@@ -48,7 +48,7 @@ END = "2026-06-30"  # an --as-of after every entry, edit and fold
 CIRCLES = ["inner", "close", "active", "wide"]
 
 SETTINGS = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 _runner = CliRunner()

@@ -87,7 +87,7 @@ _QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 _GIVEN = given(st.lists(ENTRY, min_size=2, max_size=10), st.randoms(use_true_random=False))
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=_QUIET)
+@settings(max_examples=3, deadline=None, suppress_health_check=_QUIET)
 @_GIVEN
 def test_every_report_is_bit_identical_whatever_order_entries_were_logged_in(
     tmp_path: Path, ops: list[tuple[int, str, str, int]], rnd: random.Random
