@@ -33,20 +33,23 @@ def check_file(path: Path) -> None:
         raise NotALedger(path, "not sqlite")
 
 
+def private_folders(folder: Path) -> None:
+    """Make `folder` and every missing folder above it, each owner-only (0700)."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for d in reversed(missing):
+        d.mkdir(mode=0o700)
+        os.chmod(d, 0o700)
+
+
 def create_file(path: Path) -> None:
     """Create the ledger file owner-only (0600) and any missing directory 0700."""
-    parent = path.parent
-    missing: list[Path] = []
-    p = parent
+    p = path.parent
     while not p.exists():
-        missing.append(p)
         p = p.parent
     if not p.is_dir():
         raise LedgerError(f"cannot create {path}: {p} is not a directory")
     try:
-        for d in reversed(missing):
-            d.mkdir(mode=0o700)
-            os.chmod(d, 0o700)
+        private_folders(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.fchmod(fd, 0o600)
         os.close(fd)
@@ -358,10 +361,7 @@ def fresh_demo(path: Path) -> None:
     mark = folder / DEMO_MARK
     if path.exists() and not mark.exists():
         raise LedgerError(f"{path} already exists and is not a demo; nothing was changed")
-    missing = [p for p in (folder, *folder.parents) if not p.exists()]
-    for d in reversed(missing):
-        d.mkdir(mode=0o700)
-        os.chmod(d, 0o700)
+    private_folders(folder)
     remove_database(path)
     mark.touch(mode=0o600)
 
