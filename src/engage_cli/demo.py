@@ -15,9 +15,9 @@ from engage_cli.models import ContactIn
 from engage_cli.policy import Policy
 from engage_cli.store.connection import Ledger
 from engage_cli.store.edits import edit_contact
-from engage_cli.store.goals import add_goal, serve
+from engage_cli.store.goals import add_goal
 from engage_cli.store.keeping import make_promise
-from engage_cli.store.writes import add_contact, log_entries, settle_ask
+from engage_cli.store.writes import add_contact, log_entries, serve, settle_ask
 
 
 def demo_data() -> dict[str, Any]:
@@ -90,7 +90,7 @@ def build_demo(as_of: datetime, policy: Policy, path: Path | None = None) -> Led
                     policy.half_life,
                 )
                 if "goal" in raw:
-                    serve(ledger, goals[raw["goal"]], [w.entry.id for w in written])
+                    serve(ledger, goals[raw["goal"]].id, [w.entry.id for w in written])
                 for status in ("done", "declined"):
                     if f"{status}_days_ago" in raw:
                         when = min(as_of, as_of - timedelta(days=raw[f"{status}_days_ago"]))

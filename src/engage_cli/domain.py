@@ -45,6 +45,27 @@ def a_kind(kind: str) -> str:
     return f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
 
 
+def closest(name: str, keys: dict[str, str], limit: int = 3) -> list[str]:
+    """Of names by their `name_key` (`keys`: key -> name shown), those closest to
+    `name`: the ones it starts or is a word of, then look-alikes, the closest first
+    (of two as close, the first by name)."""
+    import difflib
+
+    key = name_key(name)
+    found: list[str] = []
+    for k, n in keys.items():
+        if key and (k.startswith(key) or key in k.split()) and n not in found:
+            found.append(n)
+    scored = sorted(
+        (-difflib.SequenceMatcher(None, key, k).ratio(), keys[k])
+        for k in difflib.get_close_matches(key, list(keys), n=limit, cutoff=0.6)
+    )
+    for _, n in scored:
+        if n not in found:
+            found.append(n)
+    return found[:limit]
+
+
 def name_key(name: str) -> str:
     """The form names are compared in: Unicode-normalised, spaces collapsed, case folded."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())

@@ -21,7 +21,7 @@ from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import find_contact, list_contacts
 from engage_cli.store.edits import edit_contact
 from engage_cli.store.exporting import export_records
-from engage_cli.store.goals import add_goal, close_goal, goal_id_named, list_goals, serve
+from engage_cli.store.goals import add_goal, close_goal, goal_id_named, list_goals
 from engage_cli.store.health import check_ledger
 from engage_cli.store.keeping import drop_promise, keep_promise, make_promise
 from engage_cli.store.promises import list_promises
@@ -33,6 +33,7 @@ from engage_cli.store.writes import (
     add_contact,
     introduce,
     log_entries,
+    serve,
     settle_ask,
     void_entries,
 )
@@ -120,7 +121,7 @@ def build(path: Path, ops: list[tuple[Any, ...]]) -> Ledger:
                     who = people[o[1] % len(people)]
                     entry = NewEntry(who, "deposit", 1.0, at, f"g{o[3]}", [])
                     wrote = log_entries(ledger, [entry], NOW, POLICY.half_life)
-                    serve(ledger, goals[o[2] % len(goals)], [w.entry.id for w in wrote])
+                    serve(ledger, goals[o[2] % len(goals)].id, [w.entry.id for w in wrote])
                 elif goals and o[0] == "close":
                     goal = goals[o[1] % len(goals)]
                     if goal.closed_at is None:

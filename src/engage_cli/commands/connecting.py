@@ -61,7 +61,7 @@ def intro(
     from engage_cli.inputs import clean_note, parse_points
     from engage_cli.render.text import unusual_dates, written
     from engage_cli.store.contacts import get_contact
-    from engage_cli.store.goals import find_goal
+    from engage_cli.store.goals import open_goal
     from engage_cli.store.writes import introduce
     from engage_cli.terminal import fill
 
@@ -72,7 +72,7 @@ def intro(
     said = clean(clean_note, note)
     with open_ledger(ctx) as ledger, ledger.transaction():
         a, b = get_contact(ledger, name), get_contact(ledger, other)
-        serves = find_goal(ledger, goal) if goal is not None else None
+        serves = open_goal(ledger, goal) if goal is not None else None
         wrote = introduce(ledger, a, b, at, said, size, now, rules.half_life, serves)
     say(fill(f"{a.name} and {b.name}:", "introduced "))
     for line in written(wrote):

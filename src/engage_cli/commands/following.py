@@ -64,12 +64,11 @@ class After:
         self.wrote = weighed(ledger, wrote, self.now, rules.half_life, rules.promise_rule)
 
         if self.goal is not None:
-            from engage_cli.store.goals import find_goal, serve
+            from engage_cli.store.goals import open_goal
+            from engage_cli.store.writes import serve
 
-            goal = find_goal(ledger, self.goal)
-            if goal.closed_at is not None:
-                raise InputError(f"the goal {goal.name!r} is closed ({goal.outcome})")
-            serve(ledger, goal, [w.entry.id for w in wrote])
+            goal = open_goal(ledger, self.goal)
+            serve(ledger, goal.id, [w.entry.id for w in wrote])
             self.said.append(f"for the goal {goal.name}")
         if self.follow is not None:
             set_follow_up(ledger, [w.entry.id for w in wrote], self.follow)

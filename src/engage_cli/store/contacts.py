@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from engage_cli.dates import to_store
-from engage_cli.domain import Change, Contact, name_key
+from engage_cli.domain import Change, Contact, closest, name_key
 from engage_cli.errors import ContactNotFound
 from engage_cli.store.connection import Ledger
 from engage_cli.store.rows import contact_from_row
@@ -101,8 +101,6 @@ def close_names(ledger: Ledger, name: str, limit: int = 3) -> list[str]:
 
     Live contacts only; an alias that is close suggests the contact's own name.
     """
-    import difflib
-
     keys: dict[str, str] = {}
     for cname, aliases in ledger.conn.execute(
         f"SELECT name, aliases FROM contacts WHERE {LIVE} ORDER BY name_key"
@@ -110,19 +108,7 @@ def close_names(ledger: Ledger, name: str, limit: int = 3) -> list[str]:
         keys.setdefault(name_key(cname), cname)
         for alias in json.loads(aliases):
             keys.setdefault(name_key(alias), cname)
-    key = name_key(name)
-    found: list[str] = []
-    for k, n in keys.items():
-        if key and (k.startswith(key) or key in k.split()) and n not in found:
-            found.append(n)
-    scored = sorted(
-        (-difflib.SequenceMatcher(None, key, k).ratio(), keys[k])
-        for k in difflib.get_close_matches(key, list(keys), n=limit, cutoff=0.6)
-    )  # the closest first; of two as close, the first by name
-    for _, n in scored:
-        if n not in found:
-            found.append(n)
-    return found[:limit]
+    return closest(name, keys, limit)
 
 
 def get_contact(ledger: Ledger, name: str) -> Contact:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from engage_cli.dates import from_store, to_store
-from engage_cli.domain import Goal, name_key
+from engage_cli.domain import Goal, closest, name_key
 from engage_cli.errors import GoalNotFound, InputError
 from engage_cli.ids import uuid7
 from engage_cli.store.connection import Ledger
@@ -51,16 +51,16 @@ def find_goal(ledger: Ledger, name: str) -> Goal:
     rows = ledger.rows("SELECT * FROM goals WHERE name_key = ?", [name_key(name)])
     if rows:
         return _goal(rows[0])
-    import difflib
-
     names = {name_key(g.name): g.name for g in list_goals(ledger)}
-    key = name_key(name)
-    close = [n for k, n in names.items() if key and (k.startswith(key) or key in k)]
-    close += [
-        names[k] for k in difflib.get_close_matches(key, list(names), n=3, cutoff=0.6)
-        if names[k] not in close
-    ]  # fmt: skip
-    raise GoalNotFound(name, close[:3])
+    raise GoalNotFound(name, closest(name, names))
+
+
+def open_goal(ledger: Ledger, name: str) -> Goal:
+    """The goal called `name`, which entries may still serve: not closed."""
+    goal = find_goal(ledger, name)
+    if goal.closed_at is not None:
+        raise InputError(f"the goal {goal.name!r} is closed ({goal.outcome})")
+    return goal
 
 
 def add_goal(
@@ -93,14 +93,6 @@ def close_goal(ledger: Ledger, goal: Goal, outcome: str, at: datetime, now: date
     )
     journal(ledger, to_store(now), "goal", detail={"goal": goal.id, "before": before[0]})
     return find_goal(ledger, goal.name)
-
-
-def serve(ledger: Ledger, goal: Goal, entry_ids: list[str]) -> None:
-    """Tie entries to a goal (what a log or an introduction for it wrote)."""
-    ledger.conn.execute(
-        "UPDATE entries SET goal_id = ? WHERE id IN (SELECT value FROM json_each(?))",
-        [goal.id, json.dumps(entry_ids)],
-    )
 
 
 def goal_of_action(ledger: Ledger, info: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from engage_cli.store.folds import fold_contact, place, unfold
 from engage_cli.store.journal import CAPTURED, Action, mark, referenced
 from engage_cli.store.rows import contact_from_row
 from engage_cli.store.state import rebuild_state, save_state
-from engage_cli.store.writes import log_entries, reopen_ask, settle_ask, void_entries
+from engage_cli.store.writes import log_entries, reopen_ask, serve, settle_ask, void_entries
 
 HalfLife = Callable[[str], float]
 
@@ -113,9 +113,7 @@ def redo(
             wrote = log_entries(ledger, entries, now, half_life, journaled=False)
             for e, w in zip(stash["entries"], wrote, strict=True):  # the goal it served
                 if e.get("goal") is not None:
-                    ledger.conn.execute(
-                        "UPDATE entries SET goal_id = ? WHERE id = ?", [e["goal"], w.entry.id]
-                    )
+                    serve(ledger, e["goal"], [w.entry.id])
             for old, new in zip(stash["entries"], wrote, strict=True):
                 # later actions on an entry (a done of the ask) follow it to its new id
                 ledger.conn.execute(

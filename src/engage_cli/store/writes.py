@@ -385,15 +385,13 @@ def introduce(
     goal: Goal | None = None,
 ) -> list[Written]:
     """An introduction you made between `a` and `b`: a deposit of `points` for each,
-    one log (undo takes both back), each naming the other, serving `goal` when one
-    is named. The caller holds the transaction."""
+    one log (undo takes both back), each naming the other, serving `goal` (an open
+    one: `goals.open_goal`) when one is named. The caller holds the transaction."""
     if a.id == b.id:
         raise InputError(f"{a.name} cannot be introduced to themselves; name two contacts")
     for c in (a, b):
         if c.archived_at is not None:
             raise ContactArchived(c.name)
-    if goal is not None and goal.closed_at is not None:
-        raise InputError(f"the goal {goal.name!r} is closed ({goal.outcome})")
     said = f": {note}" if note else ""
     pair = [
         NewEntry(x, "deposit", points, occurred_at, f"introduced to {y.name}{said}", [],
@@ -402,8 +400,13 @@ def introduce(
     ]  # fmt: skip
     wrote = log_entries(ledger, pair, now, half_life)
     if goal is not None:
-        ledger.conn.execute(
-            "UPDATE entries SET goal_id = ? WHERE id IN (?, ?)",
-            [goal.id, *(w.entry.id for w in wrote)],
-        )
+        serve(ledger, goal.id, [w.entry.id for w in wrote])
     return wrote
+
+
+def serve(ledger: Ledger, goal_id: int, entry_ids: Sequence[str]) -> None:
+    """Tie entries to a goal (what a log or an introduction for it wrote)."""
+    ledger.conn.execute(
+        "UPDATE entries SET goal_id = ? WHERE id IN (SELECT value FROM json_each(?))",
+        [goal_id, json.dumps(list(entry_ids))],
+    )
