@@ -7,7 +7,9 @@ Contacts spread over the four circles, entries over ten years up to --end:
 received; 3% brokered by another contact, 3% back-dated (logged days after
 they happened), about 1% voided, 20% tagged. Every contact has a birthday, and
 there are --promises promises (default: one per 100 entries), due over the last
-and next two months of the history, 40% of them still open. Rows go in through the ledger's bulk
+and next two months of the history, 40% of them still open. Eight shared goals
+are served by 1% of the entries (half of them by the first goal), and one open
+ask in ten has a follow-up day. Rows go in through the ledger's bulk
 path and the derived per-contact state is rebuilt at the end, exactly as
 `engage doctor --repair` would.
 """
@@ -44,6 +46,11 @@ TOPICS = tuple(
               "wedding", "podcast", "kayak trip")
 )  # fmt: skip
 FIRST = ("Ann", "Bob", "Cy", "Dee", "Eve", "Finn", "Gus", "Hana", "Ivo", "Jo", "Kai", "Lea")
+GOALS = ("Food hub", "Civic tech", "Clean river", "Open data", "Library", "Youth jobs",
+         "Bike lanes", "Housing")  # fmt: skip
+# What the generated ledger looks like: a cache of ledgers built by an older
+# generation (or schema) is built again (bench/run.py names its files by both).
+GENERATION = 2
 LAST = ("Lee", "Stone", "Young", "Park", "Ng", "Kim", "Diaz", "Okafor", "Weiss", "Rossi")
 
 
@@ -105,6 +112,7 @@ def generate(
     stamps = sorted(rng.random() for _ in range(entries))
     with ledger, ledger.transaction():
         bulk_insert(ledger, contacts=contact_rows)
+        goal_ids = _goals(ledger, rng, start)
         entry_rows: list[dict[str, object]] = []
         void_rows: list[dict[str, object]] = []
         for seq, (owner, u) in enumerate(zip(owners, stamps, strict=True)):
@@ -126,12 +134,17 @@ def generate(
                 )
             r = rng.random()
             kind = "deposit" if r < 0.70 else ("withdrawal" if r < 0.95 else "received")
-            status = resolved = None
+            status = resolved = follow_up = None
             if kind == "withdrawal":  # asks: most settled within a few weeks
                 s = rng.random()
                 status = "done" if s < 0.6 else ("declined" if s < 0.75 else "open")
                 if status != "open":
                     resolved = to_store(min(end, occurred + timedelta(days=rng.randint(1, 30))))
+                elif rng.random() < 0.1:
+                    follow_up = to_store(occurred + timedelta(days=rng.randint(3, 30)))
+            goal = None
+            if rng.random() < 0.01:  # half of them serve the first goal
+                goal = goal_ids[0] if rng.random() < 0.5 else rng.choice(goal_ids)
             via = rng.randrange(contacts) + 1 if rng.random() < 0.03 else None
             intro = rng.randrange(contacts) + 1 if rng.random() < 0.01 else None
             entry_rows.append(
@@ -152,6 +165,8 @@ def generate(
                     "tags": json.dumps([rng.choice(TAGS)]) if rng.random() < 0.2 else "[]",
                     "batch": entry_id,
                     "voided_by": voided,
+                    "follow_up_at": follow_up,
+                    "goal_id": goal,
                 }
             )
             if len(entry_rows) >= CHUNK:
@@ -168,6 +183,25 @@ def generate(
     return {"rows_s": t1 - t0, "state_s": t2 - t1, "total_s": time.perf_counter() - t0}
 
 
+def _goals(ledger: Ledger, rng: random.Random, start: datetime) -> list[int]:
+    """The shared goals, as whole rows (as bulk_insert puts the others): their ids."""
+    rows = [
+        (i + 1, uuid7_at(rng, start, i), g, name_key(g), _sectors(rng.sample(SECTORS, 2)),
+         to_store(start), to_store(start))
+        for i, g in enumerate(GOALS)
+    ]  # fmt: skip
+    ledger.conn.executemany(
+        "INSERT INTO goals (id, uid, name, name_key, sectors, created_at, changed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    return [r[0] for r in rows]
+
+
+def _sectors(picked: list[str]) -> str:
+    return json.dumps([s for s in SECTORS if s in picked])  # in the order engage lists them
+
+
 def _promises(
     rng: random.Random, contacts: int, end: datetime, count: int | None, entries: int
 ) -> list[dict[str, object]]:
@@ -175,7 +209,7 @@ def _promises(
     rows: list[dict[str, object]] = []
     for i in range(entries // 100 if count is None else count):
         due = end + timedelta(days=rng.randint(-60, 60))
-        made = due - timedelta(days=rng.randint(1, 30))
+        made = min(end, due - timedelta(days=rng.randint(1, 30)))  # never ahead of the history
         pid = uuid7_at(rng, made, i)
         s = rng.random()
         state = "open" if s < 0.4 or made > end else ("kept" if s < 0.85 else "dropped")
