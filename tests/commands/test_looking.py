@@ -317,3 +317,18 @@ def test_asks_and_contacts_say_how_many_more_there_are(run: Run, run_json) -> No
     listed = ok(run("contacts", "-n", "3")).stdout
     assert "P2" in listed and "P3" not in listed and "… 1 more (--limit 0 shows all)" in listed
     assert len(run_json("contacts")) == 4
+
+
+def test_contacts_lists_a_hundred_by_default_and_says_how_many_more(
+    run: Run,
+    run_json,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    cards = tmp_path / "cards.vcf"
+    cards.write_text(
+        "".join(f"BEGIN:VCARD\nVERSION:3.0\nFN:P{i:03d}\nEND:VCARD\n" for i in range(102))
+    )
+    ok(run("import", "contacts", str(cards)))
+    listed = ok(run("contacts")).stdout
+    assert "P099" in listed and "P100" not in listed and "… 2 more (--limit 0 shows all)" in listed
+    assert len(run_json("contacts")) == 100 and len(run_json("contacts", "-n", "0")) == 102

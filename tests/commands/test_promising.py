@@ -466,3 +466,19 @@ def test_the_agenda_calendar_on_stdout_writes_no_file(
     assert out.startswith("BEGIN:VCALENDAR") and "promise-" in out
     assert not (tmp_path / "-").exists()
     assert "give --ics FILE with it" in fails(promised("agenda", "--with-notes"), code=2)
+
+
+def test_promises_shows_open_ones_first_up_to_the_limit_and_says_how_many_more(
+    promised: Run, run_json: Any
+) -> None:
+    ok(promised("promise", "Bo Chen", "lend the book", "--by", "2030-05-20", "--on", MADE))
+    ok(promised("promise", "Bo Chen", "send slides", "--by", "2030-05-01", "--on", MADE))
+    slides = _one(run_json, "--as-of", "2030-04-01", "--limit", "1")
+    assert slides["what"] == "send slides"  # the soonest due of the open ones
+    ok(promised("kept", slides["short_id"], "--on", "2026-11-25"))
+    shown = run_json("promises", "--as-of", "2030-05-02", "--limit", "2")["promises"]
+    assert [p["what"] for p in shown] == ["send the paper", "lend the book"]  # open, by due
+    text = ok(promised("promises", "--as-of", "2030-05-02", "-n", "2")).stdout
+    assert "send slides" not in text and "… 1 more (--limit 0 shows all)" in text
+    assert len(run_json("promises", "--as-of", "2030-05-02", "--limit", "0")["promises"]) == 3
+    assert "more" not in ok(promised("promises", "--as-of", "2030-05-02")).stdout

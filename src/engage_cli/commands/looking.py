@@ -37,7 +37,7 @@ def contacts_cmd(
     sector: SectorOpt = None,
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=0, help="At most this many, by name (0: all).")
-    ] = 0,
+    ] = 100,
     org: Annotated[
         str | None,
         typer.Option(

@@ -143,6 +143,10 @@ def promises_cmd(
     ctx: typer.Context,
     name: OptNameArg = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only those past due.")] = False,
+    limit: Annotated[
+        int,
+        typer.Option("--limit", "-n", min=0, help="At most this many, open ones first (0: all)."),
+    ] = 50,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -154,7 +158,7 @@ def promises_cmd(
 
     when = as_of_moment(as_of)
     with open_ledger(ctx) as ledger:
-        report = promise_list(ledger, policy(), name, overdue, when)
+        report = promise_list(ledger, policy(), name, overdue, when, limit)
     show(json_out, report, "agenda.promises")
 
 

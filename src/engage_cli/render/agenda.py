@@ -54,6 +54,8 @@ def promises(report: PromiseList) -> None:
             p.what,
         )
     out.print(grid.text(min(terminal_width() or WIDTH, WIDTH)))
+    if report.total > len(report.lines):
+        out.print(Text(f"… {report.total - len(report.lines)} more (--limit 0 shows all)", "dim"))
 
 
 # Overdue items shown before the week's (`engage promises --overdue` lists every one).

@@ -43,15 +43,23 @@ class PromiseList(NamedTuple):
     as_of: datetime
     lines: list[PromiseLine]
     overdue_only: bool = False
+    total: int = 0  # how many there are without the limit
 
     def to_json(self) -> dict[str, Any]:
         return {"as_of": iso(self.as_of), "promises": [line.to_json() for line in self.lines]}
 
 
 def promise_list(
-    ledger: Ledger, policy: Policy, name: str | None, overdue_only: bool, as_of: datetime
+    ledger: Ledger,
+    policy: Policy,
+    name: str | None,
+    overdue_only: bool,
+    as_of: datetime,
+    limit: int = 0,
 ) -> PromiseList:
-    """Promises made by `as_of` (as they stood then), soonest due first."""
+    """Promises made by `as_of` (as they stood then), soonest due first; at most
+    `limit` (0: all): the open ones first (the most overdue first), then the latest
+    due of the kept and dropped."""
     contact = get_contact(ledger, name) if name is not None else None
     t = as_of.timestamp()
     rule = policy.promise_rule
@@ -65,7 +73,13 @@ def promise_list(
             continue
         hl = policy.half_life(circles.get(p.contact_id, "active"))
         lines.append(PromiseLine(p, late, p.weight(t, hl, rule)))
-    return PromiseList(as_of, lines, overdue_only)
+    if limit and len(lines) > limit:
+        order = sorted(range(len(lines)), key=lambda i: (lines[i].promise.state != "open",
+                       i if lines[i].promise.state == "open" else -i))  # fmt: skip
+        kept = set(order[:limit])
+        return PromiseList(as_of, [x for i, x in enumerate(lines) if i in kept], overdue_only,
+                           len(lines))  # fmt: skip
+    return PromiseList(as_of, lines, overdue_only, len(lines))
 
 
 # --- the agenda -----------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
+from itertools import chain, repeat
 from typing import Any
 
 from engage_cli.dates import from_store, to_store
@@ -211,15 +213,30 @@ def weekly_sums(
 
 
 def period_sums(ledger: Ledger, start: datetime, end: datetime) -> dict[int, Sums]:
-    """Points by kind per contact id for start < occurred_at <= end."""
+    """Points by kind per contact id for start < occurred_at <= end.
+
+    SQLite counts each contact's entries of one kind and size; the exactly rounded
+    sum (`math.fsum`, as `engage_fsum`) is then taken in C over those counts, not
+    through a Python aggregate called once per entry (a year at 1M entries is
+    100,000 of them)."""
     rows = ledger.conn.execute(
-        f"SELECT contact_id, {SUMS_SQL} "
+        "SELECT contact_id, kind, points, count(*) "
         "FROM entries INDEXED BY entries_by_time "
         "WHERE voided_by IS NULL AND occurred_at > ? AND occurred_at <= ? "
-        "GROUP BY contact_id",
+        "GROUP BY contact_id, kind, points",
         [to_store(start), to_store(end)],
     )
-    return {cid: Sums(float(d), float(w), float(r)) for cid, d, w, r in rows}
+    parts: dict[int, dict[str, list[tuple[float, int]]]] = {}
+    for cid, kind, points, n in rows:
+        parts.setdefault(cid, {}).setdefault(kind, []).append((points, n))
+
+    def total(groups: list[tuple[float, int]] | None) -> float:
+        return math.fsum(chain.from_iterable(repeat(p, n) for p, n in groups or ()))
+
+    return {
+        cid: Sums(total(k.get("deposit")), total(k.get("withdrawal")), total(k.get("received")))
+        for cid, k in parts.items()
+    }
 
 
 def entry_times(ledger: Ledger, since: datetime, until: datetime) -> list[tuple[str, datetime]]:
