@@ -19,6 +19,7 @@ LAYERS: dict[str, int] = {
     "paths": 0,
     "jsonout": 0,
     "scoring": 0,
+    "questions": 0,
     "terminal": 0,
     "domain": 1,
     "dates": 1,

@@ -19,8 +19,9 @@ K = TypeVar("K", bound=Hashable)
 # engage reads the records this version exports (schema 4 added edits, folds
 # and the fields they change); and the oldest ledger file whose records this
 # version reads as they are (another device's ledger, merged without migrating it).
-# Schema 5 added promises, remembered days and follow-ups, and records of them.
-SCHEMA_VERSION = 5
+# Schema 5 added promises, remembered days and follow-ups, and records of them;
+# schema 6 the marks of derived state every 30 days (no new records).
+SCHEMA_VERSION = 6
 RECORDS_SINCE = 5
 READS_SINCE = 1
 

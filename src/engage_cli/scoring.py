@@ -148,6 +148,72 @@ def rebuild(impulses: Iterable[Impulse], half_life_days: float) -> State:
     return State(charge(items, anchor, half_life_days), anchor, gave, received)
 
 
+# --- marks: the state every 30 days, so that a past moment is as cheap as now -----
+
+MARK_DAYS = 30
+MARK = MARK_DAYS * DAY  # marks fall on whole multiples of this from 1970-01-01 UTC
+
+
+def mark_before(t: float) -> float:
+    """The latest mark at or before `t` (exactly: `%` of floats is exact here)."""
+    m = t - t % MARK
+    return m - MARK if m > t else m
+
+
+class Sums(NamedTuple):
+    """The charge, what you gave and what they gave unasked, at one moment."""
+
+    charge: float = 0.0
+    gave: float = 0.0
+    received: float = 0.0
+
+
+def carry(base: Sums, since: float, impulses: Iterable[Impulse], to: float, hl: float) -> Sums:
+    """The sums at `to`: `base` (the sums at `since`) decayed, plus each impulse in
+    (`since`, `to`] decayed from its moment; every term exactly rounded into the sum."""
+    f = factor((to - since) / DAY, hl)
+    charges, gave, received = [base.charge * f], [base.gave * f], [base.received * f]
+    for imp in impulses:
+        if since < imp.at <= to:
+            k = factor((to - imp.at) / DAY, hl)
+            charges.append(imp.value * k)
+            gave.append(imp.gave * k)
+            received.append(imp.received * k)
+    return Sums(math.fsum(charges), math.fsum(gave), math.fsum(received))
+
+
+def marks(
+    impulses: Iterable[Impulse], hl: float, base: tuple[float, Sums] | None = None
+) -> list[tuple[float, Sums]]:
+    """A contact's marks: (moment, sums) at each mark before its latest impulse, each
+    carried from the one before, the first from nothing at the mark before its first
+    impulse. From `base` (a mark and its sums) only the marks after it, from the
+    impulses after it. This defines a past moment's charge (`at_moment`)."""
+    if not (items := sorted(impulses)):
+        return []
+    if base is None:
+        first = mark_before(items[0].at)
+        base = (first - MARK if first == items[0].at else first, Sums())
+    at, sums = base
+    out: list[tuple[float, Sums]] = []
+    i = j = 0
+    while at + MARK < items[-1].at:
+        while j < len(items) and items[j].at <= at + MARK:
+            j += 1
+        sums = carry(sums, at, items[i:j], at + MARK, hl)
+        at, i = at + MARK, j
+        out.append((at, sums))
+    return out
+
+
+def at_moment(impulses: Iterable[Impulse], as_of: float, hl: float) -> Sums:
+    """The sums at `as_of` before a contact's latest impulse, as reports compute them:
+    the mark at or before `as_of`, carried forward with the impulses since."""
+    items, c = list(impulses), mark_before(as_of)
+    base = next((s for at, s in marks(items, hl) if at == c), Sums())
+    return carry(base, c, items, as_of, hl)
+
+
 class DecayedSums:
     """A SQLite aggregate of (kind, points, at, as_of, half-life) rows: the charge, what
     you gave and what they gave unasked at `as_of`, as a JSON list of three numbers.
@@ -332,56 +398,6 @@ def suggestion(row: Neglect) -> str:
     if not row.contacted:
         return f"make a first deposit with {name}: thank them for something specific"
     return _SUGGEST_PERSON.get(row.circle, _SUGGEST_PERSON["active"]).format(name=name)
-
-
-# The four questions of the Working Out Loud essay on deepening relationships, and
-# one of gratitude for those who gave unasked.
-CONSIDER = "Who haven't you considered recently in and around your work?"
-STRENGTH = "How strong are your work relationships?"
-UNDERSTAND = "How do you understand their circumstances, work and needs as well as your own?"
-TRUST = "Where might you need to learn more, collaborate more or build trust and understanding?"
-THANK = "Whom could you thank this week for something they did without being asked?"
-
-
-class Signals(NamedTuple):
-    """What the ledger says this week, for choosing which questions to ask."""
-
-    due: int = 0  # contacts overdue or due soon
-    never: int = 0  # contacts never in touch
-    overdrawn: int = 0
-    thank_first: int = 0
-    open_asks: int = 0
-
-
-def prompts(s: Signals, most: int = 2) -> list[tuple[str, str]]:
-    """The one or two questions that fit the ledger, each with why it was chosen."""
-
-    def n(count: int, one: str, many: str) -> str:
-        return f"{count} {one if count == 1 else many}"
-
-    found: list[tuple[str, str]] = []
-    if s.thank_first:
-        found.append((THANK, f"{n(s.thank_first, 'contact gave', 'contacts gave')} unasked "
-                             "and got little back"))  # fmt: skip
-    if s.never or s.due:
-        why = (
-            f"{n(s.never, 'contact has', 'contacts have')} had nothing from you yet"
-            if s.never
-            else f"{n(s.due, 'contact is', 'contacts are')} due"
-        )
-        found.append((CONSIDER, why))
-    if s.open_asks >= 3 or s.overdrawn:
-        why = (
-            f"{n(s.open_asks, 'ask is', 'asks are')} still open"
-            if s.open_asks >= 3
-            else f"{n(s.overdrawn, 'contact is', 'contacts are')} overdrawn"
-        )
-        found.append((TRUST, why))
-    if s.overdrawn and len(found) < most:
-        found.append((UNDERSTAND, f"{n(s.overdrawn, 'contact is', 'contacts are')} overdrawn"))
-    if not found:
-        found.append((STRENGTH, "a quiet week: a moment to take stock"))
-    return found[:most]
 
 
 # --- explaining a charge ------------------------------------------------------

@@ -45,6 +45,34 @@ def test_released_ledger_fixture_opens_and_reports(tmp_path: Path) -> None:
     assert profiles[0]["gave"] == 2 and 0 < profiles[0]["gave_decayed"] < 2
 
 
+def test_the_schema_5_ledger_migrates_to_6_and_builds_its_marks(run: Run, db_path: Path) -> None:
+    """A schema 5 ledger gains the marks, built from its entries after a backup: the same
+    marks, to the bit, as writes keep; its reports at past moments read the same."""
+    ok(run("add", "Ann Lee", "--on", "2025-01-01", "--circle", "close"))
+    for month in range(1, 11):
+        ok(
+            run(
+                "log", "Ann Lee", "-d", str(month % 4 + 1), "-w", "1", "--on", f"2025-{month:02}-09"
+            )
+        )
+    past = ("show", "Ann Lee", "--as-of", "2025-06-20", "--json")
+    shown = ok(run(*past)).stdout
+    conn = sqlite3.connect(db_path)
+    kept = conn.execute("SELECT * FROM state_marks ORDER BY 1, 2").fetchall()
+    assert len(kept) == 10  # every 30 days from 2025-01-12 to 2025-10-09, the last entry
+    conn.execute("DROP TABLE state_marks")  # the shape schema 5 had
+    conn.execute("PRAGMA user_version = 5")
+    conn.commit()
+    conn.close()
+    assert doctor(db_path)["ok"]  # migrates, after a backup
+    assert db_path.with_name(db_path.name + ".v5.bak").exists()
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 6
+    assert conn.execute("SELECT * FROM state_marks ORDER BY 1, 2").fetchall() == kept
+    conn.close()
+    assert engage(db_path, *past).stdout == shown
+
+
 def _as_schema_1(db: Path) -> None:
     """Turn a ledger back into the shape schema 1 had (what migration 2 starts from):
     a new file made by migration 1, with the ledger's rows in its columns."""
@@ -214,7 +242,7 @@ def test_the_schema_4_ledger_migrates_to_5_cleanly(tmp_path: Path) -> None:
     backup = db.with_name("ledger.db.v4.bak")
     assert backup.exists() and stat.S_IMODE(backup.stat().st_mode) == 0o600
     with Ledger.open(db, create=False) as ledger:
-        assert ledger.conn.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert ledger.conn.execute("PRAGMA user_version").fetchone()[0] == domain.SCHEMA_VERSION
         tables = {r[0] for r in ledger.conn.execute("SELECT name FROM sqlite_master")}
         assert {"promises", "dates", "promises_open_by_due", "entries_follow_up"} <= tables
         cols = {r[1] for r in ledger.conn.execute("PRAGMA table_info(entries)")}
@@ -229,15 +257,16 @@ def test_the_schema_4_ledger_migrates_to_5_cleanly(tmp_path: Path) -> None:
     assert after == before
 
 
-def test_an_engage_of_schema_4_refuses_the_schema_5_ledger(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("version", [5, 6])
+def test_an_older_engage_refuses_the_newer_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: int
 ) -> None:
     from engage_cli.errors import NewerLedger
 
     db = tmp_path / "ledger.db"
-    shutil.copyfile(FIXTURES / "ledger-v5.db", db)
+    shutil.copyfile(FIXTURES / f"ledger-v{version}.db", db)
     before = digest(db)
-    monkeypatch.setattr(domain, "SCHEMA_VERSION", 4)
+    monkeypatch.setattr(domain, "SCHEMA_VERSION", version - 1)
     with pytest.raises(NewerLedger):
         Ledger.open(db, create=False)
     assert digest(db) == before

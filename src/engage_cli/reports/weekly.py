@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from engage_cli import scoring
+from engage_cli import questions, scoring
 from engage_cli.dates import iso
 from engage_cli.domain import Contact, Facts, Sums
 from engage_cli.policy import Policy
@@ -330,7 +330,7 @@ def neglected(
     if not due and rows:
         soonest = min(rows, key=lambda r: (r.cadence_days - r.days_since, r.name.casefold()))
         next_due = (soonest.name, soonest.cadence_days - soonest.days_since)
-    signals = scoring.Signals(
+    signals = questions.Signals(
         due=len(due),
         never=sum(1 for r in rows if not r.contacted),
         overdrawn=sum(1 for r in rows if r.overdrawn),
@@ -341,7 +341,7 @@ def neglected(
         as_of,
         [NeglectLine(r, scoring.suggestion(r)) for r in chosen],
         len(ranked),
-        tuple(scoring.prompts(signals)),
+        tuple(questions.prompts(signals)),
         next_due,
         everyone,
         horizon,

@@ -15,6 +15,7 @@ from engage_cli import domain
 from engage_cli.errors import NewerLedger, NotALedger, OlderLedger
 from engage_cli.scoring import DAY, UNIX_EPOCH_JULIAN_DAY, factor_sql, julian_day_sql
 from engage_cli.store.schema_v5 import SCHEMA_V5
+from engage_cli.store.schema_v6 import SCHEMA_V6, after_v6
 
 # Days from a contact's anchor to the moment of the query, never negative.
 _TO_NOW = (
@@ -403,7 +404,11 @@ END;
 INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild');
 """
 
-MIGRATIONS: dict[int, str] = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4, 5: SCHEMA_V5}
+MIGRATIONS: dict[int, str] = {
+    1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4, 5: SCHEMA_V5, 6: SCHEMA_V6
+}  # fmt: skip
+# What a migration computes in Python once its tables are there.
+AFTER: dict[int, Callable[[sqlite3.Connection], None]] = {6: after_v6}
 assert max(MIGRATIONS) == domain.SCHEMA_VERSION
 
 
@@ -476,6 +481,8 @@ def migrate(conn: sqlite3.Connection, backup: Callable[[int], None]) -> None:
         for target in range(version + 1, domain.SCHEMA_VERSION + 1):
             for stmt in statements(MIGRATIONS[target]):
                 conn.execute(stmt)
+            if target in AFTER:
+                AFTER[target](conn)
         if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
             raise sqlite3.IntegrityError("a reference between rows does not hold")
         conn.execute(f"PRAGMA user_version = {domain.SCHEMA_VERSION}")

@@ -18,6 +18,7 @@ from typing import Any
 from engage_cli import scoring
 from engage_cli.dates import from_store, to_store
 from engage_cli.domain import Contact, Facts
+from engage_cli.store import marks
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import count_contacts, list_contacts
 from engage_cli.store.rows import opt_time
@@ -62,11 +63,15 @@ def latest_moments(ledger: Ledger, contact_id: int) -> tuple[str | None, str | N
     return last_contact, last_ask
 
 
-def recompute_state(ledger: Ledger, contact_id: int, half_life: float) -> scoring.State:
-    """Rebuild one contact's derived state from its entries and store it.
+def recompute_state(
+    ledger: Ledger, contact_id: int, half_life: float, since: float | None = None
+) -> scoring.State:
+    """Rebuild one contact's derived state from its entries and store it, with its marks.
 
     In one pass of SQLite over the contact's entries, through the exactly rounded
     aggregate (the same sums `scoring.rebuild` makes: `verify_state` checks it).
+    `since`: the earliest moment (Unix seconds) of an entry the caller added or
+    voided, when it was one such change; the marks before it stand.
     """
     found, anchor, last_contact, last_ask = ledger.conn.execute(
         f"SELECT engage_decayed(kind, points, {_SECONDS.format('occurred_at')}, "
@@ -81,6 +86,7 @@ def recompute_state(ledger: Ledger, contact_id: int, half_life: float) -> scorin
         charge, gave, received = json.loads(found)
         state = scoring.State(charge, anchor, gave, received)
     save_state(ledger, contact_id, half_life, state, last_contact, last_ask)
+    marks.refresh(ledger.conn, contact_id, half_life, since, anchor)
     return state
 
 
@@ -146,6 +152,7 @@ def rebuild_state(ledger: Ledger, half_life: Callable[[str], float]) -> int:
         ],
     )
     ledger.conn.execute("DROP TABLE temp.last_entry")
+    marks.rebuild(ledger.conn)
     return count_contacts(ledger)
 
 
@@ -189,8 +196,9 @@ def facts(
     state). Required, so that no report forgets it: every charge a report shows has it.
 
     From the derived state for each contact whose latest entry is at or before
-    `as_of` (the usual case: O(contacts)); the others, whose state is ahead of
-    `as_of` or kept for another half-life, are aggregated from their entries.
+    `as_of` (the usual case: O(contacts)); from the marks for those with entries
+    after it (a mark and at most 30 days of entries each: docs/scoring.md); from
+    their entries for those whose state is kept for another half-life.
     """
     chosen = list(contacts) if contacts is not None else list_contacts(ledger, as_of=as_of)
     if not chosen:
@@ -205,34 +213,55 @@ def facts(
         sql += " WHERE contact_id IN (SELECT value FROM json_each(?))"
         args.append(json.dumps([c.id for c in chosen]))
     states = {row[0]: row[1:] for row in ledger.conn.execute(sql, args)}
-    stale = [
-        c
+    stale = [c for c in chosen if c.id not in states or states[c.id][0] != half_life(c.circle)]
+    ahead = {
+        c.id: states[c.id][0]
         for c in chosen
-        if c.id not in states
-        or states[c.id][0] != half_life(c.circle)
-        or (states[c.id][1] is not None and states[c.id][1] > t)
-    ]
+        if c not in stale and states[c.id][1] is not None and states[c.id][1] > t
+    }
+    then = _from_marks(ledger, ahead, as_of)
+    stale += [c for c in chosen if c.id in ahead and c.id not in then and c not in stale]
     slow = facts_from_entries(ledger, stale, as_of, half_life) if stale else {}
     out = []
     for c in chosen:
         if c.id in slow:
             out.append(slow[c.id])
-            continue
-        hl, anchor, charge, last_contact, last_ask, gave, received = states[c.id]
-        now = scoring.State(charge, anchor, gave, received).projected(t, hl)
-        out.append(
-            Facts(
-                c,
-                now.charge,
-                opt_time(last_contact),
-                opt_time(last_ask),
-                now.gave,
-                now.received,
+        elif c.id in then:
+            sums, touch, ask = then[c.id]
+            out.append(
+                Facts(c, sums.charge, opt_time(touch), opt_time(ask), sums.gave, sums.received)
             )
-        )
+        else:
+            hl, anchor, charge, last_contact, last_ask, gave, received = states[c.id]
+            now = scoring.State(charge, anchor, gave, received).projected(t, hl)
+            out.append(
+                Facts(
+                    c,
+                    now.charge,
+                    opt_time(last_contact),
+                    opt_time(last_ask),
+                    now.gave,
+                    now.received,
+                )
+            )
     if promises is not None:
         out = with_promises(ledger, out, as_of, half_life, promises, contacts is not None)
     return out
+
+
+def _from_marks(
+    ledger: Ledger, half_lives: dict[int, float], as_of: datetime
+) -> dict[int, marks.Past]:
+    """The figures at `as_of` of contacts with entries after it, from their marks: none
+    from an older ledger read as it is (it has no marks: those come from the entries)."""
+    if (
+        not half_lives
+        or not ledger.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'state_marks'"
+        ).fetchone()
+    ):
+        return {}
+    return marks.at_moment(ledger.conn, half_lives, as_of)
 
 
 def with_promises(
@@ -309,8 +338,10 @@ def facts_from_entries(
 def verify_state(
     ledger: Ledger, half_life: Callable[[str], float], tolerance: float = 1e-6
 ) -> list[str]:
-    """Names of contacts whose derived state differs from a recomputation."""
-    wrong = []
+    """Names of contacts whose derived state, or any bit of their marks, differs from a
+    recomputation."""
+    off = set(marks.wrong(ledger.conn))
+    wrong = [c.name for c in list_contacts(ledger, archived=None) if c.id in off]
     for c in list_contacts(ledger, archived=None):
         hl = half_life(c.circle)
         row = ledger.conn.execute(
@@ -335,6 +366,6 @@ def verify_state(
             math.isclose(a, b, rel_tol=tolerance, abs_tol=tolerance)
             for a, b in zip(now[:1] + now[2:], then[:1] + then[2:], strict=True)
         )
-        if not same or (row[3], row[4]) != last:
+        if (not same or (row[3], row[4]) != last) and c.id not in off:
             wrong.append(c.name)
     return wrong

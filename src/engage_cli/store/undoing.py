@@ -242,6 +242,7 @@ def _remove(ledger: Ledger, cid: int) -> dict[str, Any]:
     """Delete a contact nothing refers to; return its row (to put back on redo)."""
     row = ledger.rows("SELECT * FROM contacts WHERE id = ?", [cid])[0]
     ledger.conn.execute("DELETE FROM contact_state WHERE contact_id = ?", [cid])
+    ledger.conn.execute("DELETE FROM state_marks WHERE contact_id = ?", [cid])
     ledger.conn.execute("DELETE FROM contacts WHERE id = ?", [cid])
     return row
 
@@ -279,6 +280,7 @@ def take_out(ledger: Ledger, action: Action, half_life: Callable[[str], float]) 
         [marks["voids"], marks["voids"]],
     )
     conn.execute(f"DELETE FROM contact_state WHERE contact_id > {int(marks['contacts'])}")
+    conn.execute(f"DELETE FROM state_marks WHERE contact_id > {int(marks['contacts'])}")
     for tbl in CAPTURED:
         if tbl in marks:  # an import journaled before a table was there added none to it
             conn.execute(f"DELETE FROM {tbl} WHERE rowid > ?", [marks[tbl]])

@@ -135,7 +135,7 @@ def log_entries(
             row,
         )
         hl = half_life(contact.circle)
-        state = recompute_state(ledger, contact.id, hl)
+        state = recompute_state(ledger, contact.id, hl, entry.occurred_at.timestamp())
         written.append(Written(entry, state.at(max(now.timestamp(), state.anchor or 0.0), hl)))
     return written
 
@@ -164,7 +164,9 @@ def void_entries(
                 f"UPDATE entries {OPEN_AGAIN} WHERE id = ? AND status = 'done'",
                 [entry.source_id],
             )
-        recompute_state(ledger, contact.id, half_life(contact.circle))
+        recompute_state(
+            ledger, contact.id, half_life(contact.circle), entry.occurred_at.timestamp()
+        )
         ids.append(void_id)
         if entry.kind == "withdrawal":  # an ask that no longer counts gives nothing back
             ids += void_entries(

@@ -1,0 +1,214 @@
+"""Marks: each contact's state every 30 days, so that a moment in the past costs what now costs.
+
+`state_marks` holds, per contact, the sums (charge, what you gave, what they gave
+unasked) and the last contact and last ask at every mark (`scoring.MARK`) from its
+first entry to its latest one. A report at a moment before a contact's latest entry
+reads the mark at or before that moment and carries it forward over the entries
+since (at most 30 days of them): `scoring.at_moment` is the definition, and what is
+read here equals it to the last bit (tests/store/test_marks.py).
+
+Writes keep the marks in the same transaction as the entries (`refresh`, from the
+mark before the earliest moment a write touched); `rebuild` makes them all again
+(bulk loads, the repair of a health check, the migration to schema 6); `wrong`
+checks them against a recomputation. Everything here takes the bare connection, so
+that the migration can build them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from engage_cli import scoring
+from engage_cli.dates import to_store
+
+# An entry as the marks read it: kind, points, Unix seconds, and the stored moment.
+_COLUMNS = "kind, points, CAST(strftime('%s', occurred_at) AS REAL), occurred_at"
+Row = tuple[str, float, float, str]
+
+
+class Mark(NamedTuple):
+    at: float
+    sums: scoring.Sums
+    last_contact: str | None  # stored moments, as in contact_state
+    last_ask: str | None
+
+
+class Past(NamedTuple):
+    """A contact's figures at a past moment."""
+
+    sums: scoring.Sums
+    last_contact: str | None
+    last_ask: str | None
+
+
+def _stored(at: float) -> str:
+    return to_store(datetime.fromtimestamp(at, UTC))
+
+
+def _later(a: str | None, b: str | None) -> str | None:
+    return b if a is None or (b is not None and b > a) else a
+
+
+def _touch(touch: str | None, ask: str | None, row: Row) -> tuple[str | None, str | None]:
+    """The last contact and last ask after `row` (asking is not keeping in touch)."""
+    if row[0] == "withdrawal":
+        return touch, _later(ask, row[3])
+    return _later(touch, row[3]), ask
+
+
+def chain(rows: Sequence[Row], hl: float, base: Mark | None = None) -> list[Mark]:
+    """The marks of a contact's live entries `rows` (in time order), from `base` on."""
+    impulses = [scoring.impulse(at, kind, points) for kind, points, at, _ in rows]
+    found = scoring.marks(impulses, hl, (base.at, base.sums) if base else None)
+    touch, ask = (base.last_contact, base.last_ask) if base else (None, None)
+    out, i = [], 0
+    for at, sums in found:
+        while i < len(rows) and rows[i][2] <= at:
+            touch, ask = _touch(touch, ask, rows[i])
+            i += 1
+        out.append(Mark(at, sums, touch, ask))
+    return out
+
+
+def _insert(conn: sqlite3.Connection, cid: int, hl: float, found: Iterable[Mark]) -> None:
+    conn.executemany(
+        "INSERT INTO state_marks (contact_id, at, half_life_days, charge, gave, received, "
+        "last_contact_at, last_ask_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(cid, m.at, hl, *m.sums, m.last_contact, m.last_ask) for m in found],
+    )
+
+
+def _mark(row: Sequence[object]) -> Mark:
+    at, charge, gave, received, touch, ask = row
+    sums = scoring.Sums(float(charge), float(gave), float(received))  # type: ignore[arg-type]
+    return Mark(float(at), sums, touch, ask)  # type: ignore[arg-type]
+
+
+def refresh(
+    conn: sqlite3.Connection, cid: int, hl: float, since: float | None, last: float | None
+) -> None:
+    """Make a contact's marks agree with its entries again after a write.
+
+    `since`: the earliest moment of an entry the write added or took away (None:
+    anything may have changed); `last`: the moment of its latest live entry now
+    (None: it has none). Marks before `since` stand: only the later ones are made
+    again, carried from the last one that stands.
+    """
+    base = None
+    if since is not None and last is not None:
+        before = scoring.mark_before(since)
+        before = before - scoring.MARK if before == since else before
+        row = conn.execute(
+            "SELECT at, charge, gave, received, last_contact_at, last_ask_at, half_life_days "
+            "FROM state_marks WHERE contact_id = ? AND at <= ? AND at < ? "
+            "ORDER BY at DESC LIMIT 1",
+            [cid, before, last],
+        ).fetchone()
+        if row is not None and row[6] == hl:
+            base = _mark(row[:6])
+    conn.execute(
+        "DELETE FROM state_marks WHERE contact_id = ? AND at > ?",
+        [cid, base.at if base else float("-inf")],
+    )
+    if last is None:
+        return
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM entries WHERE contact_id = ? AND voided_by IS NULL "
+        "AND occurred_at > ? ORDER BY occurred_at",
+        [cid, _stored(base.at) if base else ""],
+    ).fetchall()
+    _insert(conn, cid, hl, chain(rows, hl, base))
+
+
+def _by_contact(conn: sqlite3.Connection) -> Iterator[tuple[int, list[Row]]]:
+    """Every contact's live entries in time order, one contact at a time (streamed)."""
+    cursor = conn.execute(
+        f"SELECT contact_id, {_COLUMNS} FROM entries WHERE voided_by IS NULL "
+        "ORDER BY contact_id, occurred_at"
+    )
+    for cid, group in itertools.groupby(cursor, key=lambda r: int(r[0])):
+        yield cid, [r[1:] for r in group]
+
+
+def _half_lives(conn: sqlite3.Connection) -> dict[int, float]:
+    """The half-life each contact's derived state is kept for: its marks use the same."""
+    return {
+        int(cid): float(hl)
+        for cid, hl in conn.execute("SELECT contact_id, half_life_days FROM contact_state")
+    }
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Make every contact's marks again from its entries, with the half-life its derived
+    state is kept for (the caller holds the transaction; contact_state is current)."""
+    half_lives = _half_lives(conn)
+    conn.execute("DELETE FROM state_marks")
+    for cid, rows in _by_contact(conn):
+        if cid in half_lives:
+            _insert(conn, cid, half_lives[cid], chain(rows, half_lives[cid]))
+
+
+def wrong(conn: sqlite3.Connection) -> list[int]:
+    """Ids of contacts whose marks differ, in any bit, from a recomputation."""
+    half_lives = _half_lives(conn)
+    out: list[int] = []
+    seen: set[int] = set()
+    for cid, rows in _by_contact(conn):
+        seen.add(cid)
+        hl = half_lives.get(cid)
+        stored = conn.execute(
+            "SELECT at, half_life_days, charge, gave, received, last_contact_at, last_ask_at "
+            "FROM state_marks WHERE contact_id = ? ORDER BY at",
+            [cid],
+        ).fetchall()
+        found = chain(rows, hl) if hl is not None else []
+        expected = [(m.at, hl, *m.sums, m.last_contact, m.last_ask) for m in found]
+        if [tuple(r) for r in stored] != expected:
+            out.append(cid)
+    strays = conn.execute("SELECT DISTINCT contact_id FROM state_marks").fetchall()
+    return sorted(set(out) | {int(r[0]) for r in strays if int(r[0]) not in seen})
+
+
+def at_moment(
+    conn: sqlite3.Connection, half_lives: Mapping[int, float], as_of: datetime
+) -> dict[int, Past]:
+    """The figures at `as_of` of the contacts in `half_lives` (id: half-life), each of
+    which has an entry after `as_of`: from the mark at or before it and the entries
+    since. A contact whose marks were kept for another half-life is left out."""
+    t = as_of.timestamp()
+    c = scoring.mark_before(t)
+    ids = json.dumps(sorted(half_lives))
+    found = {
+        int(row[0]): (row[1], _mark((c, *row[2:])))
+        for row in conn.execute(
+            "SELECT contact_id, half_life_days, charge, gave, received, last_contact_at, "
+            "last_ask_at FROM state_marks WHERE at = ? "
+            "AND contact_id IN (SELECT value FROM json_each(?))",
+            [c, ids],
+        )
+    }
+    since: dict[int, list[Row]] = {}
+    for cid, *row in conn.execute(
+        f"SELECT contact_id, {_COLUMNS} FROM entries WHERE voided_by IS NULL "
+        "AND occurred_at > ? AND occurred_at <= ? "
+        "AND contact_id IN (SELECT value FROM json_each(?))",
+        [_stored(c), to_store(as_of), ids],
+    ):
+        since.setdefault(int(cid), []).append(tuple(row))
+    out = {}
+    for cid, hl in half_lives.items():
+        kept, base = found.get(cid, (hl, Mark(c, scoring.Sums(), None, None)))
+        if kept != hl:
+            continue
+        rows = since.get(cid, [])
+        impulses = [scoring.impulse(at, kind, points) for kind, points, at, _ in rows]
+        touch, ask = base.last_contact, base.last_ask
+        for row in rows:
+            touch, ask = _touch(touch, ask, row)
+        out[cid] = Past(scoring.carry(base.sums, c, impulses, t, hl), touch, ask)
+    return out
