@@ -156,6 +156,28 @@ def rebuild_state(ledger: Ledger, half_life: Callable[[str], float]) -> int:
     return count_contacts(ledger)
 
 
+# Beyond this many contacts one pass over every entry is quicker than one per contact.
+REBUILD_OVER = 500
+
+
+def refresh_contacts(ledger: Ledger, ids: Iterable[int], half_life: Callable[[str], float]) -> None:
+    """Recompute the derived state and marks of the contacts `ids` that still exist (all
+    of it, in one pass, when they are many); the caller holds the transaction."""
+    wanted = sorted(set(ids))
+    if len(wanted) > REBUILD_OVER:
+        rebuild_state(ledger, half_life)
+        return
+    circles = dict(
+        ledger.conn.execute(
+            "SELECT id, circle FROM contacts WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(wanted)],
+        ).fetchall()
+    )
+    for cid in wanted:
+        if cid in circles:
+            recompute_state(ledger, cid, half_life(circles[cid]))
+
+
 def save_state(
     ledger: Ledger,
     contact_id: int,

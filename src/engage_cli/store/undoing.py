@@ -18,7 +18,7 @@ from engage_cli.store.edits import revert_batch
 from engage_cli.store.folds import fold_contact, place, unfold
 from engage_cli.store.journal import CAPTURED, Action, mark, referenced
 from engage_cli.store.rows import contact_from_row
-from engage_cli.store.state import rebuild_state, save_state
+from engage_cli.store.state import refresh_contacts, save_state
 from engage_cli.store.writes import log_entries, reopen_ask, serve, settle_ask, void_entries
 
 HalfLife = Callable[[str], float]
@@ -267,6 +267,7 @@ def take_out(ledger: Ledger, action: Action, half_life: Callable[[str], float]) 
     marks = action.detail["marks"]
     conn = ledger.conn
     conn.execute("PRAGMA defer_foreign_keys = ON")
+    touched = _touched(ledger, action)
     for tbl, row_id, old in conn.execute(
         "SELECT tbl, row_id, old FROM action_rows WHERE seq = ?", [action.seq]
     ).fetchall():
@@ -286,4 +287,20 @@ def take_out(ledger: Ledger, action: Action, half_life: Callable[[str], float]) 
             conn.execute(f"DELETE FROM {tbl} WHERE rowid > ?", [marks[tbl]])
     conn.execute("DELETE FROM action_rows WHERE seq = ?", [action.seq])
     place(ledger, half_life)
-    rebuild_state(ledger, half_life)
+    refresh_contacts(ledger, touched | _touched(ledger, action), half_life)
+
+
+def _touched(ledger: Ledger, action: Action) -> set[int]:
+    """The contacts whose entries, or whose circle, an import or merge changed: read
+    before its rows are taken out and again after, the union is what to recompute."""
+    marks, seq = action.detail["marks"], action.seq
+    found = ledger.conn.execute(
+        "SELECT e.contact_id FROM action_rows a JOIN entries e ON e.rowid = a.row_id "
+        "WHERE a.seq = ? AND a.tbl = 'entries' "
+        "UNION SELECT row_id FROM action_rows WHERE seq = ? AND tbl = 'contacts' "
+        "UNION SELECT contact_id FROM entries WHERE rowid > ? "
+        "UNION SELECT contact_id FROM entries WHERE voided_by IN "
+        "(SELECT id FROM voids WHERE rowid > ?)",
+        [seq, seq, marks.get("entries", 2**62), marks.get("voids", 2**62)],
+    )
+    return {int(r[0]) for r in found}
