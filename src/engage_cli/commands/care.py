@@ -38,12 +38,13 @@ def doctor(
 
     Example: engage doctor --repair
     """
+    from engage_cli.render.progress import progress_bar
     from engage_cli.reports import Health
     from engage_cli.store.health import diagnose
 
     rules = policy_in_force()
-    with open_ledger(ctx) as ledger:
-        checks, repaired = diagnose(ledger, rules.half_life, repair)
+    with open_ledger(ctx) as ledger, progress_bar("checking") as progress:
+        checks, repaired = diagnose(ledger, rules.half_life, repair, progress)
         report = Health(ledger.path, checks, repaired)
     show(json_out, report, _health)
     if report.failing:

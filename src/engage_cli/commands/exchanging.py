@@ -56,26 +56,28 @@ def export(
 
     from engage_cli.dates import to_store
     from engage_cli.formats.flat import csv_lines
-    from engage_cli.formats.records import jsonl_lines
-    from engage_cli.store.exporting import export_records
+    from engage_cli.formats.jsonl import jsonl_lines
+    from engage_cli.render.progress import progress_bar
+    from engage_cli.store.exporting import export_records, flat_records
     from engage_cli.store.files import write_private
     from engage_cli.terminal import visible
 
     if fmt not in ("jsonl", "csv"):
         raise UsageError(f"--format takes jsonl or csv; got {fmt!r}")
-    with open_ledger(ctx) as ledger:
-        records = export_records(ledger)
+    to_stdout = output is None or output == "-"
+    with open_ledger(ctx) as ledger, progress_bar("exporting") as progress:
+        tell = None if to_stdout and sys.stdout.isatty() else progress  # not over the text
         if fmt == "jsonl":
-            lines = jsonl_lines(records, to_store(local_now()))
+            lines = jsonl_lines(export_records(ledger, tell), to_store(local_now()))
         else:
-            lines = csv_lines(records)
-        if output is None or output == "-":
+            lines = csv_lines(flat_records(ledger, tell))
+        if to_stdout:
             shown = sys.stdout.isatty()  # a terminal: people's text is shown, not obeyed
             for chunk in lines:
                 sys.stdout.write(visible(chunk) if shown else chunk)
         else:
-            write_private(Path(output), lines, ledger.path, force)
-    if output not in (None, "-"):
+            write_private(Path(output), lines, ledger.path, force)  # type: ignore[arg-type]
+    if not to_stdout:
         say(f"exported to {output}", err=True)
 
 
@@ -117,14 +119,15 @@ def import_ledger(
     """
     from pathlib import Path
 
-    from engage_cli.formats.records import read_export
+    from engage_cli.formats.records import ExportFile
+    from engage_cli.render.progress import progress_bar
+    from engage_cli.store.files import input_lines
     from engage_cli.store.sync import merge_file
 
     source = Path(path).expanduser()
-    from engage_cli.store.files import read_input
-
-    records = read_export(read_input(source, utf8_only=True)[0], str(source), local_now())
-    counts = merge_file(ledger_file(ctx), records, policy().half_life)
+    with progress_bar("importing") as progress:
+        records = ExportFile(lambda: input_lines(source, progress), str(source), local_now())
+        counts = merge_file(ledger_file(ctx), records, policy().half_life)
     _merged(counts, str(source))
 
 
@@ -177,6 +180,7 @@ def import_contacts(
 
     from engage_cli.formats.cards import read_cards
     from engage_cli.inputs import clean_tags
+    from engage_cli.render.progress import progress_bar
     from engage_cli.reports import CardImport
     from engage_cli.store.address_book import import_cards_at
     from engage_cli.store.files import read_input
@@ -193,9 +197,11 @@ def import_contacts(
         raise InputError(str(exc)) from None
     if not cards and problems and problems[0].position == 0:
         raise InputError(f"{source}: {problems[0].reason}")
-    outcomes = import_cards_at(
-        ledger_file(ctx), cards, local_now(), policy().half_life, circle.value, extra, dry_run
-    )
+    with progress_bar("importing") as progress:
+        outcomes = import_cards_at(
+            ledger_file(ctx), cards, local_now(), policy().half_life, circle.value, extra,
+            dry_run, progress,
+        )  # fmt: skip
     show(json_out, CardImport(source, kind, dry_run, outcomes, problems), _card_import)
 
 
@@ -359,8 +365,10 @@ def merge(
     """
     from pathlib import Path
 
-    from engage_cli.store.sync import merge_ledger
+    from engage_cli.render.progress import progress_bar
+    from engage_cli.store.sync_source import merge_ledger
 
     source = Path(other).expanduser()
-    counts = merge_ledger(ledger_file(ctx), source, policy().half_life, local_now())
+    with progress_bar("merging") as progress:
+        counts = merge_ledger(ledger_file(ctx), source, policy().half_life, local_now(), progress)
     _merged(counts, str(source))

@@ -127,35 +127,36 @@ _END = re.compile(r"^END:VCARD\s*$", re.I)
 _TEXT_PROPS = re.compile(r"^(?:[\w-]+\.)?(FN|NOTE|NICKNAME|TITLE|ROLE)([;:])", re.I)
 
 
-def _logical_lines(text: str) -> list[str]:
+def _logical_lines(text: str) -> Iterator[str]:
     """Unfold lines (RFC 6350 3.2) and quoted-printable soft breaks (vCard 2.1).
 
     Splits on CRLF or LF only: U+2028 or a form feed inside a value stays in it.
     Linear in the size of the text: each logical line is gathered as parts and
     joined once, and whether it is quoted-printable is read once, from its
     first physical line (a 50 MB folded PHOTO costs one pass, not one per fold).
+    One line at a time: the text is never held twice.
     """
-    out: list[str] = []
     parts: list[str] = []
     qp = False
-
-    def flush() -> None:
-        if parts:
-            out.append("".join(parts))
-
-    for raw in text.split("\n"):
-        line = raw.removesuffix("\r")
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        line = text[start:end].removesuffix("\r")
+        start = end + 1
         if parts and line[:1] in (" ", "\t"):
             parts.append(line[1:])
         elif parts and qp and parts[-1].endswith("="):
             parts[-1] = parts[-1][:-1]
             parts.append(line)
         else:
-            flush()
+            if parts:
+                yield "".join(parts)
             parts = [line]
             qp = "QUOTED-PRINTABLE" in line.partition(":")[0].upper()
-    flush()
-    return out
+    if parts:
+        yield "".join(parts)
 
 
 def _escape_text_commas(line: str) -> str:
@@ -257,10 +258,8 @@ def read_vcards(text: str) -> tuple[list[Card], list[Problem]]:
 
     cards: list[Card] = []
     problems: list[Problem] = []
-    blocks = list(_split_cards(text))
-    if not blocks:
-        return [], [Problem(0, "no BEGIN:VCARD found: not a vCard file")]
-    for position, block in enumerate(blocks, 1):
+    position = 0
+    for position, block in enumerate(_split_cards(text), 1):
         try:
             component = vobject.readOne(block, ignoreUnreadable=True)
             got = _card(position, _vcard_fields(component))
@@ -268,6 +267,8 @@ def read_vcards(text: str) -> tuple[list[Card], list[Problem]]:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             got = Problem(position, f"unreadable card: {reason[:120]}")
         (cards if isinstance(got, Card) else problems).append(got)  # type: ignore[arg-type]
+    if not position:
+        return [], [Problem(0, "no BEGIN:VCARD found: not a vCard file")]
     return cards, problems
 
 

@@ -34,39 +34,42 @@ def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     """The entries as a flat CSV (one row each, names instead of ids), in chunks.
 
     For reading in a spreadsheet, not for import: people's text is neutralised
-    against formulas (`cell`); the JSONL export is the lossless one.
+    against formulas (`cell`); the JSONL export is the lossless one. Streams:
+    `records` are contacts and folds, then entries, each with `voided` (the
+    store's flat_records); only the contacts' names are held.
     """
     import csv
     import io
 
     names: dict[str, str] = {}
-    voided: set[str] = set()
-    entries = []
     folds = []
-    for rec in records:
-        if rec["type"] == "contact":
-            names[rec["uid"]] = rec["name"]
-        elif rec["type"] == "entry":
-            entries.append(rec)
-        elif rec["type"] == "void":
-            voided.add(rec["entry"])
-        elif rec["type"] == "fold" and rec["undone_at"] is None:
-            folds.append(rec)
-    folds.sort(key=lambda f: (f["folded_at"], f["id"]))
-    moved = domain.fold_targets((f["contact"], f["into"]) for f in folds)
-    for uid, target in moved.items():  # an entry is shown under the contact that holds it
-        names[uid] = names[target]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for e in entries:
+    placed = False
+    for e in records:
+        if e["type"] == "contact":
+            names[e["uid"]] = e["name"]
+            continue
+        if e["type"] == "fold":
+            if e["undone_at"] is None:
+                folds.append(e)
+            continue
+        if e["type"] != "entry":
+            continue
+        if not placed:  # an entry is shown under the contact that holds it
+            folds.sort(key=lambda f: (f["folded_at"], f["id"]))
+            moved = domain.fold_targets((f["contact"], f["into"]) for f in folds)
+            for uid, target in moved.items():
+                names[uid] = names[target]
+            placed = True
         writer.writerow(
             [
                 e["id"], cell(names[e["contact"]]), e["kind"], f"{e['points']:g}",
                 e["occurred_at"], e["logged_at"], cell(e["note"]), cell(";".join(e["tags"])),
                 e["status"] or "", e["resolved_at"] or "", cell(names.get(e["via"] or "", "")),
                 e["source"] or "",
-                "true" if e["id"] in voided else "false", e["batch"],
+                "true" if e["voided"] else "false", e["batch"],
             ]
         )  # fmt: skip
         if buf.tell() > 1 << 16:

@@ -7,9 +7,10 @@ field checked by the same rules as what people type) and writes them out.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterable, Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -40,7 +41,6 @@ from engage_cli.inputs import (
     clean_note,
     clean_tags,
 )
-from engage_cli.jsonout import dumps
 from engage_cli.models import Name, Note, Tags, first_error
 
 _UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -56,19 +56,25 @@ _SLACK_DAYS = 1
 def _real_time(value: str | None, info: ValidationInfo) -> str | None:
     """A stored time that exists on the calendar (the pattern alone lets 2026-13-45 in),
     from 1900 on and, when the validation is given `now`, not after it (plus a day)."""
+    global _LATEST
     if value is not None:
-        from datetime import datetime, timedelta
-
         try:
             moment = datetime.fromisoformat(value)
         except ValueError as exc:
             raise ValueError(f"not a real moment: {value!r} ({exc})") from None
         if value < _EARLIEST:
             raise ValueError(f"{value} is before 1900")
-        now = (info.context or {}).get("now")
-        if now is not None and moment > now + timedelta(days=_SLACK_DAYS):
-            raise ValueError(f"{value} is in the future")
+        context = info.context
+        now = context.get("now") if context else None
+        if now is not None:
+            if _LATEST[0] is not now:  # worked out once for every record of an import
+                _LATEST = (now, now + timedelta(days=_SLACK_DAYS))
+            if moment > _LATEST[1]:
+                raise ValueError(f"{value} is in the future")
     return value
+
+
+_LATEST: tuple[Any, Any] = (None, None)  # (now, the latest moment a record may hold)
 
 
 Stamp = Annotated[str, Field(pattern=_STAMP), AfterValidator(_real_time)]
@@ -406,37 +412,36 @@ def check_record(raw: Any, now: datetime | None = None) -> tuple[str | None, dic
     return None, rec.model_dump()
 
 
-# --- writing ----------------------------------------------------------------------
-
-FORMAT = 1
-
-
-def header(exported_at: str) -> dict[str, Any]:
-    """The first record of an export."""
-    return {
-        "type": "engage",
-        "format": FORMAT,
-        # The oldest schema whose version reads these records: one that has
-        # not been upgraded yet on another device still imports them.
-        "schema_version": domain.RECORDS_SINCE,
-        "exported_at": exported_at,
-    }
+# The order of an export's records, a kind after another (store.exporting writes them
+# so): each kind relies only on kinds before it, so they can be merged as they come.
+EXPORT_ORDER = ("contact", "edit", "fold", "goal", "entry", "void", "promise", "date")
 
 
-def jsonl_lines(records: Iterable[dict[str, Any]], exported_at: str) -> Iterator[str]:
-    """The export as JSON lines, header first; keys sorted, so that exports diff well."""
-    yield json.dumps(header(exported_at), sort_keys=True) + "\n"
-    for rec in records:
-        yield dumps(rec, sort_keys=True) + "\n"
-
-
-def read_export(text: str, source: str, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Every validated record of an export file's text; the header must come first."""
-    lines = text.lstrip("\ufeff").split("\n")
+def read_export(
+    lines: Iterable[str], source: str, now: datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    """The validated records of an export's lines, as they are read; the header must
+    come first, and is checked at once (before the first record is asked for)."""
+    rest = iter(lines)
+    line = next(rest, "").lstrip("\ufeff")
     try:
-        first = json.loads(lines[0]) if lines[0].strip() else None
-    except ValueError:
+        first = json.loads(line) if line.strip() else None
+    except (ValueError, RecursionError):
         first = None
     if not isinstance(first, dict) or first.get("type") != "engage":
         raise InputError(f"{source} is not an engage export (its first line must be the header)")
-    return list(read_records(lines, source, now))
+    return read_records(itertools.chain([line], rest), source, now)
+
+
+class ExportFile:
+    """An export file's records, read afresh (and validated) each time it is iterated:
+    `lines` opens the file's lines. The header is checked on creation."""
+
+    def __init__(
+        self, lines: Callable[[], Iterable[str]], source: str, now: datetime | None = None
+    ) -> None:
+        self.lines, self.source, self.now = lines, source, now
+        read_export(self.lines(), source, now)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return read_export(self.lines(), self.source, self.now)

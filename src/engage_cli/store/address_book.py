@@ -29,8 +29,10 @@ def import_cards(
     half_life: Callable[[str], float],
     circle: str,
     extra_tags: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[tuple[str, Card, str]]:
-    """Add or update contacts from cards (the caller holds the transaction).
+    """Add or update contacts from cards (the caller holds the transaction);
+    `progress(done, total)` every thousand cards.
 
     A card matches an existing contact by any of its emails, else by name (any
     case) or alias; a folded contact's names and emails find the contact it was
@@ -41,21 +43,24 @@ def import_cards(
     """
     by_email: dict[str, int] = {}
     by_key: dict[str, int] = {}
-    rows: dict[int, dict[str, Any]] = {}
-    everyone = ledger.rows("SELECT * FROM contacts ORDER BY folded_into IS NOT NULL, uid")
-    for r in everyone:
-        target = r["folded_into"] or r["id"]
-        if r["folded_into"] is None:
-            rows[r["id"]] = r
-        by_key.setdefault(r["name_key"], target)
-        for e in json.loads(r["emails"]):
+    # Only the keys that find a contact are held (a contact's row is read when matched).
+    aliases: list[tuple[str, int]] = []
+    for cid, folded_into, key, emails, more in ledger.conn.execute(
+        "SELECT id, folded_into, name_key, emails, aliases FROM contacts "
+        "ORDER BY folded_into IS NOT NULL, uid"
+    ):
+        target = folded_into or cid
+        by_key.setdefault(key, target)
+        for e in json.loads(emails):
             by_email.setdefault(e, target)
-    for r in everyone:
-        for alias in json.loads(r["aliases"]):
-            by_key.setdefault(name_key(alias), r["folded_into"] or r["id"])
+        aliases += [(name_key(alias), target) for alias in json.loads(more)]
+    for key, target in aliases:
+        by_key.setdefault(key, target)
     batch = uuid7()
     out: list[tuple[str, Card, str]] = []
-    for card in cards:
+    for n, card in enumerate(cards, 1):
+        if progress is not None and n % 1000 == 0:
+            progress(n, len(cards))
         tags = list(dict.fromkeys([*card.tags, *extra_tags]))
         cid = next((by_email[e] for e in card.emails if e in by_email), None)
         how = "email"
@@ -78,14 +83,13 @@ def import_cards(
                 phones=card.phones,
             )
             save_state(ledger, new_id, half_life(circle), scoring.State(), None, None)
-            rows[new_id] = ledger.rows("SELECT * FROM contacts WHERE id = ?", [new_id])[0]
             by_key[name_key(card.name)] = new_id
             for e in card.emails:
                 by_email.setdefault(e, new_id)
             _anniversary(ledger, new_id, card, now, batch)
-            out.append(("added", card, ""))
+            out.append(("added", _named(card), ""))
             continue
-        row = rows[cid]
+        row = ledger.rows("SELECT * FROM contacts WHERE id = ?", [cid])[0]
         changes: dict[str, Any] = {}
         for key, values in (("emails", card.emails), ("phones", card.phones), ("tags", tags)):
             have = json.loads(row[key])
@@ -100,7 +104,7 @@ def import_cards(
         if _anniversary(ledger, cid, card, now, batch):
             changes["anniversary"] = card.anniversary
         if not changes:
-            out.append(("unchanged", card, f"matched {row['name']!r} by {how}"))
+            out.append(("unchanged", _named(card), f"matched {row['name']!r} by {how}"))
             continue
         # Fields a contact's edits hold change as edits (history, sync); the others directly.
         edited = {k: v for k, v in changes.items() if k in ("emails", "tags", "note")}
@@ -113,11 +117,12 @@ def import_cards(
                       for k, v in plain.items()]  # fmt: skip
             sets = ", ".join(f"{k} = ?" for k in plain)
             ledger.conn.execute(f"UPDATE contacts SET {sets} WHERE id = ?", [*stored, cid])
-        rows[cid] = ledger.rows("SELECT * FROM contacts WHERE id = ?", [cid])[0]
         for e in card.emails:
             by_email.setdefault(e, cid)
         detail = f"{row['name']!r} (by {how}): " + ", ".join(sorted(changes))
-        out.append(("updated", card, detail))
+        out.append(("updated", _named(card), detail))
+    if progress is not None:
+        progress(len(cards), len(cards))
     return out
 
 
@@ -129,6 +134,7 @@ def import_cards_at(
     circle: str,
     extra_tags: Sequence[str] = (),
     dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[tuple[str, Card, str]]:
     """Import cards into the ledger at `path` in one transaction (see `import_cards`).
 
@@ -148,12 +154,19 @@ def import_cards_at(
             ledger.transaction(rollback=dry_run),
             capturing(ledger, "import", to_store(now)) as detail,
         ):
-            out = import_cards(ledger, cards, now, half_life, circle, extra_tags)
+            out = import_cards(ledger, cards, now, half_life, circle, extra_tags, progress)
             detail["counts"] = {
                 f"contacts {what}": sum(1 for o in out if o[0] == what)
                 for what in ("added", "updated")
             }
             return out
+
+
+def _named(card: Card) -> Card:
+    """What an outcome keeps of a card (its position and name): 100,000 cards stay small."""
+    from engage_cli.formats.cards import Card
+
+    return Card(card.position, card.name)
 
 
 def _anniversary(ledger: Ledger, cid: int, card: Card, now: datetime, batch: str) -> bool:

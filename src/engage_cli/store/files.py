@@ -6,10 +6,12 @@ another program's data is refused with nothing changed.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from engage_cli.errors import InputError, LedgerError, NotALedger, OutputExists
 
@@ -271,13 +273,10 @@ def new_backup_path(ledger: Path, stamp: str) -> Path:
 MAX_INPUT_BYTES = 100 * 1024 * 1024
 
 
-def read_input(path: Path, utf8_only: bool = False) -> tuple[str, str]:
-    """A file people point us at, as text, and the encoding it was read in.
+def open_input(path: Path) -> tuple[BinaryIO, int]:
+    """A file people point us at, opened to read (bytes), and its size.
 
-    Only regular files: a FIFO or a device (`/dev/urandom`) would hang or never
-    end. At most MAX_INPUT_BYTES. UTF-8 (with or without a byte-order mark)
-    first; a file that is not UTF-8 is read as Windows-1252 (what older
-    address-book exports write, a superset of Latin-1), unless `utf8_only`.
+    Only regular files: a FIFO or a device (`/dev/urandom`) would hang or never end.
     """
     import stat
 
@@ -290,19 +289,36 @@ def read_input(path: Path, utf8_only: bool = False) -> tuple[str, str]:
     if not stat.S_ISREG(info.st_mode):
         what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
         raise InputError(f"{path} is {what}; give the path of a file")
-    if info.st_size > MAX_INPUT_BYTES:
-        raise InputError(
-            f"{path} is {info.st_size / 2**20:.0f} MiB; files of at most "
-            f"{MAX_INPUT_BYTES // 2**20} MiB are read"
-        )
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped since the check
-                raise InputError(f"{path} is not a regular file; give the path of a file")
-            data = fh.read(MAX_INPUT_BYTES + 1)
+        fh = os.fdopen(fd, "rb")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped since the check
+        fh.close()
+        raise InputError(f"{path} is not a regular file; give the path of a file")
+    return fh, info.st_size
+
+
+def read_input(path: Path, utf8_only: bool = False) -> tuple[str, str]:
+    """A file people point us at, as text, and the encoding it was read in.
+
+    Only regular files (`open_input`), of at most MAX_INPUT_BYTES. UTF-8 (with or
+    without a byte-order mark) first; a file that is not UTF-8 is read as
+    Windows-1252 (what older address-book exports write, a superset of Latin-1),
+    unless `utf8_only`.
+    """
+    fh, size = open_input(path)
+    with fh:
+        if size > MAX_INPUT_BYTES:
+            raise InputError(
+                f"{path} is {size / 2**20:.0f} MiB; files of at most "
+                f"{MAX_INPUT_BYTES // 2**20} MiB are read"
+            )
+        try:
+            data = fh.read(MAX_INPUT_BYTES + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(f"{path} grew past {MAX_INPUT_BYTES // 2**20} MiB while read")
     try:
@@ -313,6 +329,41 @@ def read_input(path: Path, utf8_only: bool = False) -> tuple[str, str]:
                 f"cannot read {path}: not UTF-8 ({exc.reason} at byte {exc.start})"
             ) from None
     return data.decode("cp1252", errors="replace"), "Windows-1252"
+
+
+# The longest line of a file read a line at a time (an export's record is far shorter).
+MAX_LINE_BYTES = 1 << 20
+
+
+def input_lines(path: Path, progress: Callable[[int, int], None] | None = None) -> Iterator[str]:
+    """The lines of a UTF-8 file people point us at (a regular file, any size), one at
+    a time, each at most MAX_LINE_BYTES; `progress(bytes read, size)` as it goes.
+    The checks of `open_input` are made on the first line asked for."""
+    fh, size = open_input(path)
+    done = 0
+    with fh:
+        for n in itertools.count(1):
+            try:
+                raw = fh.readline(MAX_LINE_BYTES + 1)
+            except OSError as exc:
+                raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+            if not raw:
+                break
+            if len(raw) > MAX_LINE_BYTES:
+                raise InputError(
+                    f"{path} line {n} is over {MAX_LINE_BYTES // 2**20} MiB; no record is"
+                )
+            try:
+                yield raw.decode("utf-8-sig" if n == 1 else "utf-8").removesuffix("\n")
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"cannot read {path}: not UTF-8 ({exc.reason} at byte {done + exc.start})"
+                ) from None
+            done += len(raw)
+            if progress is not None and n % 5000 == 0:
+                progress(done, size)
+    if progress is not None:
+        progress(done, max(size, done))
 
 
 def tighten(path: Path) -> None:

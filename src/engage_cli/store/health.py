@@ -11,18 +11,29 @@ from engage_cli.domain import name_key
 from engage_cli.errors import LedgerError
 from engage_cli.store import files
 from engage_cli.store.connection import Ledger
+from engage_cli.store.exporting import Progress, count_records, export_records
 from engage_cli.store.folds import place, placement_problems
 from engage_cli.store.queries import count_entries
 from engage_cli.store.search import index_problems, rebuild_index
 from engage_cli.store.state import rebuild_state, verify_state
 
 
-def check_ledger(ledger: Ledger, half_life: Callable[[str], float]) -> dict[str, list[str]]:
-    """Every check of a ledger's health: check name -> problems found (empty when fine)."""
+def check_ledger(
+    ledger: Ledger, half_life: Callable[[str], float], progress: Progress | None = None
+) -> dict[str, list[str]]:
+    """Every check of a ledger's health: check name -> problems found (empty when fine);
+    `progress(checks done, checks)` after each (the records' check as it reads them)."""
     conn = ledger.conn
     problems: dict[str, list[str]] = {}
+    steps = 9
+
+    def done(n: int) -> None:
+        if progress is not None:
+            progress(n, steps)
+
     rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
     problems["integrity"] = [] if rows == ["ok"] else rows[:20]
+    done(1)
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     problems["schema"] = (
         []
@@ -33,6 +44,7 @@ def check_ledger(ledger: Ledger, half_life: Callable[[str], float]) -> dict[str,
         f"{table} row {rowid} points at a missing {parent}"
         for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check").fetchall()[:20]
     ]
+    done(2)
     problems["voids"] = [
         f"entry {eid} and its void disagree"
         for (eid,) in conn.execute(
@@ -42,6 +54,7 @@ def check_ledger(ledger: Ledger, half_life: Callable[[str], float]) -> dict[str,
             "WHERE e.id IS NULL OR e.voided_by IS NULL OR e.voided_by > v.id LIMIT 20"
         )
     ]
+    done(3)
     missing = conn.execute(
         "SELECT count(*) FROM contacts c "
         "WHERE NOT EXISTS (SELECT 1 FROM contact_state s WHERE s.contact_id = c.id)"
@@ -52,20 +65,25 @@ def check_ledger(ledger: Ledger, half_life: Callable[[str], float]) -> dict[str,
     if missing:
         state.insert(0, f"{missing} contacts have no derived state")
     problems["derived state"] = state
+    done(5)
     problems["folds"] = placement_problems(ledger)
-    problems["records"] = record_problems(ledger)
+    done(6)
+    total = count_records(ledger)
+    within = None if progress is None else (lambda n, _: progress(6 * total + 2 * n, steps * total))
+    problems["records"] = record_problems(ledger, progress=within)
+    done(8)
     problems["search index"] = index_problems(ledger)
+    done(9)
     return problems
 
 
-def record_problems(ledger: Ledger, limit: int = 20) -> list[str]:
+def record_problems(ledger: Ledger, limit: int = 20, progress: Progress | None = None) -> list[str]:
     """Records an export of this ledger would hold that an import would refuse:
     each would stop every import and merge of it, on every device."""
     from engage_cli.formats.records import check_record
-    from engage_cli.store.exporting import export_records
 
     found = []
-    for rec in export_records(ledger):
+    for rec in export_records(ledger, progress):
         problem, _ = check_record(rec)
         if problem is not None:
             found.append(f"{rec['type']} {rec.get('id') or rec.get('uid')}: {problem}")
@@ -152,14 +170,18 @@ def repair_records(ledger: Ledger) -> int:
 
 
 def diagnose(
-    ledger: Ledger, half_life: Callable[[str], float], repair: bool
+    ledger: Ledger,
+    half_life: Callable[[str], float],
+    repair: bool,
+    progress: Progress | None = None,
 ) -> tuple[dict[str, list[str]], bool]:
     """The checks' findings and whether a repair ran: with `repair`, derived state and
     the search index are rebuilt from the entries, and people's text that would stop an export from
     being imported is cleaned (`repair_records`); points, moments and kinds of
     entries never change. The findings are written down beside the ledger
-    (files.note_damage), and writes are refused until a check finds nothing."""
-    problems = check_ledger(ledger, half_life)
+    (files.note_damage), and writes are refused until a check finds nothing.
+    `progress(done, total)` as the checks go (see check_ledger)."""
+    problems = check_ledger(ledger, half_life, progress)
     repaired = False
     rebuildable = ("derived state", "records", "search index", "folds")
     if repair and any(problems[name] for name in rebuildable):
@@ -170,7 +192,7 @@ def diagnose(
                 place(ledger, half_life, everyone=True)
             rebuild_state(ledger, half_life)
             rebuild_index(ledger)
-        problems, repaired = check_ledger(ledger, half_life), True
+        problems, repaired = check_ledger(ledger, half_life, progress), True
     if not ledger.read_only:  # read-only media: nothing can be written, nor needs guarding
         files.note_damage(ledger.path, [name for name, found in problems.items() if found])
     return problems, repaired

@@ -3,26 +3,37 @@
 Contacts are named by their `uid`, never by the local row number, so that
 records from several devices can be merged; the rules of `merge_records`
 make merging idempotent and order-free.
+
+Records are merged as they stream in, in the order an export writes them
+(formats.records.EXPORT_ORDER): only a map of the contacts (uid to row) and a
+batch of entries are held, whatever the size of the ledger.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from engage_cli.domain import name_key
-from engage_cli.errors import InputError, LedgerError
+from engage_cli.errors import InputError
+from engage_cli.formats.records import EXPORT_ORDER
+from engage_cli.store.bulk import indexed_at_once
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import insert_contact
-from engage_cli.store.exporting import export_records
-from engage_cli.store.rows import OPEN_AGAIN
 from engage_cli.store.state import rebuild_state
+from engage_cli.store.sync_entries import merge_known_entry, merge_void, reconcile_asks
 from engage_cli.store.sync_promises import merge_date, merge_promise
+
+_RANK = {kind: n for n, kind in enumerate(EXPORT_ORDER)}
+BATCH = 2000  # entries merged at once: a bounded list, one query for those known here
+CACHE_KIB = 16 * 1024  # SQLite's page cache while merging (its default is 2 MiB)
+
+
+class OutOfOrder(InputError):
+    """A record came after records an export writes after it (see EXPORT_ORDER)."""
 
 
 def merge_records(
@@ -45,71 +56,237 @@ def merge_records(
     entry voided twice points at the smaller void id; a promise follows the same rule
     as an ask (settled beats open, then the earlier settlement), and the deposit of
     a keeping that lost is voided. Derived state is rebuilt afterwards.
-    """
-    from engage_cli.store.edits import apply_edits
-    from engage_cli.store.folds import place, shared_names
 
-    ledger.conn.execute("PRAGMA defer_foreign_keys = ON")
-    counts = {"contacts added": 0, "contacts matched": 0, "entries added": 0, "voids added": 0}
-    uid_to_id: dict[str, int] = {}
-    members: list[tuple[int, str]] = []
-    pending: dict[str, list[dict[str, Any]]] = {
-        "edit": [], "fold": [], "entry": [], "void": [], "promise": [], "date": [], "goal": []
-    }  # fmt: skip
-    for rec in records:
-        kind = rec.get("type")
+    Records in an export's order stream through; records in another order are
+    merged as if sorted into it (kept in a temporary table meanwhile), when
+    `records` can be read again: a one-pass iterator out of order is refused.
+    A refused record is refused from the sorted records too, so that its error
+    is the one an ordered file gives.
+    """
+    conn = ledger.conn
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")  # the entries' indexes stay in memory
+    conn.execute("SAVEPOINT merge_in_order")
+    try:
+        counts = _Merge(ledger, half_life).run(records)
+    except InputError:
+        # Out of order, or a record that names one still to come: merged again, sorted
+        # (a record wrong in itself is then refused again, as it was).
+        conn.execute("ROLLBACK TO merge_in_order")
+        conn.execute("RELEASE merge_in_order")
+        if iter(records) is records:
+            raise
+        return _Merge(ledger, half_life).run(in_export_order(ledger, records))
+    else:
+        conn.execute("RELEASE merge_in_order")
+        return counts
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+def in_export_order(ledger: Ledger, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The records sorted into an export's order (stable: each kind keeps its own order),
+    by way of a temporary table, so that memory stays bounded."""
+    conn = ledger.conn
+    conn.execute("DROP TABLE IF EXISTS temp.merge_queue")
+    conn.execute("CREATE TEMP TABLE merge_queue (rank INTEGER, n INTEGER, rec TEXT)")
+    batch: list[tuple[int, int, str]] = []
+    for n, rec in enumerate(records):
+        rank = _RANK.get(str(rec.get("type")), -1)
+        batch.append((rank, n, json.dumps(rec, ensure_ascii=False)))
+        if len(batch) >= BATCH:
+            conn.executemany("INSERT INTO temp.merge_queue VALUES (?, ?, ?)", batch)
+            batch.clear()
+    conn.executemany("INSERT INTO temp.merge_queue VALUES (?, ?, ?)", batch)
+    for (rec,) in conn.execute("SELECT rec FROM temp.merge_queue ORDER BY rank, n"):
+        yield json.loads(rec)
+    conn.execute("DROP TABLE temp.merge_queue")  # (a merge that fails rolls it back)
+
+
+class _Merge:
+    """One merge as records stream in: each kind is merged as it comes, and what the
+    next kinds rely on (organisations, edits applied, folds placed, entries written)
+    is done when the first record past it arrives, or at the end."""
+
+    def __init__(self, ledger: Ledger, half_life: Callable[[str], float]) -> None:
+        self.ledger = ledger
+        self.half_life = half_life
+        self.counts = {
+            "contacts added": 0, "contacts matched": 0, "entries added": 0, "voids added": 0
+        }  # fmt: skip
+        self.uid_to_id: dict[str, int] = {}
+        self.members: list[tuple[int, str]] = []
+        self.entries: list[dict[str, Any]] = []  # a batch, at most BATCH
+        self.batch_ids: set[str] = set()
+        self.where: dict[int, int | None] = {}  # a contact's folded_into, once folds stand
+        self.goals: dict[str, int | None] = {}  # a goal's row by name, once goals are in
+        self.phase = 0
+
+    def run(self, records: Iterable[dict[str, Any]]) -> dict[str, int]:
+        from engage_cli.store.folds import shared_names
+
+        with indexed_at_once(self.ledger):
+            self._each(records)
+        reconcile_asks(self.ledger)
+        rebuild_state(self.ledger, self.half_life)
+        self.counts["names shared"] = len(shared_names(self.ledger))
+        return self.counts
+
+    def _each(self, records: Iterable[dict[str, Any]]) -> None:
+        for rec in records:
+            kind = rec.get("type")
+            rank = _RANK.get(kind)  # type: ignore[arg-type]
+            if rank is None:
+                continue  # the header
+            if rank < self.phase:
+                raise OutOfOrder(
+                    f"a {kind} record after {EXPORT_ORDER[self.phase]} records (an export "
+                    f"holds them in this order: {', '.join(EXPORT_ORDER)})"
+                )
+            if rank > self.phase:
+                self._reach(rank)
+            self._merge(kind, rec)  # type: ignore[arg-type]
+        self._reach(len(EXPORT_ORDER))
+
+    def _reach(self, rank: int) -> None:
+        """Finish each kind before `rank` that the kinds from it on rely on."""
+        from engage_cli.store.edits import apply_edits
+        from engage_cli.store.folds import place
+
+        while self.phase < rank:
+            done = EXPORT_ORDER[self.phase]
+            self.phase += 1
+            if done == "contact":
+                for cid, org_uid in self.members:
+                    org = self.local(org_uid, "an organisation", {"type": "contact", "id": cid})
+                    _merge_member(self.ledger, cid, org)
+                self.members = []
+            elif done == "fold":  # every edit and fold is in: the columns and places stand
+                apply_edits(self.ledger)
+                place(self.ledger, self.half_life)
+                self.where = dict(self.ledger.conn.execute("SELECT id, folded_into FROM contacts"))
+            elif done == "entry":
+                self._flush()
+
+    def local(self, uid: str, what: str, rec: dict[str, Any]) -> int:
+        if uid not in self.uid_to_id:
+            raise InputError(f"{rec['type']} {rec['id']} names {what} that is not in the import")
+        return self.uid_to_id[uid]
+
+    def _add(self, key: str, n: int) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def _merge(self, kind: str, rec: dict[str, Any]) -> None:
+        ledger = self.ledger
         if kind == "contact":
             cid, added = merge_contact(ledger, rec)
-            uid_to_id[rec["uid"]] = cid
-            counts["contacts added" if added else "contacts matched"] += 1
+            self.uid_to_id[rec["uid"]] = cid
+            self.counts["contacts added" if added else "contacts matched"] += 1
             if rec.get("member_of"):
-                members.append((cid, rec["member_of"]))
-        elif kind in pending:
-            pending[kind].append(rec)
+                self.members.append((cid, rec["member_of"]))
+        elif kind == "edit":
+            self._add(
+                "edits added", merge_edit(ledger, rec, self.local(rec["contact"], "a contact", rec))
+            )
+        elif kind == "fold":
+            dup = self.local(rec["contact"], "a contact", rec)
+            self._add(
+                "folds added",
+                merge_fold(ledger, rec, dup, self.local(rec["into"], "a contact", rec)),
+            )
+        elif kind == "goal":
+            from engage_cli.store.goals import merge_goal
 
-    def local(uid: str, what: str, rec: dict[str, Any]) -> int:
-        if uid not in uid_to_id:
-            raise InputError(f"{rec['type']} {rec['id']} names {what} that is not in the import")
-        return uid_to_id[uid]
+            self._add("goals added", merge_goal(ledger, rec))
+        elif kind == "entry":
+            if rec["id"] in self.batch_ids:  # the same entry twice: the first one is in first
+                self._flush()
+            self.entries.append(rec)
+            self.batch_ids.add(rec["id"])
+            if len(self.entries) >= BATCH:
+                self._flush()
+        elif kind == "void":
+            known = ledger.conn.execute("SELECT 1 FROM entries WHERE id = ?", [rec["entry"]])
+            if known.fetchone() is None:
+                raise InputError(f"void {rec['id']} names an entry that is not in the import")
+            self.counts["voids added"] += merge_void(ledger, rec)
+        elif kind == "promise":
+            cid = self.local(rec["contact"], "a contact", rec)
+            self._add("promises added", merge_promise(ledger, rec, cid, merge_void))
+        elif kind == "date":
+            self._add(
+                "dates added", merge_date(ledger, rec, self.local(rec["contact"], "a contact", rec))
+            )
 
-    for cid, org_uid in members:
-        _merge_member(
-            ledger, cid, local(org_uid, "an organisation", {"type": "contact", "id": cid})
+    def _flush(self) -> None:
+        """Merge the batch of entries: those known here one by one (their settlement),
+        the new ones in one statement."""
+        batch, self.entries, self.batch_ids = self.entries, [], set()
+        if not batch:
+            return
+        known = {
+            row[0]: row[1:]
+            for row in self.ledger.conn.execute(
+                "SELECT id, status, resolved_at, kind, occurred_at FROM entries "
+                "WHERE id IN (SELECT value FROM json_each(?))",
+                [json.dumps([rec["id"] for rec in batch])],
+            )
+        }
+        new = []
+        for rec in batch:
+            if rec["id"] in known:
+                merge_known_entry(self.ledger, rec, known[rec["id"]])
+            else:
+                new.append(self._entry_row(rec))
+        self.ledger.conn.executemany(
+            "INSERT INTO entries (id, contact_id, kind, points, occurred_at, logged_at, note, "
+            "tags, batch, status, resolved_at, source_id, via_id, origin_id, via_origin_id, "
+            "follow_up_at, intro_with, goal_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            new,
         )
-    for rec in pending["edit"]:
-        counts["edits added"] = counts.get("edits added", 0) + merge_edit(
-            ledger, rec, local(rec["contact"], "a contact", rec)
-        )
-    for rec in pending["fold"]:
-        counts["folds added"] = counts.get("folds added", 0) + merge_fold(
-            ledger,
-            rec,
-            local(rec["contact"], "a contact", rec),
-            local(rec["into"], "a contact", rec),
-        )
-    apply_edits(ledger)
-    place(ledger, half_life)
-    from engage_cli.store.goals import merge_goal
+        self.counts["entries added"] += len(new)
 
-    for rec in pending["goal"]:  # before the entries that serve them
-        counts["goals added"] = counts.get("goals added", 0) + merge_goal(ledger, rec)
-    for rec in pending["entry"]:
-        counts["entries added"] += merge_entry(ledger, rec, uid_to_id)
-    for rec in pending["void"]:
-        known = ledger.conn.execute("SELECT 1 FROM entries WHERE id = ?", [rec["entry"]])
-        if known.fetchone() is None:
-            raise InputError(f"void {rec['id']} names an entry that is not in the import")
-        counts["voids added"] += merge_void(ledger, rec)
-    for rec in pending["promise"]:
-        new = merge_promise(ledger, rec, local(rec["contact"], "a contact", rec), merge_void)
-        counts["promises added"] = counts.get("promises added", 0) + new
-    for rec in pending["date"]:
-        new = merge_date(ledger, rec, local(rec["contact"], "a contact", rec))
-        counts["dates added"] = counts.get("dates added", 0) + new
-    reconcile_asks(ledger)
-    rebuild_state(ledger, half_life)
-    counts["names shared"] = len(shared_names(ledger))
-    return counts
+    def _placed(self, uid: str) -> tuple[int, int | None]:
+        """Where an entry of the contact `uid` goes: (its contact, its origin when elsewhere)."""
+        cid = self.uid_to_id[uid]
+        into = self.where.get(cid)
+        return (cid, None) if into is None else (into, cid)
+
+    def _entry_row(self, rec: dict[str, Any]) -> tuple[Any, ...]:
+        uid_to_id = self.uid_to_id
+        if rec["contact"] not in uid_to_id:
+            raise InputError(f"entry {rec['id']} names a contact that is not in the import")
+        via = rec.get("via")
+        if via is not None and via not in uid_to_id:
+            raise InputError(f"entry {rec['id']} names a broker that is not in the import")
+        intro = rec.get("intro")
+        if intro is not None and intro not in uid_to_id:
+            raise InputError(f"entry {rec['id']} names an introduction that is not in the import")
+        goal_id = None
+        if rec.get("goal") is not None:
+            goal_id = self._goal(rec["goal"])
+            if goal_id is None:
+                raise InputError(f"entry {rec['id']} serves a goal that is not in the import")
+        contact_id, origin_id = self._placed(rec["contact"])
+        via_id, via_origin_id = self._placed(via) if via is not None else (None, None)
+        tags = rec["tags"]
+        return (
+            rec["id"], contact_id, rec["kind"], rec["points"], rec["occurred_at"],
+            rec["logged_at"], rec["note"], json.dumps(tags, ensure_ascii=False) if tags else "[]",
+            rec["batch"], rec["status"], rec["resolved_at"], rec.get("source"), via_id,
+            origin_id, via_origin_id, rec.get("follow_up"),
+            uid_to_id[intro] if intro is not None else None, goal_id,
+        )  # fmt: skip
+
+    def _goal(self, name: str) -> int | None:
+        key = name_key(name)
+        if key not in self.goals:
+            from engage_cli.store.goals import goal_id_named
+
+            self.goals[key] = goal_id_named(self.ledger, name)
+        return self.goals[key]
 
 
 def _merge_member(ledger: Ledger, cid: int, org_id: int) -> None:
@@ -153,46 +330,6 @@ def merge_fold(ledger: Ledger, rec: dict[str, Any], dup: int, into: int) -> int:
     if undone and min(undone) != row[0]:
         ledger.conn.execute("UPDATE folds SET undone_at = ? WHERE id = ?", [min(undone), rec["id"]])
     return 0
-
-
-def reconcile_asks(
-    ledger: Ledger,
-) -> None:
-    """Make asks and what they gave back agree after a merge, the same way on every device.
-
-    A give-back whose ask is not done (another device declined it first, or
-    reopened it) is voided, and so is every give-back but the earliest of an
-    ask marked done on two devices; the void ids derive from the deposit so
-    that both devices write the same ones. A done ask whose give-backs are
-    all voided is open.
-    """
-    import uuid
-
-    stale = ledger.conn.execute(
-        "SELECT d.id, d.occurred_at FROM entries d JOIN entries a ON a.id = d.source_id "
-        "WHERE d.voided_by IS NULL AND (a.status != 'done' OR a.voided_by IS NOT NULL)"
-    ).fetchall()
-    twice = ledger.conn.execute(
-        "SELECT d.id, d.occurred_at FROM entries d INDEXED BY entries_by_source "
-        "WHERE d.source_id IS NOT NULL AND d.voided_by IS NULL AND EXISTS ("
-        "SELECT 1 FROM entries k WHERE k.source_id = d.source_id AND k.voided_by IS NULL "
-        "AND (k.occurred_at, k.id) < (d.occurred_at, d.id))"
-    ).fetchall()
-    for (deposit_id, occurred_at), why, reason in [
-        *((row, "unsettled", "its ask is not done") for row in stale),
-        *((row, "duplicate", "its ask was done on two devices") for row in twice),
-    ]:
-        void_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"engage:{why}:{deposit_id}"))
-        merge_void(
-            ledger, {"id": void_id, "entry": deposit_id, "voided_at": occurred_at, "reason": reason}
-        )
-    ledger.conn.execute(
-        f"UPDATE entries {OPEN_AGAIN} "
-        "WHERE status = 'done' AND voided_by IS NULL "
-        "AND EXISTS (SELECT 1 FROM entries d WHERE d.source_id = entries.id) "
-        "AND NOT EXISTS (SELECT 1 FROM entries d WHERE d.source_id = entries.id "
-        "AND d.voided_by IS NULL)"
-    )
 
 
 def merge_contact(ledger: Ledger, rec: dict[str, Any]) -> tuple[int, bool]:
@@ -275,177 +412,11 @@ def merge_contact(ledger: Ledger, rec: dict[str, Any]) -> tuple[int, bool]:
     return int(local["id"]), False
 
 
-def merge_entry(ledger: Ledger, rec: dict[str, Any], uid_to_id: dict[str, int]) -> int:
-    row = ledger.conn.execute(
-        "SELECT status, resolved_at, kind, occurred_at FROM entries WHERE id = ?", [rec["id"]]
-    ).fetchone()
-    if rec.get("follow_up") is not None:  # of two follow-up days, the earlier
-        ledger.conn.execute(
-            "UPDATE entries SET follow_up_at = ? WHERE id = ? "
-            "AND (follow_up_at IS NULL OR follow_up_at > ?)",
-            [rec["follow_up"], rec["id"], rec["follow_up"]],
-        )
-    if row is not None:
-        # The same entry as one here: only its settlement may differ, and it must fit.
-        if rec["kind"] != row[2]:
-            raise InputError(f"entry {rec['id']} is a {row[2]} here, not a {rec['kind']}")
-        if rec["resolved_at"] is not None and rec["resolved_at"] < row[3]:
-            raise InputError(f"entry {rec['id']}: an ask cannot be settled before it was made")
-        status, resolved = _settle_merge((row[0], row[1]), (rec["status"], rec["resolved_at"]))
-        if (status, resolved) != (row[0], row[1]):
-            ledger.conn.execute(
-                "UPDATE entries SET status = ?, resolved_at = ? WHERE id = ?",
-                [status, resolved, rec["id"]],
-            )
-        return 0
-    from engage_cli.store.folds import placed
-
-    if rec["contact"] not in uid_to_id:
-        raise InputError(f"entry {rec['id']} names a contact that is not in the import")
-    via = rec.get("via")
-    if via is not None and via not in uid_to_id:
-        raise InputError(f"entry {rec['id']} names a broker that is not in the import")
-    intro = rec.get("intro")
-    if intro is not None and intro not in uid_to_id:
-        raise InputError(f"entry {rec['id']} names an introduction that is not in the import")
-    contact_id, origin_id = placed(ledger, uid_to_id[rec["contact"]])
-    via_id, via_origin_id = placed(ledger, uid_to_id[via]) if via is not None else (None, None)
-    ledger.conn.execute(
-        "INSERT INTO entries (id, contact_id, kind, points, occurred_at, logged_at, note, "
-        "tags, batch, status, resolved_at, source_id, via_id, origin_id, via_origin_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            rec["id"],
-            contact_id,
-            rec["kind"],
-            rec["points"],
-            rec["occurred_at"],
-            rec["logged_at"],
-            rec["note"],
-            json.dumps(rec["tags"], ensure_ascii=False),
-            rec["batch"],
-            rec["status"],
-            rec["resolved_at"],
-            rec.get("source"),
-            via_id,
-            origin_id,
-            via_origin_id,
-        ],
-    )
-    if rec.get("follow_up") is not None:
-        ledger.conn.execute(
-            "UPDATE entries SET follow_up_at = ? WHERE id = ?", [rec["follow_up"], rec["id"]]
-        )
-    if intro is not None:
-        ledger.conn.execute(
-            "UPDATE entries SET intro_with = ? WHERE id = ?", [uid_to_id[intro], rec["id"]]
-        )
-    if rec.get("goal") is not None:
-        from engage_cli.store.goals import goal_id_named
-
-        goal_id = goal_id_named(ledger, rec["goal"])
-        if goal_id is None:
-            raise InputError(f"entry {rec['id']} serves a goal that is not in the import")
-        ledger.conn.execute("UPDATE entries SET goal_id = ? WHERE id = ?", [goal_id, rec["id"]])
-    return 1
-
-
-def merge_void(ledger: Ledger, rec: dict[str, Any]) -> int:
-    if ledger.conn.execute("SELECT 1 FROM voids WHERE id = ?", [rec["id"]]).fetchone():
-        return 0
-    ledger.conn.execute(
-        "INSERT INTO voids (id, entry_id, voided_at, reason) VALUES (?, ?, ?, ?)",
-        [rec["id"], rec["entry"], rec["voided_at"], rec["reason"]],
-    )
-    ledger.conn.execute(
-        "UPDATE entries SET voided_by = ? WHERE id = ? AND (voided_by IS NULL OR voided_by > ?)",
-        [rec["id"], rec["entry"], rec["id"]],
-    )
-    return 1
-
-
-_SETTLED_RANK = {None: 0, "open": 0, "declined": 1, "done": 2}
 _CONTACT_FIELDS = (
     "name", "kind", "circle", "tags", "note", "created_at",
     "org", "nickname", "birthday", "emails", "phones", "sector", "aliases", "archived_at",
     "mode",
 )  # fmt: skip
-
-
-def _settle_merge(
-    a: tuple[str | None, str | None], b: tuple[str | None, str | None]
-) -> tuple[str | None, str | None]:
-    """Of two states of the same ask: settled beats open; then the earlier settlement."""
-    if a[0] in (None, "open"):
-        return b if b[0] not in (None, "open") else a
-    if b[0] in (None, "open"):
-        return a
-    return min(a, b, key=lambda s: (s[1] or "", _SETTLED_RANK[s[0]]))
-
-
-def other_ledger_records(source: Path, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Every record of another ledger file, read-only and validated like an import's.
-
-    The other file is read first: if it cannot be read, nothing here is created.
-    """
-    from engage_cli.formats.records import validate_records
-
-    if not source.exists():  # not "start one": it is someone else's file
-        raise InputError(f"no file at {source}")
-    with Ledger.open(source, create=False, read_only=True) as theirs:
-        check_shape(theirs)
-        deadline = time.monotonic() + MAX_READ_SECONDS
-        theirs.conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
-        try:
-            # Through the same validation as an import: a merge accepts exactly
-            # what an import of the other ledger's export would.
-            records = enumerate(export_records(theirs), 1)
-            return list(validate_records(records, str(source), now))
-        except sqlite3.OperationalError as exc:
-            if "interrupted" not in str(exc):
-                raise
-            raise LedgerError(
-                f"reading {source} took over {MAX_READ_SECONDS} s; it is not a ledger that "
-                "can be merged"
-            ) from None
-        except (ValueError, TypeError, RecursionError) as exc:  # its JSON columns, say
-            raise LedgerError(
-                f"{source} holds a record that cannot be read ({type(exc).__name__}); "
-                "nothing was merged"
-            ) from None
-
-
-# A merge source is someone else's file: what it may hold, and how long reading it may take.
-MAX_READ_SECONDS = 300
-SHAPE = {
-    "contacts": {
-        "id", "uid", "name", "kind", "circle", "tags", "note", "created_at",
-        "org", "nickname", "birthday", "emails", "phones",
-    },
-    "entries": {
-        "id", "contact_id", "kind", "points", "occurred_at", "logged_at", "note", "tags",
-        "batch", "status", "resolved_at", "source_id", "via_id", "voided_by",
-    },
-    "voids": {"id", "entry_id", "voided_at", "reason"},
-}  # fmt: skip
-
-
-def check_shape(ledger: Ledger) -> None:
-    """Refuse a file whose contacts, entries or voids are not plain tables of the
-    expected columns: a view there could recurse forever or fill the disk."""
-    for table, columns in SHAPE.items():
-        row = ledger.conn.execute(
-            "SELECT type FROM sqlite_master WHERE name = ? COLLATE NOCASE", [table]
-        ).fetchone()
-        if row is None or row[0] != "table":
-            raise LedgerError(f"{ledger.path} has no {table} table of a ledger; nothing was read")
-        info = ledger.conn.execute(f"PRAGMA table_xinfo({table})").fetchall()
-        if any(r[6] for r in info):  # generated or hidden: computed on every read
-            raise LedgerError(f"{ledger.path}: its {table} table has computed columns")
-        have = {r[1] for r in info}
-        if not columns <= have:
-            missing = ", ".join(sorted(columns - have))
-            raise LedgerError(f"{ledger.path}: its {table} table lacks {missing}")
 
 
 def merge_file(
@@ -457,25 +428,22 @@ def merge_file(
 ) -> dict[str, int]:
     """Merge records into the ledger at `path` (created if missing: a new device may
     start by merging), in one transaction, journaled as one action (`kind`: import
-    or merge) that undo can take back."""
+    or merge) that undo can take back. Records are read as they are merged: when
+    one is refused, nothing is stored, and a ledger created for the merge is removed."""
     from engage_cli.dates import local_now, to_store
     from engage_cli.store.journal import capturing
 
     at = to_store(now or local_now())
-    with Ledger.open(path, create=True) as ledger, ledger.transaction():
-        with capturing(ledger, kind, at) as detail:
-            counts = merge_records(ledger, records, half_life)
-            detail["counts"] = counts
-        return counts
-
-
-def merge_ledger(
-    path: Path, source: Path, half_life: Callable[[str], float], now: datetime | None = None
-) -> dict[str, int]:
-    """Merge another ledger file into the one at `path`; the other file is only read.
-
-    Its records pass the validation of an import (`now`: see read_records).
-    """
-    if path.exists() and source.exists() and source.samefile(path):  # before reading it all
-        raise InputError("that is this ledger; merge another one")
-    return merge_file(path, other_ledger_records(source, now), half_life, "merge", now)
+    real = path.expanduser().resolve()
+    existed = real.exists()
+    try:
+        with Ledger.open(path, create=True) as ledger, ledger.transaction():
+            with capturing(ledger, kind, at) as detail:
+                counts = merge_records(ledger, records, half_life)
+                detail["counts"] = counts
+            return counts
+    except BaseException:
+        if not existed:
+            for extra in ("", "-wal", "-shm", "-journal"):
+                real.with_name(real.name + extra).unlink(missing_ok=True)
+        raise
