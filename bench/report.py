@@ -82,6 +82,11 @@ def table(results: dict[int, dict[str, Timing]], sizes: list[int], colds: dict[s
         rule += "---|"
     rows = [head + " |", rule]
     for cmd in COMMANDS:
+        if any(cmd.label not in results[s] for s in sizes):
+            rows.append(f"| `{_name(cmd.label)}` | {cmd.target} | " + " | ".join(
+                _cell(cmd.label, results[s][cmd.label], s) if cmd.label in results[s]
+                else "**failed**" for s in sizes) + " |")  # fmt: skip
+            continue
         cells = [_cell(cmd.label, results[s][cmd.label], s) for s in sizes]
         over = cmd.limit_ms is not None and results[big][cmd.label].median_ms > cmd.limit_ms
         target = f"**{cmd.target}** ✗" if over else cmd.target
@@ -118,7 +123,9 @@ def body(
     over = [
         c.label
         for c in COMMANDS
-        if c.limit_ms is not None and results[max(sizes)][c.label].median_ms > c.limit_ms
+        if c.limit_ms is not None
+        and c.label in results[max(sizes)]
+        and results[max(sizes)][c.label].median_ms > c.limit_ms
     ]
     named = ", ".join(f"`{o}`" for o in over)
     verdict = (

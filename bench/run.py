@@ -229,6 +229,7 @@ def run(args: argparse.Namespace) -> None:
     args.data.mkdir(parents=True, exist_ok=True)
     results: dict[int, dict[str, Timing]] = {}
     colds: dict[str, Cold] = {}
+    failures: list[str] = []
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="engage-bench-") as tmp:
         scratch = Path(tmp)
@@ -240,14 +241,19 @@ def run(args: argparse.Namespace) -> None:
             for cmd in COMMANDS:
                 bulk = cmd.kind == "bulk"
                 runs = args.bulk_runs if bulk else args.runs
-                t = measure(cmd, ledger, env, runs, 0 if bulk or args.quick else 1)
+                try:
+                    t = measure(cmd, ledger, env, runs, 0 if bulk or args.quick else 1)
+                except SystemExit as failed:  # said, and the run fails at its end
+                    print(f"{size:>9,}  {cmd.label:<44} FAILED: {failed}", flush=True)
+                    failures.append(f"{size:,}: {failed}")
+                    continue
                 results[size][cmd.label] = t
                 floor = f"  {t.floor_ratio:.1f}x floor" if t.floor_ratio else ""
                 print(f"{size:>9,}  {cmd.label:<44} {t.median_ms:8.1f} ms  "
                       f"{t.rss_mib:5.1f} MiB{floor}", flush=True)  # fmt: skip
             if args.cold and size == max(sizes):
                 for cmd in COMMANDS:
-                    if cmd.kind == "read":
+                    if cmd.kind == "read" and cmd.label in results[size]:
                         c = cold(cmd, ledger, ledgers[min(sizes)], env)
                         colds[cmd.label] = c
                         print(f"{size:>9,}  cold {cmd.label:<39} {c.ms:8.1f} ms  "
@@ -256,9 +262,11 @@ def run(args: argparse.Namespace) -> None:
     text = body(results, sizes, colds, args.runs, args.bulk_runs, took)
     if args.out == "-":
         print(text)
-        return
-    write_doc(Path(args.out), text)
-    print(f"wrote {args.out} ({took / 60:.0f} minutes)")
+    else:
+        write_doc(Path(args.out), text)
+        print(f"wrote {args.out} ({took / 60:.0f} minutes)")
+    if failures:
+        raise SystemExit("failed:\n" + "\n".join(failures))
 
 
 def main(argv: list[str] | None = None) -> None:
