@@ -79,37 +79,85 @@ def test_command_paths_import_only_what_they_need(
     assert allowed <= loaded, "the command did not run as far as the test expects"
 
 
+def engage_modules(tmp_path: Path, *args: str) -> set[str]:
+    """The engage modules a command line imports."""
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "ENGAGE_DB": str(tmp_path / "ledger.db")}
+    subprocess.run(
+        [sys.executable, "-c", PROBE, str(out), *args],
+        env=env,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    return {name for name in json.loads(out.read_text()) if name.startswith("engage_cli.")}
+
+
 @pytest.mark.parametrize(
-    ("args", "name"),
+    ("args", "moments"),
     [
-        (["log", "Ann", "-d", "1"], "log"),
-        (["--db", "x.db", "balance"], "balance"),
-        (["--db", "log", "show", "log"], "show"),
-        (["--version"], None),
-        (["--", "log"], None),
-        ([], None),
-        (["--help", "log"], None),  # help for the whole app: every command listed
-        (["-h", "show"], None),
-        (["--db=x.db", "log"], "log"),
-        (["log", "--help"], "log"),
+        (["--help"], set()),
+        (["-h", "show"], set()),
+        ([], set()),
+        (["--version"], set()),
+        (["log", "Ann Lee", "-d", "1"], {"recording"}),
+        (["log", "--help"], {"recording"}),
+        (["--", "log", "Ann Lee", "-d", "1"], {"recording"}),
+        (["config", "show", "--json"], {"care"}),
+        (["balance", "--json"], {"reviewing"}),
     ],
 )
-def test_the_launcher_finds_the_command_name(args: list[str], name: str | None) -> None:
-    from engage_cli.launch import _command_name
-
-    assert _command_name(args) == name
-
-
-@pytest.mark.parametrize(("name", "commands", "groups"), [("log", 1, 0), ("config", 0, 1)])
-def test_the_launcher_keeps_only_the_named_command_or_group(
-    name: str, commands: int, groups: int
+def test_only_the_module_of_the_command_that_runs_is_imported(
+    ledger_dir: Path, args: list[str], moments: set[str]
 ) -> None:
-    from engage_cli.commands import app
-    from engage_cli.launch import _only
+    from engage_cli.commands import MOMENTS
 
-    only = _only(app, name)
-    assert only is not None and (len(only[0]), len(only[1])) == (commands, groups)
-    assert _only(app, "lgo") is None and _only(app, None) is None
+    loaded = engage_modules(ledger_dir, *args)
+    assert {m for m in MOMENTS if f"engage_cli.commands.{m}" in loaded} == moments
+
+
+def test_the_listing_says_what_each_command_says_of_itself() -> None:
+    """`engage --help` lists the commands from COMMANDS (not importing them): each
+    one's first sentence there is the one of its own help (its module:
+    tests/test_architecture.py)."""
+    import inspect
+
+    from typer.main import get_command
+
+    from engage_cli.commands import COMMANDS, app, moment_of
+
+    built = get_command(app).commands  # type: ignore[attr-defined]
+    assert list(built) == list(COMMANDS), "COMMANDS lists every command in the help's order"
+    for name, command in built.items():
+        paragraph = inspect.cleandoc(command.help or "").split("\n\n")[0].split()
+        ends = [i for i, word in enumerate(paragraph) if word.endswith(".")]
+        sentence = " ".join(paragraph[: ends[0] + 1] if ends else paragraph)
+        assert COMMANDS[name][1] == sentence, (
+            f"COMMANDS[{name!r}]: ({moment_of(name)!r}, {sentence!r})"
+        )
+
+
+LISTED = """
+import sys
+from engage_cli.commands import load
+load()  # every command module imported and every command built, as before COMMANDS
+from engage_cli.commands.root import app
+sys.argv = ["engage", "--help"]
+app()
+"""
+
+
+@pytest.mark.parametrize("columns", ["30", "50", "61", "80", "200"])
+def test_the_listing_is_the_one_of_the_whole_app(tmp_path: Path, columns: str) -> None:
+    env = {**os.environ, "ENGAGE_DB": str(tmp_path / "ledger.db"), "COLUMNS": columns}
+
+    def run(*args: str) -> str:
+        return subprocess.run(
+            [sys.executable, *args], env=env, capture_output=True, text=True, check=True
+        ).stdout
+
+    launched = "import sys; sys.argv[0] = 'engage'; from engage_cli.launch import main; main()"
+    assert run("-c", launched, "--help") == run("-c", LISTED)
 
 
 def test_only_the_named_command_is_built_yet_help_and_typos_see_all(ledger_dir: Path) -> None:

@@ -2,47 +2,27 @@
 
 Start-up is almost all imports and building the command tree, which create
 many objects and no garbage worth collecting; the cyclic garbage collector is
-paused until a command starts running (`commands.app._root` resumes it). That saves
-about 4% of the instructions of every run (docs/benchmarks.md).
+paused until a command starts running (`commands.root._root` resumes it), and
+what start-up made is then frozen (`gc.freeze`): it lives till the end anyway,
+and neither the collections while the command runs nor the one at exit walk
+it again. Together about 15% of the instructions of `engage log` and `engage
+--help` (docs/benchmarks.md).
 
 `--db` is a root option; given after the command it is moved before it, so
 that `engage contacts --db x.db` works as `engage --db x.db contacts` does.
 
-Typer builds every registered command's parameters on each run. When the
-command line names one command, only the module of its moment is imported and
-only that command is built: the others cannot run anyway. `--help`,
-completion and unknown names (which get suggestions) see all.
+No command is registered here: the app builds the command it is asked for,
+importing only the module that holds it (`commands.root.EngageGroup`), and
+`--help` lists every command without importing any (`commands.COMMANDS`).
 """
 
 from __future__ import annotations
 
 import gc
-import os
 import sys
-from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from typer import Typer
-
-# Root options that take a value, and so hide the command name after them.
+# Root options that take a value: given after the command, moved before it with it.
 _VALUED = {"--db"}
-
-
-def _command_name(args: list[str]) -> str | None:
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-            continue
-        if arg in _VALUED:
-            skip = True
-            continue
-        if arg in ("--", "--help", "-h"):  # `engage --help log` lists every command
-            return None
-        if arg.startswith("-"):
-            continue
-        return arg
-    return None
 
 
 def hoist_root_options(args: list[str]) -> list[str]:
@@ -68,23 +48,6 @@ def hoist_root_options(args: list[str]) -> list[str]:
     return front + rest
 
 
-def _only(app: Typer, name: str | None) -> tuple[list[Any], list[Any]] | None:
-    """The registered commands and groups named `name`, or None when none is."""
-    from typer.main import get_command_name  # loaded with typer already
-
-    commands = [
-        c
-        for c in app.registered_commands
-        if (c.name or get_command_name(getattr(c.callback, "__name__", ""))) == name
-    ]
-    groups = [
-        g
-        for g in app.registered_groups
-        if g.typer_instance is not None and g.typer_instance.info.name == name
-    ]
-    return (commands, groups) if commands or groups else None
-
-
 def main() -> None:
     gc.disable()
     for stream in (sys.stdout, sys.stderr):
@@ -92,17 +55,11 @@ def main() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
-    from engage_cli.commands import load, moment_of
     from engage_cli.commands.root import app
 
     sys.argv[1:] = hoist_root_options(sys.argv[1:])
-    name = _command_name(sys.argv[1:])
-    moment = moment_of(name)
-    if moment is None or any(k.startswith("_ENGAGE_COMPLETE") for k in os.environ):
-        load()  # help, completion and unknown names (which get suggestions) see every command
-    else:
-        load(moment)  # only the module of the command that runs is imported
-        only = _only(app, name)
-        if only is not None:
-            app.registered_commands, app.registered_groups = only
-    app()
+    try:
+        app()
+    finally:
+        if not gc.isenabled():  # no command ran (help, a usage error): spare the
+            gc.freeze()  # collection at exit a walk over what start-up made

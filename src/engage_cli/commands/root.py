@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 import typer
 from typer._click import core as click  # the Click that Typer carries
 from typer._click import types as click_types
-from typer.core import TyperArgument, TyperGroup, TyperOption
+from typer._click.formatting import HelpFormatter
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from engage_cli import __version__, dates
-from engage_cli.dates import local_now, parse_as_of
+from engage_cli import __version__
+from engage_cli.commands import COMMANDS, load
 from engage_cli.errors import EngageError, ExitCode, InputError, UsageError
 from engage_cli.paths import ledger_path
 from engage_cli.terminal import visible
@@ -55,11 +56,41 @@ def _off_the_prompt() -> None:
 
 
 class EngageGroup(TyperGroup):
-    """Runs every command with one exit point: errors become one line on stderr."""
+    """Runs every command with one exit point: errors become one line on stderr.
+
+    A command is built when it is asked for: its module imported, its parameters
+    read (Typer's work at start-up, the larger the more commands). The launcher
+    registers none, so `engage log` builds `log` alone and `engage --help` lists
+    every command from `COMMANDS` without importing any command module."""
+
+    _listing = False  # while the help lists the commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*COMMANDS, *(name for name in self.commands if name not in COMMANDS)]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        command = super().get_command(ctx, cmd_name)
+        command = self.commands.get(cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            if self._listing:  # a line of the list shows only the first sentence
+                return TyperCommand(cmd_name, help=COMMANDS[cmd_name][1])
+            command = self.commands[cmd_name] = _built(cmd_name)
         return None if command is None else plain_help(command)
+
+    def format_commands(self, ctx: click.Context, formatter: HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self._listing = False
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and not ctx.resilient_parsing and self.get_command(ctx, args[0]) is None:
+            # An unknown name: "Did you mean 'log'?" draws on every command's name.
+            listed: dict[str, click.Command] = {n: TyperCommand(n) for n in COMMANDS}
+            self.commands = {**listed, **self.commands}
+        return super().resolve_command(ctx, args)
 
     def main(  # type: ignore[override]
         self,
@@ -125,6 +156,29 @@ def _range_words(text: str) -> str:
     text = re.sub(number + "<=x<=" + number, r"\1 to \2", text)
     text = re.sub(number + "<x<" + number, r"between \1 and \2", text)
     return re.sub("x>=" + number, r"\1 or more", text)
+
+
+def _built(name: str) -> click.Command:
+    """The command (or group) `name`, from the module that holds it, imported now."""
+    from typer import main as typer_main
+
+    load(COMMANDS[name][0])
+    short, markup = app.pretty_exceptions_short, app.rich_markup_mode
+    for info in app.registered_commands:
+        callback = getattr(info.callback, "__name__", "")
+        if (info.name or typer_main.get_command_name(callback)) == name:
+            return typer_main.get_command_from_info(
+                info, pretty_exceptions_short=short, rich_markup_mode=markup
+            )
+    for group_info in app.registered_groups:
+        if group_info.typer_instance is not None and group_info.typer_instance.info.name == name:
+            return typer_main.get_group_from_info(
+                group_info,
+                pretty_exceptions_short=short,
+                suggest_commands=app.suggest_commands,
+                rich_markup_mode=markup,
+            )
+    raise LookupError(f"{name} is not in commands/{COMMANDS[name][0]}.py")
 
 
 class PlainArgument(TyperArgument):
@@ -214,7 +268,12 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    gc.enable()  # paused during start-up by engage_cli.launch
+    if not gc.isenabled():  # paused during start-up by engage_cli.launch
+        gc.freeze()  # what start-up made lives till the end: collections skip it
+        gc.enable()
+    from engage_cli import dates  # not before: `engage --help` reads no date
+
+    dates.date_order = _date_order  # a slash date reads the config's date_order
     if db is not None and not db.strip():
         raise UsageError("--db needs a path; it was given an empty one")
     ctx.obj = Options(db=db)
@@ -253,9 +312,6 @@ def policy() -> "Policy":
 
 def _date_order() -> str:
     return policy().date_order
-
-
-dates.date_order = _date_order  # a slash date reads the config's date_order
 
 
 def ledger_file(ctx: typer.Context) -> "Path":
@@ -366,6 +422,8 @@ def is_terminal() -> bool:
 
 
 def as_of_moment(text: str | None) -> datetime:
+    from engage_cli.dates import local_now, parse_as_of
+
     return parse_as_of(text, local_now())
 
 
