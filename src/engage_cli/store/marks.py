@@ -54,28 +54,38 @@ def _later(a: str | None, b: str | None) -> str | None:
     return b if a is None or (b is not None and b > a) else a
 
 
-def _touch(touch: str | None, ask: str | None, row: Row) -> tuple[str | None, str | None]:
+def touch_of(touch: str | None, ask: str | None, row: Row) -> tuple[str | None, str | None]:
     """The last contact and last ask after `row` (asking is not keeping in touch)."""
     if row[0] == "withdrawal":
         return touch, _later(ask, row[3])
     return _later(touch, row[3]), ask
 
 
-def chain(rows: Sequence[Row], hl: float, base: Mark | None = None) -> list[Mark]:
-    """The marks of a contact's live entries `rows` (in time order), from `base` on."""
-    impulses = [scoring.impulse(at, kind, points) for kind, points, at, _ in rows]
+def impulses_of(rows: Sequence[Row]) -> list[scoring.Impulse]:
+    return [scoring.impulse(at, kind, points) for kind, points, at, _ in rows]
+
+
+def chain(
+    rows: Sequence[Row],
+    hl: float,
+    base: Mark | None = None,
+    impulses: Sequence[scoring.Impulse] | None = None,
+) -> list[Mark]:
+    """The marks of a contact's live entries `rows` (in time order), from `base` on;
+    `impulses`: theirs, when the caller has them already."""
+    impulses = impulses_of(rows) if impulses is None else impulses
     found = scoring.marks(impulses, hl, (base.at, base.sums) if base else None)
     touch, ask = (base.last_contact, base.last_ask) if base else (None, None)
     out, i = [], 0
     for at, sums in found:
         while i < len(rows) and rows[i][2] <= at:
-            touch, ask = _touch(touch, ask, rows[i])
+            touch, ask = touch_of(touch, ask, rows[i])
             i += 1
         out.append(Mark(at, sums, touch, ask))
     return out
 
 
-def _insert(conn: sqlite3.Connection, cid: int, hl: float, found: Iterable[Mark]) -> None:
+def insert(conn: sqlite3.Connection, cid: int, hl: float, found: Iterable[Mark]) -> None:
     conn.executemany(
         "INSERT INTO state_marks (contact_id, at, half_life_days, charge, gave, received, "
         "last_contact_at, last_ask_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -122,10 +132,10 @@ def refresh(
         "AND occurred_at > ? ORDER BY occurred_at",
         [cid, _stored(base.at) if base else ""],
     ).fetchall()
-    _insert(conn, cid, hl, chain(rows, hl, base))
+    insert(conn, cid, hl, chain(rows, hl, base))
 
 
-def _by_contact(conn: sqlite3.Connection) -> Iterator[tuple[int, list[Row]]]:
+def by_contact(conn: sqlite3.Connection) -> Iterator[tuple[int, list[Row]]]:
     """Every contact's live entries in time order, one contact at a time (streamed)."""
     cursor = conn.execute(
         f"SELECT contact_id, {_COLUMNS} FROM entries WHERE voided_by IS NULL "
@@ -148,9 +158,9 @@ def rebuild(conn: sqlite3.Connection) -> None:
     state is kept for (the caller holds the transaction; contact_state is current)."""
     half_lives = _half_lives(conn)
     conn.execute("DELETE FROM state_marks")
-    for cid, rows in _by_contact(conn):
+    for cid, rows in by_contact(conn):
         if cid in half_lives:
-            _insert(conn, cid, half_lives[cid], chain(rows, half_lives[cid]))
+            insert(conn, cid, half_lives[cid], chain(rows, half_lives[cid]))
 
 
 def wrong(conn: sqlite3.Connection) -> list[int]:
@@ -158,7 +168,7 @@ def wrong(conn: sqlite3.Connection) -> list[int]:
     half_lives = _half_lives(conn)
     out: list[int] = []
     seen: set[int] = set()
-    for cid, rows in _by_contact(conn):
+    for cid, rows in by_contact(conn):
         seen.add(cid)
         hl = half_lives.get(cid)
         stored = conn.execute(
@@ -209,6 +219,6 @@ def at_moment(
         impulses = [scoring.impulse(at, kind, points) for kind, points, at, _ in rows]
         touch, ask = base.last_contact, base.last_ask
         for row in rows:
-            touch, ask = _touch(touch, ask, row)
+            touch, ask = touch_of(touch, ask, row)
         out[cid] = Past(scoring.carry(base.sums, c, impulses, t, hl), touch, ask)
     return out

@@ -91,68 +91,38 @@ def recompute_state(
 
 
 def rebuild_state(ledger: Ledger, half_life: Callable[[str], float]) -> int:
-    """Recompute every contact's derived state from its entries, in SQLite; return the count.
+    """Recompute every contact's derived state and marks from its entries; return the count.
 
-    The caller holds the transaction. Used after bulk loads and by the repair of a health check.
+    One pass over the live entries in contact order (the covering `entries_by_contact`),
+    a contact at a time in memory: its state is `scoring.rebuild` of its entries, the
+    same exactly rounded sums each write makes in SQLite, and its marks `marks.chain`.
+    The caller holds the transaction. Used after bulk loads and by the repair of a
+    health check.
     """
-    circles = [r[0] for r in ledger.conn.execute("SELECT DISTINCT circle FROM contacts")]
-    if not circles:
-        return 0
-    half_lives, params = half_lives_sql(circles, half_life)
-    ledger.conn.execute("DELETE FROM contact_state")
-    ledger.conn.execute("DROP TABLE IF EXISTS temp.last_entry")
-    # One pass over the entries for each contact's latest moments (kept in a
-    # temporary table), and one for the decayed sums as of them.
-    ledger.conn.execute(
-        "CREATE TEMP TABLE last_entry (contact_id INTEGER, at TEXT, touch TEXT, ask TEXT)"
-    )
-    ledger.conn.execute(
-        "INSERT INTO temp.last_entry SELECT contact_id, max(occurred_at), "
-        f"{_LAST_CONTACT_AND_ASK.format(e='')} "
-        "FROM entries WHERE voided_by IS NULL GROUP BY contact_id"
-    )
-    ledger.conn.execute("CREATE UNIQUE INDEX temp.last_entry_key ON last_entry (contact_id)")
-    # The decayed sums as of each contact's latest entry, exactly rounded
-    # (scoring.DecayedSums): equal, bit for bit, to what each write computes.
-    sums = {
-        cid: json.loads(found)
-        for cid, found in ledger.conn.execute(
-            f"""
-            {half_lives}
-            SELECT e.contact_id,
-                   engage_decayed(e.kind, e.points, {_SECONDS.format("e.occurred_at")},
-                                  {_SECONDS.format("l.at")}, hl.half_life)
-            FROM entries e
-            JOIN temp.last_entry AS l ON l.contact_id = e.contact_id
-            JOIN contacts c ON c.id = e.contact_id
-            JOIN hl ON hl.circle = c.circle
-            WHERE e.voided_by IS NULL
-            GROUP BY e.contact_id
-            """,
-            params,
-        )
-    }
-    rows = ledger.conn.execute(
-        f"""
-        {half_lives}
-        SELECT c.id, hl.half_life, {_SECONDS.format("last.at")}, last.touch, last.ask
-        FROM contacts c
-        JOIN hl ON hl.circle = c.circle
-        LEFT JOIN temp.last_entry AS last ON last.contact_id = c.id
-        """,
-        params,
-    ).fetchall()
-    ledger.conn.executemany(
+    conn = ledger.conn
+    circles = dict(conn.execute("SELECT id, circle FROM contacts").fetchall())
+    conn.execute("DELETE FROM contact_state")
+    conn.execute("DELETE FROM state_marks")
+    rows = []
+    for cid, found in marks.by_contact(conn):
+        if cid not in circles:
+            continue
+        hl = half_life(circles.pop(cid))
+        impulses = marks.impulses_of(found)
+        anchor = found[-1][2]  # the latest: they come in time order
+        # what scoring.rebuild sums, in one pass: each term decayed to the anchor
+        charge, gave, received = scoring.carry(scoring.Sums(), -math.inf, impulses, anchor, hl)
+        touch = ask = None
+        for row in found:
+            touch, ask = marks.touch_of(touch, ask, row)
+        rows.append((cid, hl, anchor, charge, touch, ask, gave, received))
+        marks.insert(conn, cid, hl, marks.chain(found, hl, impulses=impulses))
+    rows += [(cid, half_life(c), None, 0.0, None, None, 0.0, 0.0) for cid, c in circles.items()]
+    conn.executemany(
         "INSERT INTO contact_state (contact_id, half_life_days, anchor, charge, "
         "last_contact_at, last_ask_at, gave, received) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (cid, hl, anchor, charge, touch, ask, gave, received)
-            for cid, hl, anchor, touch, ask in rows
-            for charge, gave, received in [sums.get(cid, (0.0, 0.0, 0.0))]
-        ],
+        rows,
     )
-    ledger.conn.execute("DROP TABLE temp.last_entry")
-    marks.rebuild(ledger.conn)
     return count_contacts(ledger)
 
 
