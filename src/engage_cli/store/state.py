@@ -103,7 +103,7 @@ def rebuild_state(ledger: Ledger, half_life: Callable[[str], float]) -> int:
     circles = dict(conn.execute("SELECT id, circle FROM contacts").fetchall())
     conn.execute("DELETE FROM contact_state")
     conn.execute("DELETE FROM state_marks")
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for cid, found in marks.by_contact(conn):
         if cid not in circles:
             continue
