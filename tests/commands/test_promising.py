@@ -247,6 +247,31 @@ def test_the_agenda_orders_the_week_by_day_with_one_action_each(
     assert [(i["kind"], i["overdue"]) for i in late] == [("promise", True)]
 
 
+def test_the_agenda_shows_the_oldest_ten_overdue_and_counts_the_rest(
+    promised: Run, run_json: Any
+) -> None:
+    for day in range(1, 12):  # with DUE (the 10th): twelve promises due 1 to 12 May
+        if day != 10:
+            ok(promised("promise", "Ann Lee", f"task {day}", "--by", f"2030-05-{day:02}",
+                        "--on", MADE))  # fmt: skip
+    ok(promised("promise", "Ann Lee", "task 12", "--by", "2030-05-12", "--on", MADE))
+    for note in ("draft", "slides"):  # two follow-ups on the 3rd, after its promise
+        ok(promised("log", "Bo Chen", "-w", "1", "-m", note, "--on", "2026-11-25",
+                    "--follow-up", "2030-05-03"))  # fmt: skip
+    a = run_json("agenda", "--as-of", "2030-06-01")
+    shown = [(i["day"][-2:], i["kind"]) for i in a["items"]]
+    assert all(i["overdue"] for i in a["items"])
+    assert shown == [("01", "promise"), ("02", "promise"), ("03", "promise"),
+                     ("03", "follow-up"), ("03", "follow-up"), ("04", "promise"),
+                     ("05", "promise"), ("06", "promise"), ("07", "promise"),
+                     ("08", "promise")]  # fmt: skip
+    assert a["overdue_more"] == 4
+    out = ok(promised("agenda", "--as-of", "2030-06-01")).stdout
+    assert out.count("overdue: do it now") == 8 and out.count("check back with") == 2
+    assert "… 4 more overdue: `engage promises --overdue`" in out
+    assert run_json("agenda", "--as-of", "2030-05-01")["overdue_more"] == 0
+
+
 def test_contacts_who_become_due_are_on_the_agenda(run: Run, run_json: Any) -> None:
     ok(run("add", "Cy Young", "--circle", "close", "--on", "2026-10-01"))  # cadence 30 days
     ok(run("log", "Cy Young", "-d", "1", "--on", "2026-11-01"))

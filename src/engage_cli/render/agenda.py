@@ -58,10 +58,6 @@ def promises(report: PromiseList) -> None:
         out.print(Text(f"… {report.total - len(report.lines)} more (--limit 0 shows all)", "dim"))
 
 
-# Overdue items shown before the week's (`engage promises --overdue` lists every one).
-MAX_OVERDUE = 10
-
-
 def agenda(a: Agenda, title: bool = True) -> None:
     out = console()
     if title:
@@ -73,8 +69,8 @@ def agenda(a: Agenda, title: bool = True) -> None:
         )
     if not a.items:
         out.print("  nothing due")
-    late = [i for i in a.items if i.overdue]
-    shown = late[:MAX_OVERDUE] + [i for i in a.items if not i.overdue]
+    shown = a.items  # the first overdue ones (the rest counted), then the window's
+    late = sum(1 for i in shown if i.overdue)
     width = min(terminal_width() or WIDTH, WIDTH)
     # the day, the kind, the contact (cut at 18), then what to do, wrapped in its column
     kinds = max((len(i.kind) for i in shown), default=0)
@@ -96,10 +92,9 @@ def agenda(a: Agenda, title: bool = True) -> None:
         page.append(lines[0])
         for more in lines[1:]:
             page.append("\n" + " " * left + more)
-        if n == min(len(late), MAX_OVERDUE) - 1 and len(late) > MAX_OVERDUE:
+        if n == late - 1 and a.overdue_more:
             page.append(
-                f"\n  … {len(late) - MAX_OVERDUE} more overdue: `engage promises --overdue`",
-                style="dim",
+                f"\n  … {a.overdue_more} more overdue: `engage promises --overdue`", style="dim"
             )
     if shown:
         out.print(page)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from engage_cli.dates import end_of_day, iso
-from engage_cli.domain import Contact, Promise
+from engage_cli.domain import Promise
 from engage_cli.ids import short
 from engage_cli.policy import Policy
 from engage_cli.store import promises as store
@@ -119,8 +119,9 @@ class Item(NamedTuple):
 class Agenda(NamedTuple):
     as_of: datetime
     days: int
-    items: list[Item]
+    items: list[Item]  # the window's, and the first of those overdue (MAX_OVERDUE)
     already_due: int = 0  # contacts overdue before the window (who-neglected lists them)
+    overdue_more: int = 0  # overdue promises and follow-ups past those in `items`
 
     @property
     def end(self) -> date:
@@ -133,25 +134,50 @@ class Agenda(NamedTuple):
             "start": self.as_of.date().isoformat(),
             "end": self.end.isoformat(),
             "items": [i.to_json() for i in self.items],
+            "overdue_more": self.overdue_more,
             "contacts_already_due": self.already_due,
         }
 
 
 _ORDER = {"promise": 0, "follow-up": 1, "birthday": 2, "anniversary": 3, "remember": 4, "due": 5}
+# Overdue promises and follow-ups on the agenda, the oldest first (`engage promises
+# --overdue` and `engage asks --open` list every one); the rest are counted.
+MAX_OVERDUE = 10
+
+
+def _key(i: Item) -> tuple[date, int, str, str]:
+    return (i.day, _ORDER[i.kind], i.contact.casefold(), i.ref)
 
 
 def agenda(
     ledger: Ledger, policy: Policy, as_of: datetime, days: int, ranked: Sequence[Any]
 ) -> Agenda:
-    """What is due from `as_of` to the end of `days` days on: promises (and those
-    overdue), follow-ups of open asks, birthdays and remembered days, and contacts
-    whose cadence comes due (from `ranked`, the neglect ranking of every contact,
-    reports.weekly.NeglectLine); ordered by day, each with one suggested action."""
+    """What is due from `as_of` to the end of `days` days on: promises (and the oldest
+    MAX_OVERDUE of those and the follow-ups overdue, counting the rest), follow-ups of
+    open asks, birthdays and remembered days, and contacts whose cadence comes due
+    (from `ranked`, the neglect ranking of every contact, reports.weekly.NeglectLine);
+    ordered by day, each with one suggested action."""
     today = as_of.date()
     last = today + timedelta(days=days)
-    until = end_of_day(last, as_of)
-    items: list[Item] = []
-    for p in store.open_due(ledger, as_of, until):
+    start = datetime.combine(today, time(), as_of.tzinfo)  # before it: overdue
+    items = _dated(ledger, as_of, end_of_day(last, as_of), start)
+    late, more = _overdue(ledger, as_of, start, MAX_OVERDUE)
+    live = store.live_people(ledger, as_of)
+    items += _birthdays(live, today, last)
+    items += _remembered(ledger, {p[0] for p in live}, today, last)
+    due, already = _becoming_due(ranked, as_of, days, {p[1]: p[2] for p in live})
+    items += due
+    items.sort(key=_key)
+    return Agenda(as_of, days, late + items, already, more)
+
+
+def _dated(
+    ledger: Ledger, as_of: datetime, until: datetime, since: datetime | None, limit: int = 0
+) -> list[Item]:
+    """Promises and follow-ups due by `until` (from `since`): the first `limit` of each."""
+    today = as_of.date()
+    items = []
+    for p in store.open_due(ledger, as_of, until, since, limit):
         assert p.due_at is not None
         day = p.due_at.astimezone(as_of.tzinfo).date()
         late = day < today
@@ -159,17 +185,31 @@ def agenda(
         if late:
             act = f"overdue: do it now (`engage kept {short(p.id)}`) or say so and drop it"
         items.append(Item(day, "promise", p.contact, p.what, p.id, act, late))
-    for ask, at in store.follow_ups(ledger, as_of, until):
+    for ask, at in store.follow_ups(ledger, as_of, until, since, limit):
         day = at.astimezone(as_of.tzinfo).date()
         act = f"check back with {ask.contact} on the ask; `engage done {short(ask.id)}` once it is"
         items.append(Item(day, "follow-up", ask.contact, ask.note, ask.id, act, day < today))
-    live = list_contacts(ledger, as_of=as_of)
-    items += _birthdays(live, today, last)
-    items += _remembered(ledger, live, today, last)
-    due, already = _becoming_due(ranked, as_of, days, live)
-    items += due
-    items.sort(key=lambda i: (i.day, _ORDER[i.kind], i.contact.casefold(), i.ref))
-    return Agenda(as_of, days, items, already)
+    return items
+
+
+def _overdue(
+    ledger: Ledger, as_of: datetime, start: datetime, limit: int
+) -> tuple[list[Item], int]:
+    """The first `limit` promises and follow-ups due before `start` (in the agenda's
+    order), and how many more there are. Only what is shown is read: the first `limit`
+    of each kind say by which day the first `limit` of all fall, then that day's whole."""
+    before = start - timedelta(seconds=1)  # stored times are whole seconds
+    total = store.count_open_due(ledger, as_of, before) + store.count_follow_ups(
+        ledger, as_of, before
+    )
+    if not total:
+        return [], 0
+    found = sorted(_dated(ledger, as_of, before, None, limit), key=_key)
+    if total > len(found):
+        day = found[limit - 1].day
+        by = datetime.combine(day + timedelta(days=1), time(), as_of.tzinfo)
+        found = sorted(_dated(ledger, as_of, min(by, start) - timedelta(seconds=1), None), key=_key)
+    return found[:limit], total - min(limit, total)
 
 
 def on_year(month: int, day: int, year: int) -> date:
@@ -200,20 +240,19 @@ def _yearly(value: str, first: date, last: date) -> list[tuple[date, int | None]
     return out
 
 
-def _birthdays(live: list[Contact], first: date, last: date) -> list[Item]:
+def _birthdays(live: list[tuple[int, str, str, str | None]], first: date, last: date) -> list[Item]:
     items = []
-    for c in live:
-        if not c.birthday:
+    for _, name, uid, birthday in live:
+        if not birthday:
             continue
-        for when, born in _yearly(c.birthday, first, last):
+        for when, born in _yearly(birthday, first, last):
             turns = f" ({when.year - born})" if born else ""
-            act = f"wish {c.name} a happy birthday{turns}: a call or a note, with no ask"
-            items.append(Item(when, "birthday", c.name, "", c.uid, act))
+            act = f"wish {name} a happy birthday{turns}: a call or a note, with no ask"
+            items.append(Item(when, "birthday", name, "", uid, act))
     return items
 
 
-def _remembered(ledger: Ledger, live: list[Contact], first: date, last: date) -> list[Item]:
-    ids = {c.id for c in live}
+def _remembered(ledger: Ledger, ids: set[int], first: date, last: date) -> list[Item]:
     items = []
     for d in store.remembered(ledger):
         if d.contact_id not in ids:
@@ -231,11 +270,10 @@ def _remembered(ledger: Ledger, live: list[Contact], first: date, last: date) ->
 
 
 def _becoming_due(
-    ranked: Sequence[Any], as_of: datetime, days: int, live: list[Contact]
+    ranked: Sequence[Any], as_of: datetime, days: int, uids: dict[str, str]
 ) -> tuple[list[Item], int]:
     """Contacts whose cadence comes due in the window (from the neglect ranking's
-    figures), and how many were due already."""
-    uids = {c.name: c.uid for c in live}
+    figures), and how many were due already; `uids`: live contacts' by name."""
     items, already = [], 0
     for line in ranked:
         r = line.row

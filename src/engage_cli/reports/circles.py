@@ -19,6 +19,7 @@ from engage_cli.reports.lines import known
 from engage_cli.reports.weekly import Review, review
 from engage_cli.store import state
 from engage_cli.store.connection import Ledger
+from engage_cli.store.contacts import list_contacts
 
 
 class CircleLine(NamedTuple):
@@ -51,8 +52,11 @@ def circle_trend(ledger: Ledger, policy: Policy, moments: Sequence[datetime]) ->
     """Each circle's charge at each of `moments`: circles that held a contact at one of them."""
     charges: dict[str, list[float]] = {c.value: [0.0] * len(moments) for c in Circle}
     counts: dict[str, list[int]] = {c.value: [0] * len(moments) for c in Circle}
+    everyone = list_contacts(ledger, archived=None)  # read once; by moment, as facts would
     for i, moment in enumerate(moments):
-        for f in state.facts(ledger, moment, policy.half_life, promises=policy.promise_rule):
+        then = [c for c in everyone if c.archived_at is None or c.archived_at > moment]
+        rule = policy.promise_rule
+        for f in state.facts(ledger, moment, policy.half_life, then, promises=rule):
             if known(f, moment):
                 circle = f.contact.circle
                 charges.setdefault(circle, [0.0] * len(moments))[i] += f.charge

@@ -92,16 +92,42 @@ def list_promises(
     return [p for p in found if p.state == "open"] if open_only else found
 
 
-def open_due(ledger: Ledger, as_of: datetime, until: datetime) -> list[Promise]:
-    """Promises open at `as_of` and due by `until` (the overdue ones too), by due day."""
-    rows = ledger.conn.execute(
-        _SELECT + ""
-        "WHERE p.state = 'open' AND p.due_at <= ? AND p.made_at <= ? "
-        "UNION ALL " + _SELECT + "WHERE p.state != 'open' AND p.settled_at > ? "
-        "AND p.due_at <= ? AND p.made_at <= ? ",
-        [to_store(until), to_store(as_of), to_store(as_of), to_store(until), to_store(as_of)],
-    ).fetchall()
-    return sorted((_promise(r, as_of) for r in rows), key=lambda p: (p.due_at, p.id))
+def open_due(
+    ledger: Ledger,
+    as_of: datetime,
+    until: datetime,
+    since: datetime | None = None,
+    limit: int = 0,
+) -> list[Promise]:
+    """Promises open at `as_of` and due by `until` (from `since`, when given), soonest
+    due first: the first `limit` of them (0: all)."""
+    due = "p.due_at <= ?" + (" AND p.due_at >= ?" if since is not None else "")
+    bounds = [to_store(until)] + ([to_store(since)] if since is not None else [])
+    at = to_store(as_of)
+    sql = (
+        _SELECT
+        + f"WHERE p.state = 'open' AND {due} AND p.made_at <= ? UNION ALL "
+        + _SELECT
+        + f"WHERE p.state != 'open' AND p.settled_at > ? AND {due} "
+        "AND p.made_at <= ? ORDER BY 5, 1"
+    )
+    params: list[Any] = [*bounds, at, at, *bounds, at]
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [_promise(r, as_of) for r in ledger.conn.execute(sql, params)]
+
+
+def count_open_due(ledger: Ledger, as_of: datetime, until: datetime) -> int:
+    """How many promises open at `as_of` are due by `until`."""
+    at = to_store(as_of)
+    row = ledger.conn.execute(
+        "SELECT (SELECT count(*) FROM promises WHERE state = 'open' AND due_at <= ? "
+        "AND made_at <= ?) + (SELECT count(*) FROM promises WHERE state != 'open' "
+        "AND settled_at > ? AND due_at <= ? AND made_at <= ?)",
+        [to_store(until), at, at, to_store(until), at],
+    ).fetchone()
+    return int(row[0])
 
 
 def overdue(
@@ -152,21 +178,34 @@ def has_date(ledger: Ledger, contact_id: int, kind: str, day: str) -> bool:
     return found is not None
 
 
-def follow_ups(ledger: Ledger, as_of: datetime, until: datetime) -> list[tuple[Any, datetime]]:
-    """Asks open at `as_of` with a follow-up day by `until`: (the ask, its follow-up)."""
+# An ask open at a moment with a follow-up by another: open now (through the index
+# entries_follow_up; +: not by entries_open_by_time), or settled after the moment
+# (through entries_resolved).
+_FOLLOW_UPS = (
+    "e.follow_up_at IS NOT NULL AND e.status = 'open' AND e.voided_by IS NULL "
+    "AND e.follow_up_at <= ? AND +e.occurred_at <= ?",
+    "e.resolved_at > ? AND e.follow_up_at IS NOT NULL AND e.follow_up_at <= ? "
+    "AND e.voided_by IS NULL AND e.occurred_at <= ?",
+)
+
+
+def follow_ups(
+    ledger: Ledger,
+    as_of: datetime,
+    until: datetime,
+    since: datetime | None = None,
+    limit: int = 0,
+) -> list[tuple[Any, datetime]]:
+    """Asks open at `as_of` with a follow-up day by `until` (from `since`, when given):
+    (the ask, its follow-up), soonest first; the first `limit` of them (0: all)."""
     from engage_cli.store.rows import entry_rows
 
-    # Open now, through entries_follow_up; settled after `as_of`, through entries_resolved.
-    asks = entry_rows(
-        ledger,
-        "e.follow_up_at IS NOT NULL AND e.status = 'open' AND e.voided_by IS NULL "
-        "AND e.follow_up_at <= ? AND +e.occurred_at <= ?",  # +: not by entries_open_by_time
-        [to_store(until), to_store(as_of)],
-    ) + entry_rows(
-        ledger,
-        "e.resolved_at > ? AND e.follow_up_at IS NOT NULL AND e.follow_up_at <= ? "
-        "AND e.voided_by IS NULL AND e.occurred_at <= ?",
-        [to_store(as_of), to_store(until), to_store(as_of)],
+    at, by = to_store(as_of), to_store(until)
+    extra, more = ("", []) if since is None else (" AND e.follow_up_at >= ?", [to_store(since)])
+    tail = f"ORDER BY e.follow_up_at, e.id LIMIT {int(limit)}" if limit else ""
+    now, settled = _FOLLOW_UPS
+    asks = entry_rows(ledger, now + extra, [by, at, *more], tail) + entry_rows(
+        ledger, settled + extra, [at, by, at, *more], tail
     )
     moments = dict(
         ledger.conn.execute(
@@ -174,7 +213,34 @@ def follow_ups(ledger: Ledger, as_of: datetime, until: datetime) -> list[tuple[A
             [json.dumps([a.id for a in asks])],
         ).fetchall()
     )
-    return sorted(((a, from_store(moments[a.id])) for a in asks), key=lambda x: (x[1], x[0].id))
+    found = sorted(((a, from_store(moments[a.id])) for a in asks), key=lambda x: (x[1], x[0].id))
+    return found[:limit] if limit else found
+
+
+def count_follow_ups(ledger: Ledger, as_of: datetime, until: datetime) -> int:
+    """How many asks open at `as_of` have a follow-up day by `until`."""
+    at, by = to_store(as_of), to_store(until)
+    now, settled = _FOLLOW_UPS
+    row = ledger.conn.execute(
+        f"SELECT (SELECT count(*) FROM entries e WHERE {now}) + "
+        f"(SELECT count(*) FROM entries e WHERE {settled})",
+        [by, at, at, by, at],
+    ).fetchone()
+    return int(row[0])
+
+
+def live_people(ledger: Ledger, as_of: datetime) -> list[tuple[int, str, str, str | None]]:
+    """(id, name, uid, birthday) of every contact live and not archived at `as_of`."""
+    from engage_cli.store.contacts import LIVE
+
+    return [
+        (int(r[0]), r[1], r[2], r[3])
+        for r in ledger.conn.execute(
+            f"SELECT id, name, uid, birthday FROM contacts WHERE {LIVE} "
+            "AND NOT (archived_at IS NOT NULL AND archived_at <= ?) ORDER BY name_key",
+            [to_store(as_of)],
+        )
+    ]
 
 
 def weighed(
