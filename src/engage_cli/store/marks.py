@@ -163,25 +163,42 @@ def rebuild(conn: sqlite3.Connection) -> None:
             insert(conn, cid, half_lives[cid], chain(rows, half_lives[cid]))
 
 
+def differ(
+    conn: sqlite3.Connection,
+    cid: int,
+    hl: float | None,
+    rows: Sequence[Row],
+    impulses: Sequence[scoring.Impulse] | None = None,
+) -> bool:
+    """Whether a contact's stored marks differ, in any bit, from the marks of its live
+    entries `rows` for half-life `hl` (None: it has no derived state, so no marks)."""
+    stored = conn.execute(
+        "SELECT at, half_life_days, charge, gave, received, last_contact_at, last_ask_at "
+        "FROM state_marks WHERE contact_id = ? ORDER BY at",
+        [cid],
+    ).fetchall()
+    found = chain(rows, hl, impulses=impulses) if hl is not None else []
+    return [tuple(r) for r in stored] != [
+        (m.at, hl, *m.sums, m.last_contact, m.last_ask) for m in found
+    ]
+
+
+def strays(conn: sqlite3.Connection, with_entries: set[int]) -> set[int]:
+    """Contacts with marks but no live entry."""
+    found = conn.execute("SELECT DISTINCT contact_id FROM state_marks").fetchall()
+    return {int(r[0]) for r in found} - with_entries
+
+
 def wrong(conn: sqlite3.Connection) -> list[int]:
     """Ids of contacts whose marks differ, in any bit, from a recomputation."""
     half_lives = _half_lives(conn)
-    out: list[int] = []
     seen: set[int] = set()
+    out = set()
     for cid, rows in by_contact(conn):
         seen.add(cid)
-        hl = half_lives.get(cid)
-        stored = conn.execute(
-            "SELECT at, half_life_days, charge, gave, received, last_contact_at, last_ask_at "
-            "FROM state_marks WHERE contact_id = ? ORDER BY at",
-            [cid],
-        ).fetchall()
-        found = chain(rows, hl) if hl is not None else []
-        expected = [(m.at, hl, *m.sums, m.last_contact, m.last_ask) for m in found]
-        if [tuple(r) for r in stored] != expected:
-            out.append(cid)
-    strays = conn.execute("SELECT DISTINCT contact_id FROM state_marks").fetchall()
-    return sorted(set(out) | {int(r[0]) for r in strays if int(r[0]) not in seen})
+        if differ(conn, cid, half_lives.get(cid), rows):
+            out.add(cid)
+    return sorted(out | strays(conn, seen))
 
 
 def at_moment(

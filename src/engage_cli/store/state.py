@@ -52,17 +52,6 @@ def live_impulses(ledger: Ledger, contact_id: int) -> list[scoring.Impulse]:
     return [scoring.impulse(from_store(at).timestamp(), kind, pts) for kind, pts, at in rows]
 
 
-def latest_moments(ledger: Ledger, contact_id: int) -> tuple[str | None, str | None]:
-    """When the contact was last in touch (its latest counting entry that is not an ask:
-    asking is not keeping in touch) and last asked (stored form)."""
-    last_contact, last_ask = ledger.conn.execute(
-        f"SELECT {_LAST_CONTACT_AND_ASK.format(e='')} "
-        "FROM entries WHERE contact_id = ? AND voided_by IS NULL",
-        [contact_id],
-    ).fetchone()
-    return last_contact, last_ask
-
-
 def recompute_state(
     ledger: Ledger, contact_id: int, half_life: float, since: float | None = None
 ) -> scoring.State:
@@ -331,33 +320,49 @@ def verify_state(
     ledger: Ledger, half_life: Callable[[str], float], tolerance: float = 1e-6
 ) -> list[str]:
     """Names of contacts whose derived state, or any bit of their marks, differs from a
-    recomputation."""
-    off = set(marks.wrong(ledger.conn))
-    wrong = [c.name for c in list_contacts(ledger, archived=None) if c.id in off]
-    for c in list_contacts(ledger, archived=None):
-        hl = half_life(c.circle)
-        row = ledger.conn.execute(
-            "SELECT half_life_days, anchor, charge, last_contact_at, last_ask_at, gave, "
-            "received FROM contact_state WHERE contact_id = ?",
-            [c.id],
-        ).fetchone()
-        if row is not None:
-            hl = row[0]  # a state kept for another half-life is recomputed on use
-        expected = scoring.rebuild(live_impulses(ledger, c.id), hl)
-        last = latest_moments(ledger, c.id)
-        if row is None:
-            if expected.anchor is not None:
-                wrong.append(c.name)
-            continue
-        stored = scoring.State(row[2], row[1], row[5], row[6])
-        probe = max(x for x in (stored.anchor, expected.anchor, 0.0) if x is not None)
-        now, then = stored.projected(probe, row[0]), expected.projected(probe, hl)
-        if stored.anchor is None:
-            now = scoring.State()
-        same = all(
-            math.isclose(a, b, rel_tol=tolerance, abs_tol=tolerance)
-            for a, b in zip(now[:1] + now[2:], then[:1] + then[2:], strict=True)
+    recomputation: one pass over the entries in contact order, as `rebuild_state` makes.
+
+    A state kept for another half-life than today's is checked for the one it was kept
+    for (it is recomputed on use)."""
+    conn = ledger.conn
+    stored = {
+        int(r[0]): r[1:]
+        for r in conn.execute(
+            "SELECT contact_id, half_life_days, anchor, charge, last_contact_at, last_ask_at, "
+            "gave, received FROM contact_state"
         )
-        if (not same or (row[3], row[4]) != last) and c.id not in off:
-            wrong.append(c.name)
-    return wrong
+    }
+    off: set[int] = set()
+    seen: set[int] = set()
+    for cid, found in marks.by_contact(conn):
+        seen.add(cid)
+        if (row := stored.get(cid)) is None:
+            off.add(cid)
+            continue
+        impulses = marks.impulses_of(found)
+        sums = scoring.carry(scoring.Sums(), -math.inf, impulses, found[-1][2], row[0])
+        touch = ask = None
+        for entry in found:
+            touch, ask = marks.touch_of(touch, ask, entry)
+        expected = scoring.State(sums.charge, found[-1][2], sums.gave, sums.received)
+        if (
+            not _same(scoring.State(row[2], row[1], row[5], row[6]), expected, row[0], tolerance)
+            or (row[3], row[4]) != (touch, ask)
+            or marks.differ(conn, cid, row[0], found, impulses)
+        ):
+            off.add(cid)
+    off |= {cid for cid, row in stored.items() if cid not in seen and row[1] is not None}
+    off |= marks.strays(conn, seen)
+    return [c.name for c in list_contacts(ledger, archived=None) if c.id in off]
+
+
+def _same(stored: scoring.State, expected: scoring.State, hl: float, tolerance: float) -> bool:
+    """Whether two states agree once carried to the same moment, within `tolerance`."""
+    if stored.anchor is None:
+        return expected.anchor is None
+    probe = max(stored.anchor, expected.anchor or 0.0, 0.0)
+    now, then = stored.projected(probe, hl), expected.projected(probe, hl)
+    return all(
+        math.isclose(a, b, rel_tol=tolerance, abs_tol=tolerance)
+        for a, b in zip(now[:1] + now[2:], then[:1] + then[2:], strict=True)
+    )
