@@ -3,7 +3,6 @@
 Without a config file nothing heavy is imported; `config_file.py` validates one.
 """
 
-from __future__ import annotations
 
 import os
 from pathlib import Path

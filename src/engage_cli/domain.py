@@ -3,7 +3,6 @@
 Plain named tuples and string enums, cheap to import; no I/O here.
 """
 
-from __future__ import annotations
 
 import unicodedata
 from collections.abc import Hashable, Iterable
@@ -201,7 +200,7 @@ class Sums(NamedTuple):
     withdrawals: float = 0.0
     received: float = 0.0
 
-    def plus(self, other: Sums) -> Sums:
+    def plus(self, other: "Sums") -> "Sums":
         return Sums(
             self.deposits + other.deposits,
             self.withdrawals + other.withdrawals,

@@ -4,7 +4,6 @@ No I/O and no clock: every function is handed the moment it computes for
 (`as_of`, in seconds since the Unix epoch). docs/scoring.md explains each rule.
 """
 
-from __future__ import annotations
 
 import math
 from collections.abc import Iterable
@@ -127,7 +126,7 @@ class State(NamedTuple):
         """The charge at `as_of`, which must not be before the anchor."""
         return self.projected(as_of, half_life_days).charge
 
-    def projected(self, as_of: float, half_life_days: float) -> State:
+    def projected(self, as_of: float, half_life_days: float) -> "State":
         """The state carried forward to `as_of`, which must not be before the anchor."""
         if self.anchor is None:
             return self

@@ -14,7 +14,6 @@ checks them against a recomputation. Everything here takes the bare connection, 
 that the migration can build them.
 """
 
-from __future__ import annotations
 
 import itertools
 import json
