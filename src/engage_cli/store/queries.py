@@ -97,6 +97,37 @@ def live_entries(ledger: Ledger, contact: Contact, until: datetime) -> list[Entr
     )
 
 
+def _ask_filters(
+    contact: Contact | None,
+    open_only: bool,
+    until: datetime | None,
+    made_by: datetime | None = None,
+) -> list[tuple[str, list[Any]]]:
+    """The WHERE clauses (on `entries e`) of the asks `asks` lists and `count_asks`
+    counts, with their parameters: one clause, or for asks open as of `until` two
+    that never share a row (open now; settled after `until`).
+
+    An open ask is found by its status alone: the table's CHECK makes every row
+    with a status a withdrawal, and without the kind the partial indexes of open
+    asks (by time, by contact) cover the query, so a count reads only them."""
+    where = ["e.voided_by IS NULL"]
+    params: list[Any] = []
+    for moment in (made_by, until):
+        if moment is not None:
+            where.append("e.occurred_at <= ?")
+            params.append(to_store(moment))
+    if contact is not None:
+        where.append("e.contact_id = ?")
+        params.append(contact.id)
+    if not open_only:
+        return [(" AND ".join(["e.kind = 'withdrawal'", *where]), params)]
+    parts = [(" AND ".join(["e.status = 'open'", *where]), params)]
+    if until is not None:  # open then: settled after `until`
+        later = ["e.kind = 'withdrawal'", *where, "e.resolved_at > ?"]
+        parts.append((" AND ".join(later), [*params, to_store(until)]))
+    return parts
+
+
 def asks(
     ledger: Ledger,
     contact: Contact | None = None,
@@ -111,35 +142,15 @@ def asks(
     With `until`, only asks made by then, each with its status as of then
     (settled later means open then). With `made_by`, only asks made by then.
     """
-    where = ["e.kind = 'withdrawal'", "e.voided_by IS NULL"]
-    params: list[Any] = []
-    if made_by is not None:
-        where.append("e.occurred_at <= ?")
-        params.append(to_store(made_by))
-    if contact is not None:
-        where.append("e.contact_id = ?")
-        params.append(contact.id)
-    if until is not None:
-        where.append("e.occurred_at <= ?")
-        params.append(to_store(until))
     order = "ASC" if oldest_first else "DESC"
     tail = f"ORDER BY e.occurred_at {order}, e.id {order}"
     tail += f" LIMIT {int(limit)}" if limit else ""
-    if not open_only:
-        entries = entry_rows(ledger, " AND ".join(where), params, tail)
-    else:
-        # Open now, through a partial index walked in time order (stops at the
-        # limit) ...
-        entries = entry_rows(ledger, " AND ".join([*where, "e.status = 'open'"]), params, tail)
-        if until is not None:  # ... and open then: settled after `until`
-            entries += entry_rows(
-                ledger,
-                " AND ".join([*where, "e.resolved_at > ?"]),
-                [*params, to_store(until)],
-                tail,
-            )
-            entries.sort(key=lambda e: (e.occurred_at, e.id), reverse=not oldest_first)
-            entries = entries[:limit] if limit else entries
+    # Open now through a partial index walked in time order (it stops at the limit).
+    parts = _ask_filters(contact, open_only, until, made_by)
+    entries = [e for where, params in parts for e in entry_rows(ledger, where, params, tail)]
+    if len(parts) > 1:
+        entries.sort(key=lambda e: (e.occurred_at, e.id), reverse=not oldest_first)
+        entries = entries[:limit] if limit else entries
     returned: dict[str, float] = {}
     if entries:
         marks = ", ".join("?" for _ in entries)
@@ -253,19 +264,13 @@ def entry_times(ledger: Ledger, since: datetime, until: datetime) -> list[tuple[
 def count_asks(ledger: Ledger, contact: Contact | None, open_only: bool, until: datetime) -> int:
     """How many asks `asks` would list without a limit (made by `until`; with
     `open_only`, those open then)."""
-    where = "kind = 'withdrawal' AND voided_by IS NULL AND occurred_at <= ?"
-    params: list[Any] = [to_store(until)]
-    if contact is not None:
-        where += " AND contact_id = ?"
-        params.append(contact.id)
-    if not open_only:
-        sql = f"SELECT count(*) FROM entries WHERE {where}"
-        return int(ledger.conn.execute(sql, params).fetchone()[0])
-    # Open then: open now (a partial index), or settled after `until` (another).
-    open_now = f"SELECT count(*) FROM entries WHERE {where} AND status = 'open'"
-    later = f"SELECT count(*) FROM entries WHERE {where} AND resolved_at > ?"
-    return int(ledger.conn.execute(open_now, params).fetchone()[0]) + int(
-        ledger.conn.execute(later, [*params, to_store(until)]).fetchone()[0]
+    return sum(
+        int(
+            ledger.conn.execute(f"SELECT count(*) FROM entries e WHERE {where}", params).fetchone()[
+                0
+            ]
+        )
+        for where, params in _ask_filters(contact, open_only, until)
     )
 
 

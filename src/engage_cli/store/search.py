@@ -78,9 +78,8 @@ def search_entries(ledger: Ledger, query: str, filters: Filters, limit: int) -> 
     # is a prefix of the whole ranking: when the filters keep at least `limit` of
     # it, those are the answer; when they keep fewer, the whole ranking is read.
     head = (
-        "SELECT e.*, c.name AS contact, v.name AS via, f.snip FROM ("
-        f"SELECT rowid, rank, snippet(entries_fts, 0, '{MARK}', '{END_MARK}', '…', "
-        f"{SNIPPET_WORDS}) AS snip FROM entries_fts WHERE entries_fts MATCH ? "
+        "SELECT e.*, e.rowid AS fts_rowid, c.name AS contact, v.name AS via FROM ("
+        "SELECT rowid, rank FROM entries_fts WHERE entries_fts MATCH ? "
         "ORDER BY rank, rowid DESC {inner}) AS f "
         "JOIN entries e ON e.rowid = f.rowid JOIN contacts c ON c.id = e.contact_id "
         "LEFT JOIN contacts v ON v.id = e.via_id "
@@ -95,7 +94,21 @@ def search_entries(ledger: Ledger, query: str, filters: Filters, limit: int) -> 
         ).fetchone()[0]
         if count >= inner:  # the filters left out some of the best: rank them all
             rows = _matching(ledger, head.format(inner=""), [*params, limit], query)
-    return [EntryHit(entry_from_row(r), r["snip"] or r["note"]) for r in rows]
+    snips = _snippets(ledger, query, [r["fts_rowid"] for r in rows])
+    return [EntryHit(entry_from_row(r), snips.get(r["fts_rowid"]) or r["note"]) for r in rows]
+
+
+def _snippets(ledger: Ledger, query: str, rowids: list[int]) -> dict[int, str]:
+    """The snippet of each of these entries: made only for the entries shown, since
+    making one reads the entry's note (a snippet per match read the whole table)."""
+    if not rowids:
+        return {}
+    marks = ", ".join("?" for _ in rowids)
+    sql = (
+        f"SELECT rowid, snippet(entries_fts, 0, '{MARK}', '{END_MARK}', '…', {SNIPPET_WORDS}) "
+        f"FROM entries_fts WHERE entries_fts MATCH ? AND rowid IN ({marks})"
+    )
+    return dict(ledger.conn.execute(sql, [query, *rowids]).fetchall())
 
 
 _CONTACT_FIELDS = ("name", "note", "tags", "org", "nickname")
