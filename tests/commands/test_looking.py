@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 from pathlib import Path
@@ -151,6 +152,21 @@ def test_explain_json_contract(people: Run, run_json) -> None:  # type: ignore[n
     assert x["charge"] == pytest.approx(2 * 2 ** (-10 / 60) - 2 ** (-5 / 60))
     contacts = {c["name"]: c for c in run_json("contacts", "--as-of", "2026-11-20 00:00")}
     assert contacts["Ann Lee"]["charge"] == pytest.approx(x["charge"], abs=1e-12)
+
+
+def test_explain_shows_those_that_weigh_most_and_sums_the_rest(people: Run, run_json) -> None:  # type: ignore[no-untyped-def]
+    for day, points in ((1, "1"), (2, "5"), (3, "1"), (4, "4"), (5, "1")):
+        ok(people("log", "Ann Lee", "-d", points, "--on", f"2026-11-{day:02} 00:00"))
+    every = run_json("explain", "Ann Lee", "--as-of", "2026-11-20 00:00", "-n", "0")
+    x = run_json("explain", "Ann Lee", "--as-of", "2026-11-20 00:00", "-n", "2")
+    assert [e["points"] for e in x["entries"]] == [5.0, 4.0]  # oldest first
+    assert x["more"]["entries"] == 3 and every["more"] == {"entries": 0, "contribution": 0.0}
+    assert x["charge"] == every["charge"]
+    shown = [e["contribution"] for e in x["entries"]]
+    assert math.fsum([*shown, x["more"]["contribution"]]) == pytest.approx(x["charge"], abs=1e-12)
+    out = ok(people("explain", "Ann Lee", "--as-of", "2026-11-20 00:00", "--limit", "2")).stdout
+    assert "3 more" in out and "… 3 more (--limit 0 shows all)" in out
+    assert len(run_json("explain", "Ann Lee", "--as-of", "2026-11-20 00:00")["entries"]) == 5
 
 
 # --- search ---------------------------------------------------------------------------

@@ -203,12 +203,19 @@ def can_ask_cmd(
 def explain(
     ctx: typer.Context,
     name: NameArg,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit", "-n", min=0, help="At most this many, those that weigh most (0: all)."
+        ),
+    ] = 20,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Show every entry behind a contact's charge: age, decay factor and contribution.
 
-    The contributions sum to the charge that balance and contacts report.
+    The contributions sum to the charge that balance and contacts report; past
+    --limit, one line sums the rest.
 
     Example: engage explain "Ann Lee" --as-of 2026-11-01
     """
@@ -216,5 +223,5 @@ def explain(
 
     when = as_of_moment(as_of)
     with open_ledger(ctx) as ledger:
-        report = reports.explain(ledger, policy(), name, when)
+        report = reports.explain(ledger, policy(), name, when, limit)
     show(json_out, report, "contact.explanation")

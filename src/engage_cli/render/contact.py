@@ -260,6 +260,9 @@ def explanation(x: Explanation) -> None:
             f"{part.factor:.4f}",
             charge_precise(part.contribution),
         )
+    left, rest = x.more
+    if left:
+        grid.add_row(Text("…", style="dim"), f"{left} more", "", "", "", "", charge_precise(rest))
     for p, weight in x.promises:
         assert p.due_at is not None
         age = (x.as_of - p.due_at).total_seconds() / 86_400 - x.grace_days
@@ -274,6 +277,8 @@ def explanation(x: Explanation) -> None:
         )
     out.print(grid.text())
     out.print(Text.assemble("  sum = charge ", charge_precise(x.charge, bold=True)))
+    if left:
+        out.print(Text(f"  … {left} more (--limit 0 shows all)", style="dim"))
     if x.promises:
         out.print(
             Text(

@@ -199,6 +199,7 @@ class Explanation(NamedTuple):
     rows: list[tuple[Entry, scoring.Part]]
     promises: tuple[tuple[Promise, float], ...] = ()  # overdue, and what each weighs
     grace_days: float = 0.0
+    more: tuple[int, float] = (0, 0.0)  # entries the limit left out, and what they add up to
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -228,27 +229,43 @@ class Explanation(NamedTuple):
                 }
                 for e, part in self.rows
             ],
+            "more": {"entries": self.more[0], "contribution": self.more[1]},
         }
 
 
-def explain(ledger: Ledger, policy: Policy, who: Contact | str, as_of: datetime) -> Explanation:
+def explain(
+    ledger: Ledger, policy: Policy, who: Contact | str, as_of: datetime, limit: int = 0
+) -> Explanation:
     """Every entry behind a contact's charge, and every overdue promise weighing on it;
-    the contributions sum to the charge."""
+    the contributions sum to the charge. With a `limit` past which there are more, the
+    `limit` entries that weigh most (oldest first), and the rest summed in `more`."""
     import math
 
+    from engage_cli.store import contributions
     from engage_cli.store.promises import overdue
 
     contact = _contact(ledger, who)
     hl = policy.half_life(contact.circle)
-    entries = queries.live_entries(ledger, contact, as_of)
-    parts = scoring.explain([e.impulse for e in entries], as_of.timestamp(), hl)
+    t = as_of.timestamp()
+    counted = contributions.counted(ledger, contact.id, as_of)
+    every = scoring.explain([scoring.impulse(at, k, pts) for _, at, k, pts in counted], t, hl)
+    more = (0, 0.0)
+    if limit and len(counted) > limit:
+        order = sorted(range(len(counted)), key=lambda i: (-abs(every[i].contribution), -i))
+        top = set(order[:limit])
+        entries = contributions.entries_at(ledger, [counted[i][0] for i in sorted(top)])
+        rest = [p.contribution for i, p in enumerate(every) if i not in top]
+        more = (len(rest), math.fsum(rest))
+    else:
+        entries = queries.live_entries(ledger, contact, as_of)
+    parts = scoring.explain([e.impulse for e in entries], t, hl)
     rule = policy.promise_rule
     late = overdue(ledger, as_of, rule.grace_days, [contact.id]).get(contact.id, [])
-    weights = tuple((p, p.weight(as_of.timestamp(), hl, rule)) for p in late)
-    charge = math.fsum([p.contribution for p in parts] + [w for _, w in weights])
+    weights = tuple((p, p.weight(t, hl, rule)) for p in late)
+    charge = math.fsum([p.contribution for p in every] + [w for _, w in weights])
     return Explanation(
         contact, as_of, hl, charge, list(zip(entries, parts, strict=True)), weights,
-        rule.grace_days,
+        rule.grace_days, more,
     )  # fmt: skip
 
 
