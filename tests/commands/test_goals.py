@@ -55,6 +55,29 @@ def test_a_goal_shows_its_participants_verdict_and_an_overdue_ask(hub: Run) -> N
     assert not early["open_asks"][0]["overdue"]  # 15 days: not yet past 30
 
 
+def test_a_goal_shows_the_warmest_and_the_oldest_asks_up_to_its_limit(hub: Run) -> None:
+    ok(hub("add", "Cy Young", "--on", "2026-01-01"))
+    ok(hub("edit", "Cy Young", "--sector", "academia"))
+    ok(hub("log", "Cy Young", "-d", "5", "--goal", "Food hub", "--on", "2026-10-02"))
+    ok(hub("log", "Cy Young", "-w", "1", "-m", "a room", "--goal", "Food hub", "--on",
+           "2026-10-06"))  # fmt: skip
+    got = as_json(hub, "goal", "show", "Food hub", "--as-of", AS_OF, "-n", "1")
+    assert [(p["name"], p["sector"]) for p in got["participants"]] == [
+        ("Cy Young", "academia"),  # the warmer of the two in academia
+        ("Bob Stone", "(no sector)"),
+    ]
+    assert got["participants_more"] == {"academia": 1}
+    assert [a["contact"] for a in got["open_asks"]] == ["Bob Stone"]  # the older ask
+    assert got["open_asks_more"] == 1
+    assert (got["deposits"], got["withdrawals"]) == (7, 4)  # the sums count every entry
+    text = ok(hub("goal", "show", "Food hub", "--as-of", AS_OF, "--limit", "1")).stdout
+    assert "… 1 more" in text and "Ann Lee" not in text and "a room" not in text
+    assert "… 1 more (--limit 0 shows all)" in text
+    every = as_json(hub, "goal", "show", "Food hub", "--as-of", AS_OF)
+    assert len(every["participants"]) == 3 and len(every["open_asks"]) == 2
+    assert every["participants_more"] == {} and every["open_asks_more"] == 0
+
+
 def test_goals_lists_them_and_an_introduction_serves_one(hub: Run) -> None:
     ok(hub("intro", "Ann Lee", "Bob Stone", "--goal", "Food hub", "--on", "2026-10-06"))
     (line,) = as_json(hub, "goals", "--as-of", AS_OF)

@@ -64,11 +64,21 @@ def goal_add(
 def goal_show(
     ctx: typer.Context,
     name: _GoalName,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            "-n",
+            min=0,
+            help="At most this many participants per sector and open asks (0: all).",
+        ),
+    ] = 10,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """A goal's review: participants by sector with their charges, what was invested
-    and asked for it with its verdict, open asks and their age, voices not heard.
+    and asked for it with its verdict, open asks and their age, voices not heard;
+    past --limit, how many more.
 
     Example: engage goal show "Food hub"
     """
@@ -76,7 +86,7 @@ def goal_show(
 
     when = as_of_moment(as_of)
     with open_ledger(ctx) as ledger:
-        report = goal_review(ledger, policy(), name, when)
+        report = goal_review(ledger, policy(), name, when, limit)
     show(json_out, report, "goals.goal_review")
 
 

@@ -71,6 +71,7 @@ def goal_review(r: GoalReview) -> None:
         for col, justify in (("sector", "left"), ("contact", "left"), ("charge", "right"),
                              ("last contact", "left")):  # fmt: skip
             grid.add_column(col, justify=justify, fit=col == "contact")
+        more = dict(r.people_more)
         for sector, lines in r.by_sector:
             for i, line in enumerate(lines):
                 grid.add_row(
@@ -79,7 +80,11 @@ def goal_review(r: GoalReview) -> None:
                     charge(line.charge),
                     fmt_local(line.last_contact, False) if line.last_contact else "never",
                 )
+            if sector in more:
+                grid.add_row("", Text(f"… {more[sector]} more", style="dim"), "", "")
         out.print(grid.text())
+        if more:
+            out.print(Text("  (--limit 0 shows all)", style="dim"))
     else:
         out.print("Nobody takes part yet: `engage log NAME ... --goal` ties an entry to it")
     if r.unheard:
@@ -98,6 +103,8 @@ def goal_review(r: GoalReview) -> None:
                 flag, a.note,
             )  # fmt: skip
         out.print(asks.text())
+        if r.asks_more:
+            out.print(Text(f"… {r.asks_more} more (--limit 0 shows all)", style="dim"))
         if any(a.late for a in r.open_asks):
             said = (
                 f"open more than {r.follow_through_days:g} days: settle them "

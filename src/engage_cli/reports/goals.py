@@ -20,7 +20,6 @@ from engage_cli.policy import Policy
 from engage_cli.reports.lines import ContactLine, Totals, known, line_of, total_of
 from engage_cli.store import goals, state
 from engage_cli.store.connection import Ledger
-from engage_cli.store.contacts import contact_by_id
 
 NO_SECTOR = "(no sector)"
 
@@ -110,6 +109,8 @@ class GoalReview(NamedTuple):
     unheard: tuple[str, ...]  # sectors it names that no participant is from
     last: datetime | None
     follow_through_days: float
+    people_more: tuple[tuple[str, int], ...] = ()  # per sector, participants past the limit
+    asks_more: int = 0  # open asks past the limit
 
     def to_json(self) -> dict[str, Any]:
         t = self.totals
@@ -133,18 +134,25 @@ class GoalReview(NamedTuple):
             "follow_through_days": self.follow_through_days,
             "unheard": list(self.unheard),
             "last_activity": iso(self.last),
+            "participants_more": dict(self.people_more),
+            "open_asks_more": self.asks_more,
         }
 
 
-def goal_review(ledger: Ledger, policy: Policy, name: str, as_of: datetime) -> GoalReview:
-    """One goal as of `as_of`: its participants by sector with their charges, what
-    served it and its verdict, its open asks and their age, the sectors not heard."""
+# Participants shown per sector (the warmest) and open asks (the oldest) unless a
+# limit says otherwise.
+LIMIT = 10
+
+
+def goal_review(
+    ledger: Ledger, policy: Policy, name: str, as_of: datetime, limit: int = LIMIT
+) -> GoalReview:
+    """One goal as of `as_of`: its participants by sector with their charges (the
+    warmest `limit` of each, 0: all), what served it and its verdict, its open asks
+    and their age (the oldest `limit`), the sectors not heard; the rest counted."""
     goal = goals.find_goal(ledger, name)
-    entries = goals.goal_entries(ledger, goal, as_of)
-    people = [contact_by_id(ledger, i) for i in goals.goal_contact_ids(ledger, goal, as_of)]
-    people = [c if c.folded_into is None else contact_by_id(ledger, c.folded_into) for c in people]
-    unique = list({c.id: c for c in people}.values())
-    facts = state.facts(ledger, as_of, policy.half_life, unique, promises=policy.promise_rule)
+    people = goals.goal_people(ledger, goal, as_of)
+    facts = state.facts(ledger, as_of, policy.half_life, people, promises=policy.promise_rule)
     sectors: dict[str, list[ContactLine]] = {}
     for f in facts:
         if known(f, as_of):
@@ -154,24 +162,18 @@ def goal_review(ledger: Ledger, policy: Policy, name: str, as_of: datetime) -> G
         (s, tuple(sorted(lines, key=lambda x: (-scoring.shown(x.charge), x.name.casefold()))))
         for s, lines in sorted(sectors.items(), key=lambda kv: (kv[0] == NO_SECTOR, kv[0]))
     )
-    import math
-
-    dep = math.fsum(e.points for e in entries if e.kind == "deposit")
-    wd = math.fsum(e.points for e in entries if e.kind == "withdrawal")
-    rec = math.fsum(e.points for e in entries if e.kind == "received")
-    start = goal.created_at
-    totals = total_of(Sums(dep, wd, rec), start, as_of, policy)
+    more = tuple((s, len(lines) - limit) for s, lines in by_sector if limit and len(lines) > limit)
+    if limit:
+        by_sector = tuple((s, lines[:limit]) for s, lines in by_sector)
+    dep, wd, rec, last = goals.goal_totals(ledger, goal, as_of)
+    totals = total_of(Sums(dep, wd, rec), goal.created_at, as_of, policy)
+    found, count = goals.goal_open_asks(ledger, goal, as_of, limit)
     asks = []
-    for e in entries:
-        open_then = e.status == "open" or (e.resolved_at is not None and e.resolved_at > as_of)
-        if e.kind == "withdrawal" and open_then:
-            age = (as_of - e.occurred_at).total_seconds() / scoring.DAY
-            late = age > policy.follow_through_days
-            asks.append(OpenAsk(e.id, e.contact, e.points, age, e.note, late))
-    asks.sort(key=lambda a: -a.age_days)
+    for ask_id, contact, points, made, note in found:
+        age = (as_of - made).total_seconds() / scoring.DAY
+        asks.append(OpenAsk(ask_id, contact, points, age, note, age > policy.follow_through_days))
     heard = set(sectors)
     unheard = tuple(s for s in goal.sectors if s not in heard)
-    last = max((e.occurred_at for e in entries), default=None)
     return GoalReview(
         as_of,
         goal,
@@ -182,4 +184,6 @@ def goal_review(ledger: Ledger, policy: Policy, name: str, as_of: datetime) -> G
         unheard,
         last,
         policy.follow_through_days,
+        more,
+        count - len(asks),
     )

@@ -182,25 +182,59 @@ def goal_id_named(ledger: Ledger, name: str) -> int | None:
     return None if row is None else int(row[0])
 
 
-def goal_entries(ledger: Ledger, goal: Goal, until: datetime) -> list[Any]:
-    """The live entries that serve `goal`, made by `until`, oldest first."""
-    from engage_cli.store.rows import entry_rows
+# The live entries that serve a goal, made by a moment.
+_SERVING = "e.goal_id = ? AND e.voided_by IS NULL AND e.occurred_at <= ?"
 
-    return entry_rows(
-        ledger,
-        "e.goal_id = ? AND e.voided_by IS NULL AND e.occurred_at <= ?",
+
+def goal_totals(
+    ledger: Ledger, goal: Goal, until: datetime
+) -> tuple[float, float, float, datetime | None]:
+    """What was deposited, asked and received for `goal` by `until` (exact sums), and
+    the moment of its last entry then (None: none yet)."""
+    row = ledger.conn.execute(
+        "SELECT engage_fsum(CASE WHEN kind = 'deposit' THEN points END), "
+        "engage_fsum(CASE WHEN kind = 'withdrawal' THEN points END), "
+        "engage_fsum(CASE WHEN kind = 'received' THEN points END), max(occurred_at) "
+        f"FROM entries e WHERE {_SERVING}",
         [goal.id, to_store(until)],
-        "ORDER BY e.occurred_at, e.id",
-    )
+    ).fetchone()
+    dep, wd, rec, last = row  # no entry at all: no sums
+    return float(dep or 0.0), float(wd or 0.0), float(rec or 0.0), opt_time(last)
 
 
-def goal_contact_ids(ledger: Ledger, goal: Goal, until: datetime) -> list[int]:
+def goal_people(ledger: Ledger, goal: Goal, until: datetime) -> list[Any]:
+    """The contacts whose entries served `goal` by `until` (a folded one as the contact
+    it was folded into), once each."""
+    from engage_cli.store.rows import contact_from_row
+
+    return [
+        contact_from_row(r)
+        for r in ledger.rows(
+            "SELECT * FROM contacts WHERE id IN (SELECT DISTINCT coalesce(x.folded_into, x.id) "
+            f"FROM entries e JOIN contacts x ON x.id = e.contact_id WHERE {_SERVING})",
+            [goal.id, to_store(until)],
+        )
+    ]
+
+
+def goal_open_asks(
+    ledger: Ledger, goal: Goal, until: datetime, limit: int = 0
+) -> tuple[list[tuple[str, str, float, datetime, str]], int]:
+    """The asks for `goal` open at `until`, oldest first: (id, contact, points, made,
+    note) of the first `limit` (0: all), and how many there are."""
+    at = to_store(until)
+    where = f"{_SERVING} AND e.kind = 'withdrawal' AND (e.status = 'open' OR e.resolved_at > ?)"
+    params: list[Any] = [goal.id, at, at]
+    total = ledger.conn.execute(f"SELECT count(*) FROM entries e WHERE {where}", params)
+    count = int(total.fetchone()[0])
     rows = ledger.conn.execute(
-        "SELECT DISTINCT contact_id FROM entries WHERE goal_id = ? AND voided_by IS NULL "
-        "AND occurred_at <= ?",
-        [goal.id, to_store(until)],
-    )
-    return [int(r[0]) for r in rows]
+        "SELECT e.id, c.name, e.points, e.occurred_at, e.note FROM entries e "
+        f"JOIN contacts c ON c.id = e.contact_id WHERE {where} ORDER BY e.occurred_at, e.id"
+        + (" LIMIT ?" if limit else ""),
+        params + ([limit] if limit else []),
+    ).fetchall()
+    found = [(i, name, float(pts), from_store(made), note) for i, name, pts, made, note in rows]
+    return found, count
 
 
 def goal_sums(ledger: Ledger, until: datetime) -> dict[int, tuple[int, float, float, int, str]]:
