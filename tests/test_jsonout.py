@@ -5,7 +5,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engage_cli.jsonout import indented
+from engage_cli.jsonout import indented, safe_json
 
 # Text with what could fool a writer that looks for its own separators: braces,
 # commas, newlines, quotes, backslashes, spaces and the odd control character.
@@ -59,3 +59,14 @@ def test_a_list_of_records_and_a_string_that_looks_like_its_seams() -> None:
     data = {"links": [{"a": 1, "b": "},\n    {"}, {"a": 2, "b": "}"}], "n": []}
     assert indented(data) == _reference(data)
     assert indented(data).count("\n") == _reference(data).count("\n") == 12
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0xA0)))
+def test_safe_json_escapes_what_it_must_in_ascii_text_too(text: str) -> None:
+    # DEL is ASCII: text that is all ASCII but for it must still have it escaped.
+    expected = "".join(f"\\u{ord(ch):04x}" if 0x7F <= ord(ch) <= 0x9F else ch for ch in text)
+    assert safe_json(text) == expected
+
+
+def test_a_note_of_ascii_and_del_is_escaped() -> None:
+    assert safe_json('{"note": "a\x7fb"}') == '{"note": "a\\u007fb"}'

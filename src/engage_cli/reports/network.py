@@ -167,13 +167,21 @@ def web(ledger: Ledger, policy: Policy, as_of: datetime, limit: int = 10) -> Net
     )
     unheard = tuple(s.name for s in sectors if s.name != NO_SECTOR and not s.active)
     edges = tuple(e for e in network.edges(ledger, as_of) if e.a in by_id and e.b in by_id)
+    # Tens of thousands of links at 1M entries: one pass, each end's sector looked up once.
+    sector = {cid: f.contact.sector for cid, f in by_id.items()}
     reach: dict[int, set[str]] = {}
     brokered: dict[int, int] = {}
-    for e in edges:
-        for one, other in ((e.a, e.b), (e.b, e.a)):
-            reach.setdefault(one, set()).add(by_id[other].contact.sector)
-        if e.kind == network.BROKERED:
-            brokered[e.a] = brokered.get(e.a, 0) + e.times
+    for a, b, kind, times in edges:
+        if a in reach:
+            reach[a].add(sector[b])
+        else:
+            reach[a] = {sector[b]}
+        if b in reach:
+            reach[b].add(sector[a])
+        else:
+            reach[b] = {sector[a]}
+        if kind == network.BROKERED:
+            brokered[a] = brokered.get(a, 0) + times
     bridges = []
     for cid, reached in reach.items():
         own = by_id[cid]
@@ -185,7 +193,7 @@ def web(ledger: Ledger, policy: Policy, as_of: datetime, limit: int = 10) -> Net
         ((by_id[cid].contact.name, n) for cid, n in brokered.items()),
         key=lambda c: (-c[1], c[0].casefold()),
     )
-    linked = {i for e in edges for i in (e.a, e.b)}
+    linked = reach.keys()  # every contact at one end of a link
     return Network(
         as_of,
         sectors,
