@@ -344,6 +344,19 @@ def test_the_agenda_calendar_has_stable_uids_reminders_and_no_notes(
     assert any("send the paper" in str(e["SUMMARY"]) for e in _events(ics))
 
 
+def test_the_agenda_calendar_escapes_and_folds_peoples_text(promised: Run, tmp_path: Path) -> None:
+    what = "the paper, the slides; C:\\docs \\N für Zoë 日本 — and a long tail to fold " * 2
+    what = what.strip()
+    ok(promised("promise", "Ann Lee", what, "--by", "2030-05-09", "--on", MADE))
+    ics = tmp_path / "agenda.ics"
+    ok(promised("agenda", "--as-of", "2030-05-07", "--ics", str(ics), "--with-notes"))
+    text = ics.read_bytes()
+    assert text.endswith(b"END:VCALENDAR\r\n") and b"\n" not in text.replace(b"\r\n", b"")
+    assert max(len(line) for line in text.split(b"\r\n")) <= 75  # octets, folded
+    summaries = sorted(str(e["SUMMARY"]) for e in _events(ics))
+    assert f"Promise to Ann Lee: {what}" in summaries
+
+
 def test_the_agenda_never_overwrites_a_file_that_is_not_ours(promised: Run, tmp_path: Path) -> None:
     other = tmp_path / "notes.ics"
     other.write_text("my own calendar\n")

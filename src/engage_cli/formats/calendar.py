@@ -274,31 +274,55 @@ class Event(NamedTuple):
 
 def agenda_calendar(events: Sequence[Event], stamp: datetime, alarm_hour: int = 9) -> str:
     """The events as an iCalendar text (RFC 5545): all-day events with stable UIDs, each
-    with a reminder at `alarm_hour` on its day, marked as engage's own."""
-    import icalendar
+    with a reminder at `alarm_hour` on its day, marked as engage's own. Written here
+    (a handful of properties, escaped and folded as RFC 5545 says) rather than through
+    icalendar, which takes a second for ten thousand events."""
+    from datetime import UTC
 
-    cal = icalendar.Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", "engage agenda")
+    at = stamp.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    trigger = f"PT{alarm_hour}H" if alarm_hour else "P0D"
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}",
+             "X-WR-CALNAME:engage agenda"]  # fmt: skip
     for e in events:
-        ev = icalendar.Event()
-        ev.add("uid", e.uid)
-        ev.add("dtstamp", stamp)
-        ev.add("dtstart", e.day)
-        ev.add("dtend", e.day + timedelta(days=1))
-        ev.add("summary", e.summary)
+        summary = _text(e.summary)
+        lines += ["BEGIN:VEVENT", f"SUMMARY:{summary}", f"DTSTART;VALUE=DATE:{e.day:%Y%m%d}",
+                  f"DTEND;VALUE=DATE:{e.day + timedelta(days=1):%Y%m%d}", f"DTSTAMP:{at}",
+                  f"UID:{_text(e.uid)}"]  # fmt: skip
         if e.description:
-            ev.add("description", e.description)
-        ev.add("transp", "TRANSPARENT")
-        ev.add(MARK, e.kind)
-        alarm = icalendar.Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", e.summary)
-        alarm.add("trigger", timedelta(hours=alarm_hour))
-        ev.add_component(alarm)
-        cal.add_component(ev)
-    return str(cal.to_ical().decode("utf-8"))
+            lines.append(f"DESCRIPTION:{_text(e.description)}")
+        lines += ["TRANSP:TRANSPARENT", f"{MARK}:{_text(e.kind)}", "BEGIN:VALARM",
+                  "ACTION:DISPLAY", f"DESCRIPTION:{summary}", f"TRIGGER:{trigger}",
+                  "END:VALARM", "END:VEVENT"]  # fmt: skip
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _text(value: str) -> str:
+    """A TEXT value escaped (RFC 5545 3.3.11): backslash, semicolon, comma, line breaks."""
+    return (
+        value.replace("\\", "\\\\").replace(";", r"\;").replace(",", r"\,")
+        .replace("\r\n", r"\n").replace("\n", r"\n").replace("\r", r"\n")
+    )  # fmt: skip
+
+
+def _fold(line: str, limit: int = 75) -> str:
+    """A content line folded under `limit` octets a line (RFC 5545 3.1), never right
+    after a backslash, so that an escape stays whole."""
+    if len(line) < limit and line.isascii():
+        return line
+    parts: list[str] = []
+    now: list[str] = []
+    size = 0
+    for ch in line:
+        n = len(ch.encode("utf-8"))
+        if now and size + n >= limit:
+            carry = [now.pop()] if len(now) > 1 and now[-1] in "\\^" else []
+            parts.append("".join(now))
+            now, size = carry, sum(len(c.encode("utf-8")) for c in carry)
+        now.append(ch)
+        size += n
+    parts.append("".join(now))
+    return "\r\n ".join(parts)
 
 
 def is_ours(event: Any) -> bool:
