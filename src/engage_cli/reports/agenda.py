@@ -13,7 +13,7 @@ from engage_cli.ids import short
 from engage_cli.policy import Policy
 from engage_cli.store import promises as store
 from engage_cli.store.connection import Ledger
-from engage_cli.store.contacts import get_contact, list_contacts
+from engage_cli.store.contacts import get_contact
 
 DAY = 86_400.0
 
@@ -64,8 +64,8 @@ def promise_list(
     t = as_of.timestamp()
     rule = policy.promise_rule
     lines = []
-    circles = {c.id: c.circle for c in list_contacts(ledger, archived=None)}
-    for p in store.list_promises(ledger, as_of, contact):
+    circles = store.circles(ledger)
+    for p in store.list_promises(ledger, as_of, contact, overdue_only=overdue_only):
         late = None
         if p.state == "open" and p.due_at is not None and p.due_at < as_of:
             late = (t - p.due_at.timestamp()) / DAY

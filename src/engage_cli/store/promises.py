@@ -77,11 +77,19 @@ def find_promise(ledger: Ledger, ref: str) -> Promise:
 
 
 def list_promises(
-    ledger: Ledger, as_of: datetime, contact: Contact | None = None, open_only: bool = False
+    ledger: Ledger,
+    as_of: datetime,
+    contact: Contact | None = None,
+    open_only: bool = False,
+    overdue_only: bool = False,
 ) -> list[Promise]:
-    """Promises made by `as_of` (as they stood then), by due day (none last), then made."""
+    """Promises made by `as_of` (as they stood then), by due day (none last), then made;
+    `overdue_only`: those open then and due before it."""
     where = "p.made_at <= ?"
     params: list[Any] = [to_store(as_of)]
+    if overdue_only:
+        where += " AND p.due_at < ? AND (p.state = 'open' OR p.settled_at > ?)"
+        params += [to_store(as_of), to_store(as_of)]
     if contact is not None:
         where += " AND c.id = ?"
         params.append(contact.id)
@@ -227,6 +235,11 @@ def count_follow_ups(ledger: Ledger, as_of: datetime, until: datetime) -> int:
         [by, at, at, by, at],
     ).fetchone()
     return int(row[0])
+
+
+def circles(ledger: Ledger) -> dict[int, str]:
+    """Every contact's circle, by id."""
+    return dict(ledger.conn.execute("SELECT id, circle FROM contacts").fetchall())
 
 
 def live_people(ledger: Ledger, as_of: datetime) -> list[tuple[int, str, str, str | None]]:
