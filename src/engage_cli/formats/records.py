@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -58,23 +58,49 @@ def _real_time(value: str | None, info: ValidationInfo) -> str | None:
     from 1900 on and, when the validation is given `now`, not after it (plus a day)."""
     global _LATEST
     if value is not None:
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError as exc:
-            raise ValueError(f"not a real moment: {value!r} ({exc})") from None
+        _on_calendar(value)
         if value < _EARLIEST:
             raise ValueError(f"{value} is before 1900")
         context = info.context
         now = context.get("now") if context else None
         if now is not None:
             if _LATEST[0] is not now:  # worked out once for every record of an import
-                _LATEST = (now, now + timedelta(days=_SLACK_DAYS))
-            if moment > _LATEST[1]:
+                _LATEST = (now, _stamp(now + timedelta(days=_SLACK_DAYS)))
+            # The pattern holds every moment to one width in UTC: as text, later is larger
+            # (and a moment of whole seconds is after the limit when after its second).
+            if value > _LATEST[1]:
                 raise ValueError(f"{value} is in the future")
     return value
 
 
-_LATEST: tuple[Any, Any] = (None, None)  # (now, the latest moment a record may hold)
+_LATEST: tuple[Any, str] = (None, "")  # (now, the latest moment a record may hold)
+_DAYS: set[str] = set()  # days found on the calendar (the days since 1900 are few)
+
+
+def _stamp(moment: datetime) -> str:
+    """A moment as the pattern writes it, to the second (UTC)."""
+    utc = moment.astimezone(UTC).replace(microsecond=0, tzinfo=None)
+    return utc.isoformat() + "Z"
+
+
+def _on_calendar(value: str) -> None:
+    """Refuse a moment (of the pattern) that is not on the calendar, as
+    datetime.fromisoformat would: each day is checked once, the time of day by its digits."""
+    if (
+        value[:10] in _DAYS
+        and len(value) == 20
+        and value.isascii()
+        and value[11:13] < "24"
+        and value[14:16] < "60"
+        and value[17:19] < "60"
+    ):
+        return
+    try:
+        datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"not a real moment: {value!r} ({exc})") from None
+    if len(_DAYS) < 100_000 and value[:10] >= _EARLIEST[:10]:  # bounded: hostile years too
+        _DAYS.add(value[:10])
 
 
 Stamp = Annotated[str, Field(pattern=_STAMP), AfterValidator(_real_time)]
@@ -368,18 +394,26 @@ def read_records(
     With `now`, a moment later than it (plus a day of clock skew) is refused.
     """
 
-    def parsed() -> Iterator[tuple[int, Any]]:
-        for n, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                yield n, json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{source} line {n}: not JSON ({exc.msg})") from None
-            except (ValueError, RecursionError) as exc:  # a 5,000-digit number, deep nesting
-                raise InputError(f"{source} line {n}: not JSON this reads ({exc})") from None
-
-    return validate_records(parsed(), source, now)
+    adapter = _adapter()
+    context = {"now": now}
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:  # parsed and validated at once: what passes here passes the two steps below
+            yield dict(adapter.validate_json(line, context=context).__dict__)
+            continue
+        except ValidationError:
+            pass  # the two steps again, for their own words on what is wrong
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{source} line {n}: not JSON ({exc.msg})") from None
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit number, deep nesting
+            raise InputError(f"{source} line {n}: not JSON this reads ({exc})") from None
+        problem, rec = check_record(raw, now)
+        if problem is not None:
+            raise InputError(f"{source} line {n}: {problem}")
+        yield rec
 
 
 def validate_records(
@@ -396,20 +430,25 @@ def validate_records(
 _ADAPTER: Any = None
 
 
-def check_record(raw: Any, now: datetime | None = None) -> tuple[str | None, dict[str, Any]]:
-    """(what is wrong with one record or None, the record as validated)."""
+def _adapter() -> Any:
     global _ADAPTER
     if _ADAPTER is None:
         from pydantic import TypeAdapter
 
         _ADAPTER = TypeAdapter(Record)
+    return _ADAPTER
+
+
+def check_record(raw: Any, now: datetime | None = None) -> tuple[str | None, dict[str, Any]]:
+    """(what is wrong with one record or None, the record as validated)."""
     try:
-        rec = _ADAPTER.validate_python(raw, context={"now": now})
+        rec = _adapter().validate_python(raw, context={"now": now})
     except ValidationError as exc:
         err, msg = first_error(exc)
         loc = ".".join(str(p) for p in err.get("loc", ()))
         return f"{loc or 'record'}: {msg}", {}
-    return None, rec.model_dump()
+    # Its fields as they are (every record is flat): what model_dump gives, sooner.
+    return None, dict(rec.__dict__)
 
 
 # The order of an export's records, a kind after another (store.exporting writes them

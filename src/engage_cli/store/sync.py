@@ -20,7 +20,7 @@ from typing import Any
 from engage_cli.domain import name_key
 from engage_cli.errors import InputError
 from engage_cli.formats.records import EXPORT_ORDER
-from engage_cli.store.bulk import indexed_at_once
+from engage_cli.store.bulk import Load, bulk_load
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import insert_contact
 from engage_cli.store.state import rebuild_state
@@ -122,11 +122,12 @@ class _Merge:
         self.where: dict[int, int | None] = {}  # a contact's folded_into, once folds stand
         self.goals: dict[str, int | None] = {}  # a goal's row by name, once goals are in
         self.phase = 0
+        self.load: Load | None = None
 
     def run(self, records: Iterable[dict[str, Any]]) -> dict[str, int]:
         from engage_cli.store.folds import shared_names
 
-        with indexed_at_once(self.ledger):
+        with bulk_load(self.ledger) as self.load:
             self._each(records)
         reconcile_asks(self.ledger)
         rebuild_state(self.ledger, self.half_life)
@@ -247,6 +248,8 @@ class _Merge:
             new,
         )
         self.counts["entries added"] += len(new)
+        if self.load is not None:
+            self.load.added(len(new))
 
     def _placed(self, uid: str) -> tuple[int, int | None]:
         """Where an entry of the contact `uid` goes: (its contact, its origin when elsewhere)."""
