@@ -8,16 +8,18 @@ are in now, as in every report of a past moment.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from engage_cli import scoring
 from engage_cli.dates import iso
 from engage_cli.domain import Circle
 from engage_cli.policy import Policy
 from engage_cli.reports.lines import known
 from engage_cli.reports.weekly import Review, review
-from engage_cli.store import state
+from engage_cli.store import promises, state
 from engage_cli.store.connection import Ledger
 from engage_cli.store.contacts import list_contacts
 
@@ -53,14 +55,26 @@ def circle_trend(ledger: Ledger, policy: Policy, moments: Sequence[datetime]) ->
     charges: dict[str, list[float]] = {c.value: [0.0] * len(moments) for c in Circle}
     counts: dict[str, list[int]] = {c.value: [0] * len(moments) for c in Circle}
     everyone = list_contacts(ledger, archived=None)  # read once; by moment, as facts would
+    # What overdue promises weigh, as state.facts adds it, from promises read once for
+    # every moment (promise_weight is 0 at a moment a promise does not weigh at).
+    rule = policy.promise_rule
+    late = promises.weighing(ledger, min(moments), max(moments), rule.grace_days) if moments else {}
     for i, moment in enumerate(moments):
         then = [c for c in everyone if c.archived_at is None or c.archived_at > moment]
-        rule = policy.promise_rule
-        for f in state.facts(ledger, moment, policy.half_life, then, promises=rule):
-            if known(f, moment):
-                circle = f.contact.circle
-                charges.setdefault(circle, [0.0] * len(moments))[i] += f.charge
-                counts.setdefault(circle, [0] * len(moments))[i] += 1
+        t = moment.timestamp()
+        for f in state.facts(ledger, moment, policy.half_life, then, promises=None):
+            if not known(f, moment):
+                continue
+            circle = f.contact.circle
+            charge = f.charge
+            if f.contact.id in late:
+                hl = policy.half_life(circle)
+                weights = [
+                    scoring.promise_weight(d, m, s, t, hl, rule) for d, m, s in late[f.contact.id]
+                ]
+                charge = math.fsum([charge, *weights])
+            charges.setdefault(circle, [0.0] * len(moments))[i] += charge
+            counts.setdefault(circle, [0] * len(moments))[i] += 1
     lines = tuple(
         CircleLine(name, tuple(charges[name]), tuple(counts[name]))
         for name in charges

@@ -164,6 +164,31 @@ def overdue(
     return out
 
 
+def weighing(
+    ledger: Ledger, since: datetime, until: datetime, grace_days: float
+) -> dict[int, list[tuple[float, float, float | None]]]:
+    """Every promise that may weigh on a charge at some moment from `since` to `until`
+    (due by `until` less the grace, made by then, not settled by `since`), as
+    scoring.promise_weight reads it: (due, made, settled or None), by the live contact
+    that holds it. What `overdue` finds at each of many moments, read once."""
+    from datetime import timedelta
+
+    rows = ledger.conn.execute(
+        "SELECT coalesce(o.folded_into, o.id), p.due_at, p.made_at, p.settled_at "
+        "FROM promises p JOIN contacts o ON o.id = p.contact_id "
+        "WHERE p.due_at IS NOT NULL AND p.due_at <= ? AND p.made_at <= ? "
+        "AND (p.settled_at IS NULL OR p.settled_at > ?)",
+        [to_store(until - timedelta(days=grace_days)), to_store(until), to_store(since)],
+    )
+    out: dict[int, list[tuple[float, float, float | None]]] = {}
+    for cid, due, made, settled in rows:
+        at = from_store(settled).timestamp() if settled is not None else None
+        out.setdefault(int(cid), []).append(
+            (from_store(due).timestamp(), from_store(made).timestamp(), at)
+        )
+    return out
+
+
 def remembered(ledger: Ledger, contact_ids: Sequence[int] | None = None) -> list[Dated]:
     """Every remembered day, with the live contact that holds it."""
     sql = (
