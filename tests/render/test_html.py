@@ -201,6 +201,34 @@ def test_each_circle_charge_is_what_balance_says_then(week: Run, run_json, tmp_p
     assert run_json("balance", "--as-of", AS_OF)["contacts"]  # the moments were not empty
 
 
+def test_overdue_promises_weigh_on_each_circle_as_balance_says(
+    run: Run, run_json, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    ok(run("add", "Ann Lee", "--circle", "close", "--on", "2026-10-01"))
+    ok(run("add", "Bo Chen", "--on", "2026-10-01"))
+    ok(run("log", "Ann Lee", "-d", "2", "--on", "2026-11-15"))
+    ok(run("promise", "Ann Lee", "the paper", "--by", "2030-05-10", "--on", "2026-11-16"))
+    ok(run("promise", "Bo Chen", "an intro", "--by", "2030-05-03", "--on", "2026-11-16"))
+    out = tmp_path / "later.html"
+    ok(run("review", "--as-of", "2030-06-01", "--html", str(out)))
+    charts = {
+        s.attrs["data-circle"]: s
+        for s in Page(out.read_text(encoding="utf-8")).all("svg")
+        if "circle-chart" in s.classes
+    }
+    end = datetime.fromisoformat("2030-06-01T23:59:59")
+    weighed = set()
+    for i in range(8):  # from before the promises weigh to weeks after
+        moment = end - timedelta(days=7 * (7 - i))
+        balance = run_json("balance", "--all", "--as-of", moment.isoformat())
+        for circle in ("close", "active"):
+            dots = charts[circle].find("circle")
+            expected = sum(c["charge"] for c in balance["contacts"] if c["circle"] == circle)
+            assert float(dots[i].attrs["data-value"]) == pytest.approx(expected, abs=1e-5)
+            weighed.add(expected < 0)
+    assert weighed == {True, False}  # the promises weighed at some moments, not at others
+
+
 def test_people_text_is_escaped_never_markup(hostile: Run, tmp_path: Path) -> None:
     _, text = write_page(hostile, tmp_path)
     page = Page(text)
