@@ -6,7 +6,8 @@ import sqlite3
 # (scoring.MARK), from its first entry to its latest, so that a report at a
 # past moment reads one mark and at most 30 days of entries per contact instead
 # of every entry before that moment. Derived from the entries like
-# contact_state: written in the same transaction, made again by a repair.
+# contact_state: written in the same transaction, made again by a repair. The
+# indexes of brokered entries and introductions come to cover what is read of them.
 SCHEMA_V6 = """
 CREATE TABLE state_marks (
     contact_id INTEGER NOT NULL REFERENCES contacts(id),
@@ -19,6 +20,14 @@ CREATE TABLE state_marks (
     last_ask_at TEXT,
     PRIMARY KEY (contact_id, at)
 ) WITHOUT ROWID;
+-- Brokered entries and introductions, read by the network, paths and the balance's
+-- connectors, from their indexes alone: who, when and whether it counts.
+DROP INDEX entries_by_via;
+CREATE INDEX entries_by_via ON entries (via_id, contact_id, occurred_at, voided_by, points)
+    WHERE via_id IS NOT NULL;
+DROP INDEX entries_by_intro;
+CREATE INDEX entries_by_intro ON entries (intro_with, contact_id, occurred_at, voided_by)
+    WHERE intro_with IS NOT NULL;
 """
 
 
