@@ -251,13 +251,17 @@ def follow_ups(
 
 
 def count_follow_ups(ledger: Ledger, as_of: datetime, until: datetime) -> int:
-    """How many asks open at `as_of` have a follow-up day by `until`."""
+    """How many asks open at `as_of` have a follow-up day by `until`: those open now,
+    counted from the index entries_follow_up alone, less those made after `as_of`
+    (through entries_open_by_time: none when `as_of` is now), plus those settled since."""
     at, by = to_store(as_of), to_store(until)
-    now, settled = _FOLLOW_UPS
     row = ledger.conn.execute(
-        f"SELECT (SELECT count(*) FROM entries e WHERE {now}) + "
-        f"(SELECT count(*) FROM entries e WHERE {settled})",
-        [by, at, at, by, at],
+        "SELECT (SELECT count(*) FROM entries e WHERE e.follow_up_at IS NOT NULL "
+        "AND e.status = 'open' AND e.voided_by IS NULL AND e.follow_up_at <= ?) - "
+        "(SELECT count(*) FROM entries e WHERE e.status = 'open' AND e.voided_by IS NULL "
+        "AND e.occurred_at > ? AND +e.follow_up_at IS NOT NULL AND +e.follow_up_at <= ?) + "
+        f"(SELECT count(*) FROM entries e WHERE {_FOLLOW_UPS[1]})",
+        [by, at, by, at, by, at],
     ).fetchone()
     return int(row[0])
 
