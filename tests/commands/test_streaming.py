@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.helpers import Run, converse, fails, ok
+from tests.helpers import Run, converse, digest, fails, ok
 
 BAR_WORDS = ("exporting", "importing", "merging", "checking", "━")
 
@@ -86,3 +86,21 @@ def test_a_terminal_sees_the_bar_and_then_the_same_result(
     monkeypatch.setenv("ENGAGE_PROGRESS_AFTER", "3600")  # quick work: no bar
     code, seen = converse(db_path, ["doctor"], [])
     assert code == 0 and "checking" not in seen, seen
+
+
+def test_an_address_book_unreadable_past_its_first_cards_stores_nothing(
+    run: Run, db_path: Path, tmp_path: Path
+) -> None:
+    # Cards are imported as they are read: the row that cannot be read comes after
+    # contacts were added, and takes them back with it.
+    book = tmp_path / "book.csv"
+    rows = [f"Person {n},p{n}@example.org" for n in range(50)]
+    book.write_text("Name,E-mail\n" + "\n".join([*rows, '"' + "x" * (1 << 20 | 1) + '",a']) + "\n")
+    target = tmp_path / "new.db"
+    said = fails(run("--db", str(target), "import", "contacts", str(book)))
+    assert "row 51" in said and "cannot be read" in said
+    assert not list(tmp_path.glob("new.db*"))
+    ok(run("add", "Ann", "--on", "2026-01-01"))
+    before = digest(db_path)
+    assert "row 51" in fails(run("import", "contacts", str(book)))
+    assert digest(db_path) == before

@@ -178,7 +178,7 @@ def import_contacts(
     """
     from pathlib import Path
 
-    from engage_cli.formats.cards import read_cards
+    from engage_cli.formats.cards import Problem, open_cards
     from engage_cli.inputs import clean_tags
     from engage_cli.render.progress import progress_bar
     from engage_cli.reports import CardImport
@@ -192,17 +192,18 @@ def import_contacts(
     fields = _mapping(mapping)
     try:
         extra = clean_tags(tag or [])
-        kind, cards, problems = read_cards(text, source.name, fields)
+        deck = open_cards(text, source.name, fields)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    if not cards and problems and problems[0].position == 0:
-        raise InputError(f"{source}: {problems[0].reason}")
+    if deck.problem is not None:
+        raise InputError(f"{source}: {deck.problem.reason}")
+    problems: list[Problem] = []  # the cards skipped, as they are read
     with progress_bar("importing") as progress:
         outcomes = import_cards_at(
-            ledger_file(ctx), cards, local_now(), policy().half_life, circle.value, extra,
-            dry_run, progress,
+            ledger_file(ctx), deck.cards(problems), local_now(), policy().half_life,
+            circle.value, extra, dry_run, progress, deck.size,
         )  # fmt: skip
-    show(json_out, CardImport(source, kind, dry_run, outcomes, problems), _card_import)
+    show(json_out, CardImport(source, deck.format, dry_run, outcomes, problems), _card_import)
 
 
 def _card_import(r: "CardImport") -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
+from engage_cli.errors import InputError
 from engage_cli.inputs import (
     MAX_BIRTHDAY,
     MAX_EMAIL,
@@ -37,6 +38,13 @@ class Card(NamedTuple):
     tags: tuple[str, ...] = ()
     note: str = ""
     anniversary: str = ""  # a vCard's ANNIVERSARY, as ISO (1999-06-12 or --06-12)
+
+
+class Named(NamedTuple):
+    """What an import's report keeps of a card: 100,000 cards stay small."""
+
+    position: int
+    name: str
 
 
 class Problem(NamedTuple):
@@ -242,7 +250,7 @@ def _vcard_fields(component: Any) -> dict[str, Any]:
     return fields
 
 
-def read_vcards(text: str) -> tuple[list[Card], list[Problem]]:
+def _quiet_vobject() -> Any:
     import logging
 
     import vobject  # only `engage import contacts` pays for it
@@ -255,10 +263,17 @@ def read_vcards(text: str) -> tuple[list[Card], list[Problem]]:
         quiet.setLevel(logging.CRITICAL + 1)
         quiet.propagate = False
         quiet.handlers = [logging.NullHandler()]
+    return vobject
 
-    cards: list[Card] = []
-    problems: list[Problem] = []
-    position = 0
+
+def _count_vcards(text: str) -> int:
+    """How many cards _split_cards will hand over (a pass that parses nothing)."""
+    return sum(1 for line in _logical_lines(text) if len(line) <= MAX_LINE and _BEGIN.match(line))
+
+
+def _vcards(text: str) -> Iterator[Card | Problem]:
+    """Each card of a vCard file, or the problem that makes it unreadable, as read."""
+    vobject = _quiet_vobject()
     for position, block in enumerate(_split_cards(text), 1):
         try:
             component = vobject.readOne(block, ignoreUnreadable=True)
@@ -266,9 +281,23 @@ def read_vcards(text: str) -> tuple[list[Card], list[Problem]]:
         except Exception as exc:  # vobject raises many kinds for broken cards
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             got = Problem(position, f"unreadable card: {reason[:120]}")
+        yield got
+
+
+_NO_VCARD = Problem(0, "no BEGIN:VCARD found: not a vCard file")
+
+
+def read_vcards(text: str) -> tuple[list[Card], list[Problem]]:
+    if not _count_vcards(text):
+        return [], [_NO_VCARD]
+    return _sorted(_vcards(text))
+
+
+def _sorted(items: Iterable[Card | Problem]) -> tuple[list[Card], list[Problem]]:
+    cards: list[Card] = []
+    problems: list[Problem] = []
+    for got in items:
         (cards if isinstance(got, Card) else problems).append(got)  # type: ignore[arg-type]
-    if not position:
-        return [], [Problem(0, "no BEGIN:VCARD found: not a vCard file")]
     return cards, problems
 
 
@@ -331,16 +360,29 @@ def _rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def read_csv(text: str, mapping: dict[str, str] | None = None) -> tuple[list[Card], list[Problem]]:
     """Google Contacts, Outlook or any CSV with a header row; `mapping` names columns by field."""
+    deck = _csv(text, mapping)
+    return ([], [deck.problem]) if deck.problem else _sorted(deck.items)
+
+
+def _widest(body: str, delimiter: str) -> int:
+    """The most delimiters on one line (as str.splitlines cuts them), a line at a time."""
+    return max((m[0].count(delimiter) for m in _LINE.finditer(body)), default=0)
+
+
+_LINE = re.compile("[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
+
+
+def _csv(text: str, mapping: dict[str, str] | None = None) -> Deck:
     body = text.lstrip("\ufeff")
     first = body.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count) if first else ","  # Europe's Excel uses ";"
-    widest = max((line.count(delimiter) for line in body.splitlines()), default=0)
+    widest = _widest(body, delimiter)
     if widest >= MAX_COLUMNS:
         raise ValueError(f"a row of the CSV has {widest + 1:,} columns; at most {MAX_COLUMNS:,}")
     reader = csv.DictReader(io.StringIO(body), delimiter=delimiter)
     headers = reader.fieldnames or []
     if not headers:
-        return [], [Problem(0, "no header row: not a CSV of contacts")]
+        return Deck("csv", 0, iter(()), Problem(0, "no header row: not a CSV of contacts"))
     lower = {h.strip().lower(): h for h in headers}
     columns: dict[str, str] = {}
     for field, aliases in _ALIASES.items():
@@ -359,11 +401,16 @@ def read_csv(text: str, mapping: dict[str, str] | None = None) -> tuple[list[Car
     if "phone" in (mapping or {}):
         phone_cols = [mapping["phone"]]  # type: ignore[index]
     if "name" not in columns and "first" not in columns and "last" not in columns:
-        return [], [
-            Problem(0, f"no name column (looked for: name, first name, last name); has {headers}")
-        ]
-    cards: list[Card] = []
-    problems: list[Problem] = []
+        why = f"no name column (looked for: name, first name, last name); has {headers}"
+        return Deck("csv", 0, iter(()), Problem(0, why))
+    rows = _csv_cards(reader, columns, email_cols, phone_cols)
+    return Deck("csv", body.count("\n"), rows, None)
+
+
+def _csv_cards(
+    reader: csv.DictReader[str], columns: dict[str, str], email_cols: list[str],
+    phone_cols: list[str],
+) -> Iterator[Card | Problem]:  # fmt: skip
     for position, row in _rows(reader):
 
         def get(field: str, row: dict[str, Any] = row) -> str:
@@ -392,16 +439,50 @@ def read_csv(text: str, mapping: dict[str, str] | None = None) -> tuple[list[Car
             "phones": phones,
             "tags": tags,
         }
-        got = _card(position, fields)
-        (cards if isinstance(got, Card) else problems).append(got)  # type: ignore[arg-type]
-    return cards, problems
+        yield _card(position, fields)
+
+
+class Deck(NamedTuple):
+    """An address book as it is read: its format, about how many cards it holds (for a
+    progress bar), its cards and the problems of those it skips, one at a time (a CSV
+    row that cannot be read raises ValueError then), and `problem`, what makes the
+    whole file unreadable (the deck is then empty)."""
+
+    format: str
+    size: int
+    items: Iterator[Card | Problem]
+    problem: Problem | None
+
+    def cards(self, problems: list[Problem]) -> Iterator[Card]:
+        """The cards as they are read, each card skipped added to `problems`; a file that
+        cannot be read on is an InputError."""
+        try:
+            for got in self.items:
+                if isinstance(got, Card):
+                    yield got
+                else:
+                    problems.append(got)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+
+
+def open_cards(text: str, filename: str, mapping: dict[str, str] | None = None) -> Deck:
+    """vCard or CSV, by content first and the file name second; what is wrong with the
+    whole file (a column --map names that is not there) is a ValueError at once."""
+    head = text.lstrip("\ufeff \r\n\t")[:20].upper()
+    if head.startswith("BEGIN:VCARD") or filename.lower().endswith((".vcf", ".vcard")):
+        size = _count_vcards(text)
+        if not size:
+            return Deck("vcard", 0, iter(()), _NO_VCARD)
+        return Deck("vcard", size, _vcards(text), None)
+    return _csv(text, mapping)
 
 
 def read_cards(
     text: str, filename: str, mapping: dict[str, str] | None = None
 ) -> tuple[str, list[Card], list[Problem]]:
-    """vCard or CSV, by content first and the file name second."""
-    head = text.lstrip("\ufeff \r\n\t")[:20].upper()
-    if head.startswith("BEGIN:VCARD") or filename.lower().endswith((".vcf", ".vcard")):
-        return ("vcard", *read_vcards(text))
-    return ("csv", *read_csv(text, mapping))
+    """vCard or CSV, by content first and the file name second, all read at once."""
+    deck = open_cards(text, filename, mapping)
+    if deck.problem:
+        return deck.format, [], [deck.problem]
+    return (deck.format, *_sorted(deck.items))

@@ -19,7 +19,7 @@ from engage_cli.store.contacts import get_contact
 
 if TYPE_CHECKING:
     from engage_cli.formats.calendar import Meeting
-    from engage_cli.formats.cards import Card, Problem
+    from engage_cli.formats.cards import Named, Problem
 
 
 class History(NamedTuple):
@@ -71,7 +71,7 @@ class CardImport(NamedTuple):
     file: Path
     format: str
     dry_run: bool
-    outcomes: list[tuple[str, Card, str]]  # (outcome, card, detail)
+    outcomes: list[tuple[str, Named, str]]  # (outcome, card, detail)
     problems: list[Problem]
 
     @property

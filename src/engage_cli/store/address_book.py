@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,20 +19,21 @@ from engage_cli.store.journal import capturing
 from engage_cli.store.state import save_state
 
 if TYPE_CHECKING:
-    from engage_cli.formats.cards import Card
+    from engage_cli.formats.cards import Card, Named
 
 
 def import_cards(
     ledger: Ledger,
-    cards: Sequence[Card],
+    cards: Iterable[Card],
     now: datetime,
     half_life: Callable[[str], float],
     circle: str,
     extra_tags: Sequence[str] = (),
     progress: Callable[[int, int], None] | None = None,
-) -> list[tuple[str, Card, str]]:
-    """Add or update contacts from cards (the caller holds the transaction);
-    `progress(done, total)` every thousand cards.
+    size: int = 0,
+) -> list[tuple[str, Named, str]]:
+    """Add or update contacts from cards as they are read (the caller holds the
+    transaction); `progress(done, about size)` every thousand cards.
 
     A card matches an existing contact by any of its emails, else by name (any
     case) or alias; a folded contact's names and emails find the contact it was
@@ -57,10 +58,11 @@ def import_cards(
     for key, target in aliases:
         by_key.setdefault(key, target)
     batch = uuid7()
-    out: list[tuple[str, Card, str]] = []
+    out: list[tuple[str, Named, str]] = []
+    n = 0
     for n, card in enumerate(cards, 1):
         if progress is not None and n % 1000 == 0:
-            progress(n, len(cards))
+            progress(n, max(n, size))
         tags = list(dict.fromkeys([*card.tags, *extra_tags]))
         cid = next((by_email[e] for e in card.emails if e in by_email), None)
         how = "email"
@@ -122,39 +124,45 @@ def import_cards(
         detail = f"{row['name']!r} (by {how}): " + ", ".join(sorted(changes))
         out.append(("updated", _named(card), detail))
     if progress is not None:
-        progress(len(cards), len(cards))
+        progress(n, n)
     return out
 
 
 def import_cards_at(
     path: Path,
-    cards: Sequence[Card],
+    cards: Iterable[Card],
     now: datetime,
     half_life: Callable[[str], float],
     circle: str,
     extra_tags: Sequence[str] = (),
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
-) -> list[tuple[str, Card, str]]:
+    size: int = 0,
+) -> list[tuple[str, Named, str]]:
     """Import cards into the ledger at `path` in one transaction (see `import_cards`).
 
     A dry run goes through the same writes and rolls them back; on a ledger
     that does not exist yet it works in a scratch one, so nothing is created.
+    Cards are read as they are imported: when reading fails, nothing is stored,
+    and a ledger created for the import is removed.
     """
     import tempfile
     from contextlib import ExitStack
+
+    from engage_cli.store.files import created_or_removed
 
     with ExitStack() as stack:
         if dry_run and not path.exists():
             path = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "dry.db"
             ledger = stack.enter_context(Ledger.open(path, create=True))
         else:
+            stack.enter_context(created_or_removed(path))
             ledger = stack.enter_context(Ledger.open(path, create=not dry_run))
         with (
             ledger.transaction(rollback=dry_run),
             capturing(ledger, "import", to_store(now)) as detail,
         ):
-            out = import_cards(ledger, cards, now, half_life, circle, extra_tags, progress)
+            out = import_cards(ledger, cards, now, half_life, circle, extra_tags, progress, size)
             detail["counts"] = {
                 f"contacts {what}": sum(1 for o in out if o[0] == what)
                 for what in ("added", "updated")
@@ -162,11 +170,11 @@ def import_cards_at(
             return out
 
 
-def _named(card: Card) -> Card:
+def _named(card: Card) -> Named:
     """What an outcome keeps of a card (its position and name): 100,000 cards stay small."""
-    from engage_cli.formats.cards import Card
+    from engage_cli.formats.cards import Named
 
-    return Card(card.position, card.name)
+    return Named(card.position, card.name)
 
 
 def _anniversary(ledger: Ledger, cid: int, card: Card, now: datetime, batch: str) -> bool:

@@ -10,6 +10,7 @@ import itertools
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -151,6 +152,19 @@ def remove_database(path: Path) -> None:
     """Remove a database file and the files SQLite keeps beside it."""
     for suffix in ("", "-journal", "-wal", "-shm"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+@contextmanager
+def created_or_removed(path: Path) -> Iterator[None]:
+    """A ledger that a failure inside leaves as it found it: created there, removed."""
+    real = path.expanduser().resolve()
+    existed = real.exists()
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            remove_database(real)
+        raise
 
 
 def _is_ours(real: Path, ledger: Path, backups: bool = True) -> bool:

@@ -434,19 +434,12 @@ def merge_file(
     or merge) that undo can take back. Records are read as they are merged: when
     one is refused, nothing is stored, and a ledger created for the merge is removed."""
     from engage_cli.dates import local_now, to_store
+    from engage_cli.store.files import created_or_removed
     from engage_cli.store.journal import capturing
 
     at = to_store(now or local_now())
-    real = path.expanduser().resolve()
-    existed = real.exists()
-    try:
-        with Ledger.open(path, create=True) as ledger, ledger.transaction():
-            with capturing(ledger, kind, at) as detail:
-                counts = merge_records(ledger, records, half_life)
-                detail["counts"] = counts
-            return counts
-    except BaseException:
-        if not existed:
-            for extra in ("", "-wal", "-shm", "-journal"):
-                real.with_name(real.name + extra).unlink(missing_ok=True)
-        raise
+    with created_or_removed(path), Ledger.open(path, create=True) as ledger, ledger.transaction():
+        with capturing(ledger, kind, at) as detail:
+            counts = merge_records(ledger, records, half_life)
+            detail["counts"] = counts
+        return counts
