@@ -9,13 +9,13 @@ are in now, as in every report of a past moment.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from engage_cli import scoring
 from engage_cli.dates import iso
-from engage_cli.domain import Circle
+from engage_cli.domain import Circle, Facts
 from engage_cli.policy import Policy
 from engage_cli.reports.lines import known
 from engage_cli.reports.weekly import Review, review
@@ -55,32 +55,48 @@ def circle_trend(ledger: Ledger, policy: Policy, moments: Sequence[datetime]) ->
     charges: dict[str, list[float]] = {c.value: [0.0] * len(moments) for c in Circle}
     counts: dict[str, list[int]] = {c.value: [0] * len(moments) for c in Circle}
     everyone = list_contacts(ledger, archived=None)  # read once; by moment, as facts would
-    # What overdue promises weigh, as state.facts adds it, from promises read once for
-    # every moment (promise_weight is 0 at a moment a promise does not weigh at).
-    rule = policy.promise_rule
-    late = promises.weighing(ledger, min(moments), max(moments), rule.grace_days) if moments else {}
+    weigh = _promised(ledger, policy, moments)
     for i, moment in enumerate(moments):
         then = [c for c in everyone if c.archived_at is None or c.archived_at > moment]
         t = moment.timestamp()
         for f in state.facts(ledger, moment, policy.half_life, then, promises=None):
-            if not known(f, moment):
-                continue
-            circle = f.contact.circle
-            charge = f.charge
-            if f.contact.id in late:
-                hl = policy.half_life(circle)
-                weights = [
-                    scoring.promise_weight(d, m, s, t, hl, rule) for d, m, s in late[f.contact.id]
-                ]
-                charge = math.fsum([charge, *weights])
-            charges.setdefault(circle, [0.0] * len(moments))[i] += charge
-            counts.setdefault(circle, [0] * len(moments))[i] += 1
+            if known(f, moment):
+                circle = f.contact.circle
+                charges.setdefault(circle, [0.0] * len(moments))[i] += weigh(f, t)
+                counts.setdefault(circle, [0] * len(moments))[i] += 1
     lines = tuple(
         CircleLine(name, tuple(charges[name]), tuple(counts[name]))
         for name in charges
         if any(counts[name])
     )
     return CircleTrend(tuple(moments), lines)
+
+
+def _promised(
+    ledger: Ledger, policy: Policy, moments: Sequence[datetime]
+) -> Callable[[Facts, float], float]:
+    """A contact's charge at one of `moments` (its timestamp) with what its overdue
+    promises weigh then, as state.facts adds it, from the promises read once for every
+    moment: each weighs from the end of its grace (scoring.promise_weight), so only
+    those begun count."""
+    from bisect import bisect_right
+
+    rule = policy.promise_rule
+    late = promises.weighing(ledger, min(moments), max(moments), rule.grace_days) if moments else {}
+    ordered = {cid: sorted(found, key=lambda p: p[0]) for cid, found in late.items()}
+    begun = {cid: [d + rule.grace_days * scoring.DAY for d, _, _ in found]
+             for cid, found in ordered.items()}  # fmt: skip
+
+    def weigh(f: Facts, t: float) -> float:
+        n = bisect_right(begun[f.contact.id], t) if f.contact.id in begun else 0
+        if not n:
+            return f.charge
+        hl = policy.half_life(f.contact.circle)
+        found = ordered[f.contact.id][:n]
+        return math.fsum([f.charge, *(scoring.promise_weight(d, m, s, t, hl, rule)
+                                      for d, m, s in found)])  # fmt: skip
+
+    return weigh
 
 
 class ReviewPage(NamedTuple):
