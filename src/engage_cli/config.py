@@ -3,7 +3,6 @@
 Without a config file nothing heavy is imported; `config_file.py` validates one.
 """
 
-
 import os
 from pathlib import Path
 from typing import Any, NamedTuple

@@ -4,7 +4,6 @@ Stored times are UTC strings of one fixed width (`2026-11-02T14:00:00Z`), so the
 sort as text and SQLite's date functions read them. People see local time.
 """
 
-
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta

@@ -3,7 +3,6 @@
 Plain named tuples and string enums, cheap to import; no I/O here.
 """
 
-
 import unicodedata
 from collections.abc import Hashable, Iterable
 from datetime import datetime

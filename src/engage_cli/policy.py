@@ -6,7 +6,6 @@ frozen dataclasses, which counts at start-up). `config.py` reads a config
 file into one; docs/scoring.md explains each value.
 """
 
-
 from collections.abc import Mapping
 from typing import NamedTuple
 

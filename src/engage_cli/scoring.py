@@ -4,7 +4,6 @@ No I/O and no clock: every function is handed the moment it computes for
 (`as_of`, in seconds since the Unix epoch). docs/scoring.md explains each rule.
 """
 
-
 import math
 from collections.abc import Iterable
 from typing import NamedTuple

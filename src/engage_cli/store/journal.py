@@ -9,7 +9,6 @@ It marks the action undone; redo does the latest undone action again, as
 long as nothing was done since.
 """
 
-
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager

@@ -14,7 +14,6 @@ checks them against a recomputation. Everything here takes the bare connection, 
 that the migration can build them.
 """
 
-
 import itertools
 import json
 import sqlite3
