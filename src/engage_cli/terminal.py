@@ -48,6 +48,11 @@ def visible(text: str, newlines: bool = True) -> str:
     """
     if text.isprintable():
         return text
+    # Line breaks and tabs kept, the rest printable: nothing to replace (a whole grid,
+    # checked in C rather than a character at a time).
+    kept = text.replace("\t", "")
+    if (kept.replace("\n", "") if newlines else kept).isprintable():
+        return text
     return "".join(_stand_in(ch) if _unsafe(ch, newlines) else ch for ch in text)
 
 
