@@ -55,15 +55,24 @@ def _attendees(event: Any) -> list[tuple[str, str]]:
     return found
 
 
-def _mention(name: str) -> re.Pattern[str] | None:
-    """What finds a whole-word mention of a name in a title's name_key, if it is distinctive.
-
-    Names of at least two words (or 5 letters): "Jo" or "Ann" alone would match too much.
-    """
+def _mention(name: str) -> str | None:
+    """The name_key whose whole-word mention in a title's name_key names this contact, if
+    it is distinctive: at least two words (or 5 letters), as "Jo" or "Ann" alone would
+    match too much."""
     key = name_key(name)
     if " " not in key and len(key) < 5:
         return None
-    return re.compile(rf"(?<!\w){re.escape(key)}(?!\w)")
+    return key
+
+
+def _mentioned(key: str, title_key: str, found: dict[str, re.Pattern[str]]) -> bool:
+    """Whether `key` is in `title_key` as whole words: looked for as plain text first, in
+    C, and only on a hit through a pattern (compiled once, kept in `found`)."""
+    if key not in title_key:
+        return False
+    if key not in found:
+        found[key] = re.compile(rf"(?<!\w){re.escape(key)}(?!\w)")
+    return found[key].search(title_key) is not None
 
 
 # Bounds on the work a calendar can ask for: a rule such as FREQ=SECONDLY makes
@@ -174,7 +183,8 @@ def read_meetings(
     for p in people:
         for alias in p.aliases:
             by_key.setdefault(name_key(alias), p.name)
-    # Compiled once, not once per event: a calendar has many events, a ledger many contacts.
+    # Read once, not once per event: a calendar has many events, a ledger many contacts.
+    patterns: dict[str, re.Pattern[str]] = {}
     mentions = [
         (p.name, m)
         for p in people
@@ -192,7 +202,7 @@ def read_meetings(
                 matched.setdefault(by_key[name_key(cn)], "attendee name")
         title_key = name_key(title)
         for name, mention in mentions:
-            if name not in matched and mention.search(title_key):
+            if name not in matched and _mentioned(mention, title_key, patterns):
                 matched[name] = "title"
         out += [Meeting(start, all_day, title, name, why) for name, why in matched.items()]
     out.sort(key=lambda m: (m.start, name_key(m.contact)))
