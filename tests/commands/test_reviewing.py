@@ -58,6 +58,26 @@ def test_balance_all_lists_every_contact(week: Run, run_json) -> None:  # type: 
     assert names == {"Ann Lee", "Bob Stone", "Cy Young", "Dee Park"}
 
 
+def test_balance_lists_the_most_active_up_to_its_limit_and_says_how_many_more(
+    week: Run, run_json
+) -> None:  # type: ignore[no-untyped-def]
+    report = run_json("balance", "--as-of", AS_OF, "-n", "1")
+    assert len(report["contacts"]) == 1 and report["contacts_more"] == 1
+    whole = run_json("balance", "--as-of", AS_OF, "-n", "0")
+    assert report["contacts"][0] == whole["contacts"][0]  # the most active comes first
+    assert (whole["deposits"], whole["withdrawals"]) == (report["deposits"], report["withdrawals"])
+    assert whole["contacts_more"] == 0 and len(whole["contacts"]) == 2
+    text = ok(week("balance", "--as-of", AS_OF, "-n", "1")).stdout
+    assert "… 1 more (--limit 0 shows all)" in text
+    first = report["contacts"][0]["name"]
+    other = ({"Ann Lee", "Bob Stone"} - {first}).pop()
+    listed = text.split("… 1 more")[0]
+    assert first in listed and other not in listed
+    # --all lists every contact unless a limit is given
+    assert len(run_json("balance", "--as-of", AS_OF, "--all")["contacts"]) == 4
+    assert len(run_json("balance", "--as-of", AS_OF, "--all", "-n", "3")["contacts"]) == 3
+
+
 def test_balance_cold_contact(week: Run, run_json) -> None:  # type: ignore[no-untyped-def]
     report = run_json("balance", "--as-of", "2026-11-30", "--all")
     cy = next(c for c in report["contacts"] if c["name"] == "Cy Young")

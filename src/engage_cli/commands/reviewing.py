@@ -42,6 +42,16 @@ def balance(
             help="Also roll contacts up by group.",
         ),
     ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            "-n",
+            min=0,
+            help="At most this many contacts, the most active first (0: all; default: 50, "
+            "every one with --all).",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """The weekly review: deposits against withdrawals, the verdict, and each contact.
@@ -62,7 +72,8 @@ def balance(
     if by is not None and by not in reports.GROUPINGS:
         raise UsageError(f"--by takes one of {', '.join(reports.GROUPINGS)}; got {by!r}")
     with open_ledger(ctx) as ledger:
-        report = reports.balance(ledger, rules, when, days, show_all, by)
+        shown = limit if limit is not None else (0 if show_all else 50)
+        report = reports.balance(ledger, rules, when, days, show_all, by, limit=shown)
     show(json_out, report, "weekly.balance")
 
 

@@ -30,7 +30,7 @@ from engage_cli.reports import Balance, Neglected, Review, Trend, Week
 from engage_cli.terminal import fill, terminal_width
 
 
-def balance(report: Balance) -> None:
+def balance(report: Balance, more: str = "--limit 0 shows all") -> None:
     out = console()
     cur, prev = report.current, report.previous
     out.print(
@@ -111,6 +111,8 @@ def balance(report: Balance) -> None:
             )
         out.print()
         out.print(table.text())
+        if report.more:
+            out.print(Text(f"… {report.more} more ({more})", style="dim"))
     counts = report.status_counts
     flagged = ", ".join(f"{n} {s}" for s, n in counts.items() if n and s != scoring.HEALTHY)
     out.print()
@@ -249,7 +251,7 @@ def trend(weeks: Sequence[Week], title: str) -> None:
 
 
 def review(r: Review) -> None:
-    balance(r.balance)
+    balance(r.balance, more="engage balance --limit 0 shows all")
     console().print()
     trend(r.weeks, "The last eight weeks")
     out = console()

@@ -80,6 +80,7 @@ class Balance(NamedTuple):
     groups: tuple[Group, ...] = ()
     rolling: Totals | None = None  # the last `rolling_days`, for a verdict that holds
     left_out: Sums = Sums()  # the period's points of personal and transactional contacts
+    more: int = 0  # contacts in the period past the limit, not listed
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -104,6 +105,7 @@ class Balance(NamedTuple):
             },
             "status_counts": self.status_counts,
             "contacts": [c.to_json() for c in self.contacts],
+            "contacts_more": self.more,
             "connectors": [c.to_json() for c in self.connectors],
             "thank_first": self.thank_first,
         }
@@ -163,10 +165,13 @@ def balance(
     show_all: bool = False,
     by: str | None = None,
     facts: Sequence[Facts] | None = None,
+    limit: int = 50,
 ) -> Balance:
     """The weekly review: totals for the period and the one before, and the contacts in it.
 
     `facts`: every contact's facts as of `as_of`, when the caller has them already.
+    `limit`: at most this many contacts listed, the most active first (0: all); the
+    totals, counts and groups are of every one.
     """
     start = as_of - timedelta(days=period_days)
     before = start - timedelta(days=period_days)
@@ -200,12 +205,13 @@ def balance(
         or line.status == scoring.OVERDRAWN
     ]
     shown.sort(key=lambda c: (-(c.deposits + c.withdrawals), c.charge, c.name.casefold()))
+    more = max(0, len(shown) - limit) if limit else 0
     return Balance(
         as_of=as_of,
         period_days=period_days,
         current=total_of(engaged(sums), start, as_of, policy),
         previous=total_of(engaged(prev_sums), before, start, policy),
-        contacts=shown,
+        contacts=shown[:limit] if limit else shown,
         status_counts=counts,
         hidden=len(lines) - len(shown),
         connectors=[Connector(*row) for row in queries.via_sums(ledger, start, as_of)[:5]],
@@ -214,6 +220,7 @@ def balance(
         groups=tuple(_groups(pairs, by, start, as_of, policy)) if by else (),
         rolling=total_of(engaged(rolling), rolling_start, as_of, policy),
         left_out=sum_all({c: s for c, s in sums.items() if c in others}),
+        more=more,
     )
 
 
