@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.testing
 from tests.helpers import CONTACTS, Run, ok
+from typer.main import get_command
 from typer.testing import CliRunner, Result
 
 from engage_cli.commands import app
@@ -34,6 +36,36 @@ os.environ.pop("COLUMNS", None)
 # The engage processes tests start keep their bytecode, as an installed engage does
 # (an environment that forbids it would make each of them compile every module).
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+# What a test calls to run engage as another process: on a pseudo-terminal
+# (`converse`), as a command (`engage`, `doctor`, a module's own `_engage`), or any
+# program (`subprocess`).
+OTHER_PROCESSES = {"converse", "engage", "doctor", "_engage", "subprocess"}
+
+
+# The command line is built once for the whole run, as each engage process builds it
+# once: Typer's CliRunner would build every command again for each invocation.
+_BUILT: dict[int, Any] = {}
+
+
+def _built_once(typer_app: Any) -> Any:
+    if id(typer_app) not in _BUILT:
+        _BUILT[id(typer_app)] = get_command(typer_app)
+    return _BUILT[id(typer_app)]
+
+
+typer.testing._get_command = _built_once  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that runs engage as another process is multi-process, so `slow`: left out
+    of the default run, run by `pytest -m slow` (and CI)."""
+    for item in items:
+        function = getattr(item, "function", None)
+        if function is not None and OTHER_PROCESSES & set(function.__code__.co_names):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,12 +36,20 @@ def _outcome(write: object, data: object) -> str:
         return f"{type(exc).__name__}: {exc}"
 
 
-@settings(max_examples=400)
+@settings(max_examples=60)
 @given(_values)
 def test_indented_is_json_dumps(data: object) -> None:
     assert indented(data) == _reference(data)
 
 
+@pytest.mark.slow
+@settings(max_examples=1000)
+@given(_values)
+def test_indented_is_json_dumps_for_many_values(data: object) -> None:
+    assert indented(data) == _reference(data)
+
+
+@settings(max_examples=30)
 @given(st.dictionaries(_keys, _scalars, max_size=4) | st.lists(st.dictionaries(_keys, _values)))
 def test_keys_json_converts_are_converted_the_same(data: object) -> None:
     # Keys of several types cannot be sorted: then both refuse, in the same words.

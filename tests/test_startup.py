@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+# Each test starts engage as processes of its own, to see what they import and
+# print: multi-process, so out of the default run (`pytest -m slow`, and CI, run it).
+pytestmark = pytest.mark.slow
+
 PROBE = """
 import atexit, json, sys
 out = sys.argv[1]

@@ -87,9 +87,14 @@ class EngageGroup(TyperGroup):
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
         if args and not ctx.resilient_parsing and self.get_command(ctx, args[0]) is None:
-            # An unknown name: "Did you mean 'log'?" draws on every command's name.
+            # An unknown name: "Did you mean 'log'?" draws on every command's name,
+            # for this answer only (the names stand in for commands not built).
             listed: dict[str, click.Command] = {n: TyperCommand(n) for n in COMMANDS}
-            self.commands = {**listed, **self.commands}
+            built, self.commands = self.commands, {**listed, **self.commands}
+            try:
+                return super().resolve_command(ctx, args)
+            finally:
+                self.commands = built
         return super().resolve_command(ctx, args)
 
     def main(  # type: ignore[override]
