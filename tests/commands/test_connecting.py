@@ -187,6 +187,19 @@ def test_an_introduction_charges_both_and_links_them(web: Run, db_path: Path) ->
     ]
 
 
+def test_introducing_a_pair_again_says_so_and_logs_it_again(web: Run) -> None:
+    first = ok(web("intro", "Bob Stone", "Eve Park", "--on", "2026-11-18"))
+    assert "introduced them before" not in first.stderr
+    again = ok(web("intro", "Eve Park", "Bob Stone", "--on", "2026-11-19"))
+    assert "note: you introduced them before, on 2026-11-18" in again.stderr
+    assert "`engage undo` if it was the same one" in again.stderr
+    entries = as_json(web, "show", "Bob Stone", "--as-of", AS_OF)["recent"]
+    assert [e["note"] for e in entries[:2]] == ["introduced to Eve Park"] * 2
+    ok(web("undo", "--yes"))  # the second taken back: only the first counts as before
+    third = ok(web("intro", "Bob Stone", "Eve Park", "--on", "2026-11-20"))
+    assert "note: you introduced them before, on 2026-11-18" in third.stderr
+
+
 def test_undo_takes_an_introduction_back_whole(web: Run) -> None:
     ok(web("intro", "Bob Stone", "Eve Park", "--on", "2026-11-18"))
     assert "The last log wrote 2 entries" in ok(web("undo", "--yes")).stdout

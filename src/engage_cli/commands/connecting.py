@@ -58,6 +58,7 @@ def intro(
 
     Example: engage intro "Ann Lee" "Bob Stone" -m "both work on food policy"
     """
+    from engage_cli.dates import fmt_local
     from engage_cli.inputs import clean_note, parse_points
     from engage_cli.render.text import unusual_dates, written
     from engage_cli.store.contacts import get_contact
@@ -73,7 +74,7 @@ def intro(
     with open_ledger(ctx) as ledger, ledger.transaction():
         a, b = get_contact(ledger, name), get_contact(ledger, other)
         serves = open_goal(ledger, goal) if goal is not None else None
-        wrote = introduce(ledger, a, b, at, said, size, now, rules.half_life, serves)
+        wrote, before = introduce(ledger, a, b, at, said, size, now, rules.half_life, serves)
     say(fill(f"{a.name} and {b.name}:", "introduced "))
     for line in written(wrote):
         say(line)
@@ -81,6 +82,10 @@ def intro(
         say(f"for the goal {serves.name}")
     for notice in unusual_dates([a, b], [], at, now, rules.notice_years_back):
         say(fill(notice, "note: "), err=True)
+    if before is not None:
+        again = f"you introduced them before, on {fmt_local(before, False)}; this is logged "
+        say(fill(again + "as another introduction (`engage undo` if it was the same one)",
+                 "note: "), err=True)  # fmt: skip
 
 
 @app.command()

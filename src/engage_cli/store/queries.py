@@ -300,6 +300,17 @@ def introductions(ledger: Ledger, contact: Contact, until: datetime) -> list[tup
     return [(name, from_store(at)) for name, at in rows]
 
 
+def introduced_before(ledger: Ledger, a: Contact, b: Contact) -> datetime | None:
+    """When you last introduced `a` and `b` to each other (a live introduction), if
+    ever: through the introductions' index alone."""
+    (at,) = ledger.conn.execute(
+        "SELECT max(occurred_at) FROM entries WHERE intro_with = ? AND contact_id = ? "
+        "AND voided_by IS NULL",
+        [b.id, a.id],
+    ).fetchone()
+    return None if at is None else from_store(at)
+
+
 def met_through(ledger: Ledger, contact: Contact, until: datetime) -> list[tuple[str, datetime]]:
     """Who brokered entries of this contact (who introduced them to you), and
     when first, oldest first."""

@@ -385,10 +385,13 @@ def introduce(
     now: datetime,
     half_life: Callable[[str], float],
     goal: Goal | None = None,
-) -> list[Written]:
+) -> tuple[list[Written], datetime | None]:
     """An introduction you made between `a` and `b`: a deposit of `points` for each,
     one log (undo takes both back), each naming the other, serving `goal` (an open
-    one: `goals.open_goal`) when one is named. The caller holds the transaction."""
+    one: `goals.open_goal`) when one is named; with when you last introduced them
+    before, if you had. The caller holds the transaction."""
+    from engage_cli.store.queries import introduced_before
+
     if a.id == b.id:
         raise InputError(f"{a.name} cannot be introduced to themselves; name two contacts")
     for c in (a, b):
@@ -400,10 +403,11 @@ def introduce(
                  intro_with=y)
         for x, y in ((a, b), (b, a))
     ]  # fmt: skip
+    before = introduced_before(ledger, a, b)
     wrote = log_entries(ledger, pair, now, half_life)
     if goal is not None:
         serve(ledger, goal.id, [w.entry.id for w in wrote])
-    return wrote
+    return wrote, before
 
 
 def serve(ledger: Ledger, goal_id: int, entry_ids: Sequence[str]) -> None:
