@@ -521,3 +521,19 @@ def test_promises_shows_open_ones_first_up_to_the_limit_and_says_how_many_more(
     assert "send slides" not in text and "… 1 more (--limit 0 shows all)" in text
     assert len(run_json("promises", "--as-of", "2030-05-02", "--limit", "0")["promises"]) == 3
     assert "more" not in ok(promised("promises", "--as-of", "2030-05-02")).stdout
+
+
+def test_a_suggested_command_in_the_agenda_is_never_cut_across_lines(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ok(run("add", "Ann Lee", "--on", "2026-01-01"))
+    what = "send the draft of the long report about the river project"
+    ok(run("promise", "Ann Lee", what, "--by", "2027-01-10"))
+    # From 56 columns the column of actions holds "(`engage kept ID`)" whole.
+    for width in range(56, 81):
+        monkeypatch.setenv("COLUMNS", str(width))
+        shown = ok(run("agenda", "--as-of", "2027-01-20")).stdout
+        assert "`engage kept " in shown
+        for line in shown.splitlines():
+            assert line.count("`") % 2 == 0, (width, line)  # each command whole on its line
+            assert len(line) <= width

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from rich.cells import cell_len
@@ -15,6 +16,8 @@ from engage_cli.terminal import terminal_width
 
 WIDTH = 80
 _STATE_STYLE = {"open": "yellow", "kept": "green", "dropped": "dim"}
+# Joins the words of a command while a line is wrapped (a private-use character).
+_GLUE = "\ue000"
 _KIND_STYLE = {"promise": "yellow", "follow-up": "cyan", "birthday": "magenta",
                "remember": "magenta", "anniversary": "magenta", "due": "blue"}  # fmt: skip
 
@@ -80,8 +83,10 @@ def agenda(a: Agenda, title: bool = True) -> None:
     room = max(width - left, 20)
     page = Text()
     for n, (i, name) in enumerate(zip(shown, names, strict=True)):
-        todo = f'"{i.what}": {i.action}' if i.what else i.action
-        lines = textwrap.wrap(todo, room, break_long_words=True) or [""]
+        # A command in backticks is one word to the wrapping: it is never cut in two.
+        action = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", _GLUE), i.action)
+        todo = f'"{i.what}": {action}' if i.what else action
+        lines = [line.replace(_GLUE, " ") for line in textwrap.wrap(todo, room)] or [""]
         if n:
             page.append("\n")
         page.append("  ")
