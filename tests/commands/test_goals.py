@@ -98,6 +98,13 @@ def test_closing_a_goal_and_undoing_it(hub: Run) -> None:
     assert as_json(hub, "goals")[0]["status"] == "open"
 
 
+def test_an_empty_goal_says_nothing_was_logged_for_it_yet(run: Run) -> None:
+    ok(run("goal", "add", "Hub"))
+    shown = ok(run("goal", "show", "Hub")).stdout
+    assert "nothing logged for it yet" in shown
+    assert "in this period" not in shown  # a goal has no period
+
+
 def test_undo_takes_an_added_goal_back(run: Run) -> None:
     ok(run("add", "Ann", "--on", "2026-01-01"))
     ok(run("goal", "add", "Hub"))

@@ -18,6 +18,7 @@ from engage_cli.render.common import (
     ratio_text,
 )
 from engage_cli.reports.goals import GoalList, GoalReview
+from engage_cli.scoring import IDLE
 from engage_cli.terminal import cut
 
 
@@ -63,7 +64,9 @@ def goal_review(r: GoalReview) -> None:
             (t.verdict, VERDICT_STYLE[t.verdict]),
         )
     )
-    out.print(Text(f"  {VERDICT_MEANING[t.verdict]}", style="dim"))
+    # A goal has no period: nothing logged is nothing logged for it yet.
+    meaning = "nothing logged for it yet" if t.verdict == IDLE else VERDICT_MEANING[t.verdict]
+    out.print(Text(f"  {meaning}", style="dim"))
     out.print()
     if r.by_sector:
         out.print(Text("Participants by sector", style="bold"))
