@@ -52,11 +52,20 @@ def _later(a: str | None, b: str | None) -> str | None:
     return b if a is None or (b is not None and b > a) else a
 
 
-def touch_of(touch: str | None, ask: str | None, row: Row) -> tuple[str | None, str | None]:
+def _touch_of(touch: str | None, ask: str | None, row: Row) -> tuple[str | None, str | None]:
     """The last contact and last ask after `row` (asking is not keeping in touch)."""
     if row[0] == "withdrawal":
         return touch, _later(ask, row[3])
     return _later(touch, row[3]), ask
+
+
+def lasts(
+    rows: Iterable[Row], touch: str | None = None, ask: str | None = None
+) -> tuple[str | None, str | None]:
+    """The last contact and last ask once `rows` are added to `touch` and `ask`."""
+    for row in rows:
+        touch, ask = _touch_of(touch, ask, row)
+    return touch, ask
 
 
 def impulses_of(rows: Sequence[Row]) -> list[scoring.Impulse]:
@@ -77,7 +86,7 @@ def chain(
     out, i = [], 0
     for at, sums in found:
         while i < len(rows) and rows[i][2] <= at:
-            touch, ask = touch_of(touch, ask, rows[i])
+            touch, ask = _touch_of(touch, ask, rows[i])
             i += 1
         out.append(Mark(at, sums, touch, ask))
     return out
@@ -231,9 +240,6 @@ def at_moment(
         if kept != hl:
             continue
         rows = since.get(cid, [])
-        impulses = [scoring.impulse(at, kind, points) for kind, points, at, _ in rows]
-        touch, ask = base.last_contact, base.last_ask
-        for row in rows:
-            touch, ask = touch_of(touch, ask, row)
-        out[cid] = Past(scoring.carry(base.sums, c, impulses, t, hl), touch, ask)
+        sums = scoring.carry(base.sums, c, impulses_of(rows), t, hl)
+        out[cid] = Past(sums, *lasts(rows, base.last_contact, base.last_ask))
     return out

@@ -3,8 +3,9 @@
 `contact_state` holds, per contact, the charge and the exchange (what you
 gave, what they gave unasked) decayed to the anchor (its latest entry), so
 that reports cost O(contacts): exponential decay is memoryless (scoring.State).
-Writes keep it in the same transaction; `rebuild_state` recomputes it all in
-SQL, `verify_state` checks it against a recomputation in Python.
+Writes keep it in the same transaction (in SQLite, with the marks of marks.py);
+`rebuild_state` recomputes it all, and `verify_state` checks it, in one pass over
+the entries in contact order.
 """
 
 from __future__ import annotations
@@ -97,14 +98,8 @@ def rebuild_state(ledger: Ledger, half_life: Callable[[str], float]) -> int:
         if cid not in circles:
             continue
         hl = half_life(circles.pop(cid))
-        impulses = marks.impulses_of(found)
-        anchor = found[-1][2]  # the latest: they come in time order
-        # what scoring.rebuild sums, in one pass: each term decayed to the anchor
-        charge, gave, received = scoring.carry(scoring.Sums(), -math.inf, impulses, anchor, hl)
-        touch = ask = None
-        for row in found:
-            touch, ask = marks.touch_of(touch, ask, row)
-        rows.append((cid, hl, anchor, charge, touch, ask, gave, received))
+        state, touch, ask, impulses = _state_of(found, hl)
+        rows.append((cid, hl, state.anchor, state.charge, touch, ask, state.gave, state.received))
         marks.insert(conn, cid, hl, marks.chain(found, hl, impulses=impulses))
     rows += [(cid, half_life(c), None, 0.0, None, None, 0.0, 0.0) for cid, c in circles.items()]
     conn.executemany(
@@ -113,6 +108,19 @@ def rebuild_state(ledger: Ledger, half_life: Callable[[str], float]) -> int:
         rows,
     )
     return count_contacts(ledger)
+
+
+def _state_of(
+    found: Sequence[marks.Row], hl: float
+) -> tuple[scoring.State, str | None, str | None, list[scoring.Impulse]]:
+    """A contact's state from its live entries `found` (in time order, at least one),
+    its last contact and last ask, and their impulses: what `scoring.rebuild` sums, in
+    one pass, each term decayed to the anchor (the latest entry)."""
+    impulses = marks.impulses_of(found)
+    anchor = found[-1][2]
+    sums = scoring.carry(scoring.Sums(), -math.inf, impulses, anchor, hl)
+    touch, ask = marks.lasts(found)
+    return scoring.State(sums.charge, anchor, sums.gave, sums.received), touch, ask, impulses
 
 
 # Beyond this many contacts one pass over every entry is quicker than one per contact.
@@ -339,12 +347,7 @@ def verify_state(
         if (row := stored.get(cid)) is None:
             off.add(cid)
             continue
-        impulses = marks.impulses_of(found)
-        sums = scoring.carry(scoring.Sums(), -math.inf, impulses, found[-1][2], row[0])
-        touch = ask = None
-        for entry in found:
-            touch, ask = marks.touch_of(touch, ask, entry)
-        expected = scoring.State(sums.charge, found[-1][2], sums.gave, sums.received)
+        expected, touch, ask, impulses = _state_of(found, row[0])
         if (
             not _same(scoring.State(row[2], row[1], row[5], row[6]), expected, row[0], tolerance)
             or (row[3], row[4]) != (touch, ask)
