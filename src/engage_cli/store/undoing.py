@@ -274,6 +274,7 @@ def take_out(ledger: Ledger, action: Action, half_life: Callable[[str], float]) 
         values = json.loads(old)
         sets = ", ".join(f"{c} = :{c}" for c in values)
         conn.execute(f"UPDATE {tbl} SET {sets} WHERE rowid = :_rowid", {**values, "_rowid": row_id})
+    touched |= _touched(ledger, action)  # the changed rows' contacts as they were before
     # What points at the rows to remove, from rows that stay, is let go first.
     conn.execute(
         "UPDATE entries SET voided_by = (SELECT min(v.id) FROM voids v WHERE v.entry_id = "
@@ -287,12 +288,13 @@ def take_out(ledger: Ledger, action: Action, half_life: Callable[[str], float]) 
             conn.execute(f"DELETE FROM {tbl} WHERE rowid > ?", [marks[tbl]])
     conn.execute("DELETE FROM action_rows WHERE seq = ?", [action.seq])
     place(ledger, half_life)
-    refresh_contacts(ledger, touched | _touched(ledger, action), half_life)
+    refresh_contacts(ledger, touched, half_life)
 
 
 def _touched(ledger: Ledger, action: Action) -> set[int]:
-    """The contacts whose entries, or whose circle, an import or merge changed: read
-    before its rows are taken out and again after, the union is what to recompute."""
+    """The contacts whose entries, or whose circle, an import or merge changed, while
+    its rows are there: read before the rows it changed are put back and again after,
+    the union is what to recompute."""
     marks, seq = action.detail["marks"], action.seq
     found = ledger.conn.execute(
         "SELECT e.contact_id FROM action_rows a JOIN entries e ON e.rowid = a.row_id "
