@@ -72,7 +72,7 @@ def balance(
     if by is not None and by not in reports.GROUPINGS:
         raise UsageError(f"--by takes one of {', '.join(reports.GROUPINGS)}; got {by!r}")
     with open_ledger(ctx) as ledger:
-        shown = limit if limit is not None else (0 if show_all else 50)
+        shown = limit if limit is not None else (0 if show_all else reports.BALANCE_LIMIT)
         report = reports.balance(ledger, rules, when, days, show_all, by, limit=shown)
     show(json_out, report, "weekly.balance")
 

@@ -37,6 +37,7 @@ from engage_cli.reports.exchange import (
 from engage_cli.reports.lines import AskLine, ContactLine, Totals, ask_lines, entry_json
 from engage_cli.reports.search import SearchResults, search
 from engage_cli.reports.weekly import (
+    BALANCE_LIMIT,
     GROUPINGS,
     Balance,
     Connector,
@@ -54,6 +55,7 @@ from engage_cli.reports.weekly import (
 )
 
 __all__ = [
+    "BALANCE_LIMIT",
     "GROUPINGS",
     "AskLine",
     "AskList",

@@ -117,6 +117,7 @@ class Balance(NamedTuple):
 
 _STATUS_ORDER = {scoring.OVERDRAWN: 0, scoring.COLD: 1, scoring.UNTAPPED: 2, scoring.HEALTHY: 3}
 GROUPINGS = ("circle", "tag", "kind", "sector", "org")
+BALANCE_LIMIT = 50  # contacts a balance lists unless told otherwise, the most active first
 
 
 def _group_keys(line: ContactLine, contact: Contact, by: str, orgs: dict[int, str]) -> list[str]:
@@ -165,7 +166,7 @@ def balance(
     show_all: bool = False,
     by: str | None = None,
     facts: Sequence[Facts] | None = None,
-    limit: int = 50,
+    limit: int = BALANCE_LIMIT,
 ) -> Balance:
     """The weekly review: totals for the period and the one before, and the contacts in it.
 
