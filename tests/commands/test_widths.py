@@ -105,3 +105,24 @@ def test_a_wider_columns_shows_more(demo: Run, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("COLUMNS", "400")
     wide = ok(demo("history", LONG)).stdout
     assert "every open question in detail" * 1 in wide and widest(wide) > 80 >= widest(narrow)
+
+
+def test_the_balance_summary_of_many_contacts_wraps_with_its_command_whole(
+    run: Run, db_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big ledger's counts ("22 overdrawn, 211 cold, 548 untapped") pass 80 columns
+    on one line with the next command: the counts wrap, the command keeps its line."""
+    from engage_cli import reports
+    from engage_cli.render.weekly import balance
+    from engage_cli.store.connection import Ledger
+
+    ok(run("add", "Ann Lee", "--on", "2026-01-01"))
+    with Ledger.open(db_path, create=False) as ledger:
+        report = reports.balance(ledger, policy_in_force(), as_of_moment("2026-11-20"), 7)
+    big = {"overdrawn": 22, "cold": 211, "untapped": 548, "healthy": 1219}
+    monkeypatch.setenv("COLUMNS", "80")
+    balance(report._replace(status_counts=big))
+    lines = capsys.readouterr().out.splitlines()
+    assert widest("\n".join(lines)) <= 80
+    assert "Next: engage who-neglected" in lines
+    assert any(line.startswith("Across all contacts: 22 overdrawn, 211 cold") for line in lines)

@@ -27,7 +27,7 @@ from engage_cli.render.common import (
 from engage_cli.render.contact import asks
 from engage_cli.render.text import plural
 from engage_cli.reports import Balance, Neglected, Review, Trend, Week
-from engage_cli.terminal import fill, terminal_width
+from engage_cli.terminal import cells, fill, terminal_width
 
 
 def balance(report: Balance, more: str = "--limit 0 shows all") -> None:
@@ -169,7 +169,12 @@ def balance(report: Balance, more: str = "--limit 0 shows all") -> None:
             )
         )
     if flagged:
-        out.print(f"Across all contacts: {flagged}. Next: engage who-neglected")
+        summary = f"Across all contacts: {flagged}. Next: engage who-neglected"
+        if cells(summary) <= terminal_width():
+            out.print(summary)
+        else:  # the counts wrapped under their label, the command whole on its own line
+            out.print(fill(f"{flagged}.", "Across all contacts: "))
+            out.print("Next: engage who-neglected")
 
 
 def neglected(report: Neglected, more: str = "--limit 0 shows all") -> None:
