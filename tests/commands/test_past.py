@@ -64,24 +64,32 @@ def _outputs(run: Run) -> dict[str, str]:
     }
 
 
+def _all_full(
+    conn: Any, wanted: list[dict[int, float]], moments: list[datetime]
+) -> list[dict[int, marks.Past]]:
+    return [_full(conn, w, m) for w, m in zip(wanted, moments, strict=True)]
+
+
 def test_past_reports_from_the_marks_equal_the_full_recomputation(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _ledger(run)
     used: list[int] = []
-    real: Callable[..., dict[int, marks.Past]] = marks.at_moment
+    real: Callable[..., list[dict[int, marks.Past]]] = marks.at_moments
 
-    def spy(conn: Any, half_lives: dict[int, float], as_of: datetime) -> dict[int, marks.Past]:
-        found = real(conn, half_lives, as_of)
-        used.append(len(found))
+    def spy(
+        conn: Any, wanted: list[dict[int, float]], moments: list[datetime]
+    ) -> list[dict[int, marks.Past]]:
+        found = real(conn, wanted, moments)
+        used.append(sum(len(f) for f in found))
         return found
 
-    monkeypatch.setattr(marks, "at_moment", spy)
+    monkeypatch.setattr(marks, "at_moments", spy)
     fast = _outputs(run)
     assert sum(used) >= len(PAST) * 3  # every contact, at every moment, came from the marks
-    monkeypatch.setattr(marks, "at_moment", _full)
+    monkeypatch.setattr(marks, "at_moments", _all_full)
     assert _outputs(run) == fast
-    monkeypatch.setattr(marks, "at_moment", real)
+    monkeypatch.setattr(marks, "at_moments", real)
     assert json.loads(ok(run("doctor", "--repair", "--json")).stdout)["ok"]
     assert _outputs(run) == fast  # the marks a repair makes are the marks writes kept
     charges = {json.loads(fast[f"show Ann Lee --json {w}"])["charge"] for w in PAST}

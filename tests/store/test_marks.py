@@ -25,7 +25,7 @@ from engage_cli.store.edits import edit_contact
 from engage_cli.store.folds import fold_named
 from engage_cli.store.queries import asks as list_asks
 from engage_cli.store.queries import history, last_batch
-from engage_cli.store.state import facts, live_impulses, rebuild_state, verify_state
+from engage_cli.store.state import facts, facts_at, live_impulses, rebuild_state, verify_state
 from engage_cli.store.writes import add_contact, log_entries, settle_ask, void_entries
 
 POLICY = Policy()
@@ -151,10 +151,17 @@ def test_a_past_moment_from_the_marks_equals_the_full_recomputation(
         near += [at - timedelta(seconds=1) for at in near] + [
             at + timedelta(hours=12) for at in near
         ]
-        for as_of in [*probes, *near, START + timedelta(days=400, microseconds=5)]:
+        moments = [*probes, *near, START + timedelta(days=400, microseconds=5)]
+        for as_of in moments:
             for f in facts(ledger, as_of, POLICY.half_life, promises=None):
                 assert _got(f) == _expected(ledger, f.contact, as_of), (f.contact.name, as_of)
                 assert f.charge == pytest.approx(_direct(ledger, f.contact, as_of), abs=1e-9)
+        # every moment at once (the review's weeks): the same, from one reading
+        everyone = list_contacts(ledger, archived=None)
+        together = facts_at(ledger, moments, POLICY.half_life, everyone)
+        for as_of, found in zip(moments, together, strict=True):
+            for f in found:
+                assert _got(f) == _expected(ledger, f.contact, as_of), (f.contact.name, as_of)
         with ledger.transaction():
             rebuild_state(ledger, POLICY.half_life)
         # the one pass of a rebuild gives, to the bit, what each write computed in SQL
@@ -196,6 +203,29 @@ def test_the_marks_are_used_and_a_wrong_bit_in_one_shows(tmp_path: Path) -> None
         assert verify_state(ledger, POLICY.half_life) == []
         (h,) = facts(ledger, as_of, POLICY.half_life, promises=None)
         assert h.charge == f.charge
+
+
+def test_many_moments_at_once_equal_each_read_alone(tmp_path: Path) -> None:
+    """The weeks of the review read together, over moments that fall after several
+    marks (a window's entries are only those since its own mark), equal each alone
+    and the full recomputation."""
+    with _ledger_across_marks(tmp_path / "l.db") as ledger:
+        with ledger.transaction():
+            bob = add_contact(ledger, ContactIn(name="Bob"), START, POLICY.half_life("wide"))
+            log_entries(
+                ledger,
+                [NewEntry(bob, "deposit", 2, START + timedelta(days=390), "", [])],
+                NOW,
+                POLICY.half_life,
+            )
+        moments = [START + timedelta(days=d, hours=3) for d in (20, 95, 96, 200, 333, 380)]
+        everyone = list_contacts(ledger)
+        together = facts_at(ledger, moments, POLICY.half_life, everyone)
+        assert len({f.charge for found in together for f in found}) > len(moments)
+        for as_of, found in zip(moments, together, strict=True):
+            assert found == facts(ledger, as_of, POLICY.half_life, everyone, promises=None)
+            for f in found:
+                assert _got(f) == _expected(ledger, f.contact, as_of), (f.contact.name, as_of)
 
 
 @pytest.mark.parametrize(

@@ -56,11 +56,13 @@ def circle_trend(ledger: Ledger, policy: Policy, moments: Sequence[datetime]) ->
     counts: dict[str, list[int]] = {c.value: [0] * len(moments) for c in Circle}
     everyone = list_contacts(ledger, archived=None)  # read once; by moment, as facts would
     weigh = _promised(ledger, policy, moments)
-    for i, moment in enumerate(moments):
-        then = [c for c in everyone if c.archived_at is None or c.archived_at > moment]
+    found = state.facts_at(ledger, moments, policy.half_life, everyone)
+    for i, (moment, at_moment) in enumerate(zip(moments, found, strict=True)):
         t = moment.timestamp()
-        for f in state.facts(ledger, moment, policy.half_life, then, promises=None):
-            if known(f, moment):
+        for f in at_moment:
+            if (f.contact.archived_at is None or f.contact.archived_at > moment) and known(
+                f, moment
+            ):
                 circle = f.contact.circle
                 charges.setdefault(circle, [0.0] * len(moments))[i] += weigh(f, t)
                 counts.setdefault(circle, [0] * len(moments))[i] += 1

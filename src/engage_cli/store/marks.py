@@ -17,6 +17,7 @@ that the migration can build them.
 import itertools
 import json
 import sqlite3
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -208,38 +209,64 @@ def wrong(conn: sqlite3.Connection) -> list[int]:
     return sorted(out | strays(conn, seen))
 
 
+_BY_TIME_OVER = 20
+
+
 def at_moment(
     conn: sqlite3.Connection, half_lives: Mapping[int, float], as_of: datetime
 ) -> dict[int, Past]:
     """The figures at `as_of` of the contacts in `half_lives` (id: half-life), each of
     which has an entry after `as_of`: from the mark at or before it and the entries
     since. A contact whose marks were kept for another half-life is left out."""
-    t = as_of.timestamp()
-    c = scoring.mark_before(t)
-    ids = json.dumps(sorted(half_lives))
+    return at_moments(conn, [half_lives], [as_of])[0]
+
+
+def at_moments(
+    conn: sqlite3.Connection, wanted: Sequence[Mapping[int, float]], moments: Sequence[datetime]
+) -> list[dict[int, Past]]:
+    """`at_moment` of each of `moments` for the contacts `wanted` at it, the marks and
+    the entries since the earliest of them read once for all."""
+    ts = [m.timestamp() for m in moments]
+    cs = [scoring.mark_before(t) for t in ts]
+    everyone = sorted(set().union(*wanted))
+    if not everyone:
+        return [{} for _ in moments]
+    ids = json.dumps(everyone)
     found = {
-        int(row[0]): (row[1], _mark((c, *row[2:])))
+        (int(row[0]), row[1]): (row[2], _mark((row[1], *row[3:])))
         for row in conn.execute(
-            "SELECT contact_id, half_life_days, charge, gave, received, last_contact_at, "
-            "last_ask_at FROM state_marks WHERE at = ? "
+            "SELECT contact_id, at, half_life_days, charge, gave, received, last_contact_at, "
+            "last_ask_at FROM state_marks WHERE at IN (SELECT value FROM json_each(?)) "
             "AND contact_id IN (SELECT value FROM json_each(?))",
-            [c, ids],
+            [json.dumps(sorted(set(cs))), ids],
         )
     }
     since: dict[int, list[Row]] = {}
+    # Many contacts: the window's entries by time (at most 30 days of them for one
+    # moment), not a search of each contact's own.
+    by = "INDEXED BY entries_by_time" if len(everyone) > _BY_TIME_OVER else ""
     for cid, *row in conn.execute(
-        f"SELECT contact_id, {_COLUMNS} FROM entries WHERE voided_by IS NULL "
+        f"SELECT contact_id, {_COLUMNS} FROM entries {by} WHERE voided_by IS NULL "
         "AND occurred_at > ? AND occurred_at <= ? "
         "AND contact_id IN (SELECT value FROM json_each(?))",
-        [_stored(c), to_store(as_of), ids],
+        [_stored(min(cs)), to_store(max(moments)), ids],
     ):
         since.setdefault(int(cid), []).append(tuple(row))
-    out = {}
-    for cid, hl in half_lives.items():
-        kept, base = found.get(cid, (hl, Mark(c, scoring.Sums(), None, None)))
-        if kept != hl:
-            continue
-        rows = since.get(cid, [])
-        sums = scoring.carry(base.sums, c, impulses_of(rows), t, hl)
-        out[cid] = Past(sums, *lasts(rows, base.last_contact, base.last_ask))
+    times = {}
+    for cid, rows in since.items():
+        rows.sort(key=lambda r: r[3])
+        times[cid] = [r[3] for r in rows]
+    out = []
+    for half_lives, t, c, as_of in zip(wanted, ts, cs, moments, strict=True):
+        after, until = _stored(c), to_store(as_of)
+        past = {}
+        for cid, hl in half_lives.items():
+            kept, base = found.get((cid, c), (hl, Mark(c, scoring.Sums(), None, None)))
+            if kept != hl:
+                continue
+            rows, at = since.get(cid, []), times.get(cid, [])
+            rows = rows[bisect_right(at, after) : bisect_right(at, until)]
+            sums = scoring.carry(base.sums, c, impulses_of(rows), t, hl)
+            past[cid] = Past(sums, *lasts(rows, base.last_contact, base.last_ask))
+        out.append(past)
     return out

@@ -192,65 +192,88 @@ def facts(
     chosen = list(contacts) if contacts is not None else list_contacts(ledger, as_of=as_of)
     if not chosen:
         return []
-    t = as_of.timestamp()
-    sql = (
-        "SELECT contact_id, half_life_days, anchor, charge, last_contact_at, last_ask_at, "
-        "gave, received FROM contact_state"
-    )
-    args: list[Any] = []
-    if contacts is not None:  # only the rows asked for: one for `show`, not every one
-        sql += " WHERE contact_id IN (SELECT value FROM json_each(?))"
-        args.append(json.dumps([c.id for c in chosen]))
-    states = {row[0]: row[1:] for row in ledger.conn.execute(sql, args)}
-    stale = [c for c in chosen if c.id not in states or states[c.id][0] != half_life(c.circle)]
-    ahead = {
-        c.id: states[c.id][0]
-        for c in chosen
-        if c not in stale and states[c.id][1] is not None and states[c.id][1] > t
-    }
-    then = _from_marks(ledger, ahead, as_of)
-    stale += [c for c in chosen if c.id in ahead and c.id not in then and c not in stale]
-    slow = facts_from_entries(ledger, stale, as_of, half_life) if stale else {}
-    out = []
-    for c in chosen:
-        if c.id in slow:
-            out.append(slow[c.id])
-        elif c.id in then:
-            sums, touch, ask = then[c.id]
-            out.append(
-                Facts(c, sums.charge, opt_time(touch), opt_time(ask), sums.gave, sums.received)
-            )
-        else:
-            hl, anchor, charge, last_contact, last_ask, gave, received = states[c.id]
-            now = scoring.State(charge, anchor, gave, received).projected(t, hl)
-            out.append(
-                Facts(
-                    c,
-                    now.charge,
-                    opt_time(last_contact),
-                    opt_time(last_ask),
-                    now.gave,
-                    now.received,
-                )
-            )
+    out = _facts_at(ledger, [as_of], half_life, chosen, contacts is not None)[0]
     if promises is not None:
         out = with_promises(ledger, out, as_of, half_life, promises, contacts is not None)
     return out
 
 
+def facts_at(
+    ledger: Ledger,
+    moments: Sequence[datetime],
+    half_life: Callable[[str], float],
+    contacts: Sequence[Contact],
+) -> list[list[Facts]]:
+    """`facts(ledger, m, half_life, contacts, promises=None)` at each of `moments`: the
+    derived state, the marks and the entries read once for all of them."""
+    return _facts_at(ledger, moments, half_life, list(contacts), True) if contacts else []
+
+
+def _facts_at(
+    ledger: Ledger,
+    moments: Sequence[datetime],
+    half_life: Callable[[str], float],
+    chosen: list[Contact],
+    some: bool,
+) -> list[list[Facts]]:
+    """The facts of `chosen` at each of `moments`, without what promises weigh; `some`:
+    `chosen` may be fewer than every contact, so only their rows are read."""
+    sql = (
+        "SELECT contact_id, half_life_days, anchor, charge, last_contact_at, last_ask_at, "
+        "gave, received FROM contact_state"
+    )
+    args: list[Any] = []
+    if some:  # only the rows asked for: one for `show`, not every one
+        sql += " WHERE contact_id IN (SELECT value FROM json_each(?))"
+        args.append(json.dumps([c.id for c in chosen]))
+    states = {row[0]: row[1:] for row in ledger.conn.execute(sql, args)}
+    kept = [c for c in chosen if c.id in states and states[c.id][0] == half_life(c.circle)]
+    aheads = [
+        {c.id: states[c.id][0] for c in kept if states[c.id][1] is not None and states[c.id][1] > t}
+        for t in (m.timestamp() for m in moments)
+    ]
+    thens = _from_marks(ledger, aheads, moments)
+    fresh = {c.id for c in kept}
+    out = []
+    for as_of, ahead, then in zip(moments, aheads, thens, strict=True):
+        stale = [c for c in chosen if c.id not in fresh or (c.id in ahead and c.id not in then)]
+        slow = facts_from_entries(ledger, stale, as_of, half_life) if stale else {}
+        out.append([_fact(c, states, as_of, slow, then) for c in chosen])
+    return out
+
+
+def _fact(
+    c: Contact,
+    states: dict[int, Any],
+    as_of: datetime,
+    slow: dict[int, Facts],
+    then: dict[int, marks.Past],
+) -> Facts:
+    """A contact's facts at `as_of`: from its entries, its marks or its derived state."""
+    if c.id in slow:
+        return slow[c.id]
+    if c.id in then:
+        sums, touch, ask = then[c.id]
+        return Facts(c, sums.charge, opt_time(touch), opt_time(ask), sums.gave, sums.received)
+    hl, anchor, charge, last_contact, last_ask, gave, received = states[c.id]
+    now = scoring.State(charge, anchor, gave, received).projected(as_of.timestamp(), hl)
+    return Facts(c, now.charge, opt_time(last_contact), opt_time(last_ask), now.gave, now.received)
+
+
 def _from_marks(
-    ledger: Ledger, half_lives: dict[int, float], as_of: datetime
-) -> dict[int, marks.Past]:
-    """The figures at `as_of` of contacts with entries after it, from their marks: none
-    from an older ledger read as it is (it has no marks: those come from the entries)."""
+    ledger: Ledger, aheads: Sequence[dict[int, float]], moments: Sequence[datetime]
+) -> list[dict[int, marks.Past]]:
+    """The figures at each of `moments` of contacts with entries after it, from their
+    marks: none from an older ledger read as it is (it has no marks: those come from
+    the entries)."""
     if (
-        not half_lives
+        not any(aheads)
         or not ledger.conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'state_marks'"
         ).fetchone()
     ):
-        return {}
-    return marks.at_moment(ledger.conn, half_lives, as_of)
+        return [{} for _ in moments]
+    return marks.at_moments(ledger.conn, aheads, moments)
 
 
 def with_promises(
