@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from itertools import chain, repeat
 from typing import Any
@@ -208,31 +209,48 @@ def weekly_sums(
     where = "voided_by IS NULL AND occurred_at > ? AND occurred_at <= ?"
     end = start + timedelta(days=7 * weeks)
     params: list[Any] = [int(start.timestamp()), to_store(start), to_store(end)]
+    index = ""
     if contact is not None:
         where += " AND contact_id = ?"
         params.append(contact.id)
     else:  # the ledger's weeks are judged on engagement contacts (docs/scoring.md)
         where += " AND contact_id NOT IN (SELECT id FROM contacts WHERE mode != 'engagement')"
+        index = "INDEXED BY entries_by_time"
     out = [Sums() for _ in range(weeks)]
     # Whole seconds (strftime('%s')), not julianday: floating-point days put
     # an entry one second after a boundary into the week before.
     sql = (
-        "SELECT (CAST(strftime('%s', occurred_at) AS INTEGER) - ? - 1) / 604800,"
-        f" {SUMS_SQL} FROM entries WHERE {where} GROUP BY 1"
+        "SELECT (CAST(strftime('%s', occurred_at) AS INTEGER) - ? - 1) / 604800, kind, points, "
+        f"count(*) FROM entries {index} WHERE {where} GROUP BY 1, 2, 3"
     )
-    for week, d, w, r in ledger.conn.execute(sql, params):
+    for week, sums in _counted(ledger.conn.execute(sql, params)).items():
         if 0 <= week < weeks:
-            out[week] = Sums(float(d), float(w), float(r))
+            out[week] = sums
     return out
+
+
+def _counted(rows: Iterable[tuple[Any, str, float, int]]) -> dict[Any, Sums]:
+    """Sums by key of rows (key, kind, points, how many entries of them): the exactly
+    rounded sum (`math.fsum`, as `engage_fsum`) taken in C over the counts, not
+    through a Python aggregate called once per entry."""
+    parts: dict[Any, dict[str, list[tuple[float, int]]]] = {}
+    for key, kind, points, n in rows:
+        parts.setdefault(key, {}).setdefault(kind, []).append((points, n))
+
+    def total(groups: list[tuple[float, int]] | None) -> float:
+        return math.fsum(chain.from_iterable(repeat(p, n) for p, n in groups or ()))
+
+    return {
+        key: Sums(total(k.get("deposit")), total(k.get("withdrawal")), total(k.get("received")))
+        for key, k in parts.items()
+    }
 
 
 def period_sums(ledger: Ledger, start: datetime, end: datetime) -> dict[int, Sums]:
     """Points by kind per contact id for start < occurred_at <= end.
 
-    SQLite counts each contact's entries of one kind and size; the exactly rounded
-    sum (`math.fsum`, as `engage_fsum`) is then taken in C over those counts, not
-    through a Python aggregate called once per entry (a year at 1M entries is
-    100,000 of them)."""
+    SQLite counts each contact's entries of one kind and size (`_counted` sums them:
+    a year at 1M entries is 100,000 entries, a few thousand counts)."""
     rows = ledger.conn.execute(
         "SELECT contact_id, kind, points, count(*) "
         "FROM entries INDEXED BY entries_by_time "
@@ -240,17 +258,7 @@ def period_sums(ledger: Ledger, start: datetime, end: datetime) -> dict[int, Sum
         "GROUP BY contact_id, kind, points",
         [to_store(start), to_store(end)],
     )
-    parts: dict[int, dict[str, list[tuple[float, int]]]] = {}
-    for cid, kind, points, n in rows:
-        parts.setdefault(cid, {}).setdefault(kind, []).append((points, n))
-
-    def total(groups: list[tuple[float, int]] | None) -> float:
-        return math.fsum(chain.from_iterable(repeat(p, n) for p, n in groups or ()))
-
-    return {
-        cid: Sums(total(k.get("deposit")), total(k.get("withdrawal")), total(k.get("received")))
-        for cid, k in parts.items()
-    }
+    return _counted(rows)
 
 
 def entry_times(ledger: Ledger, since: datetime, until: datetime) -> list[tuple[str, datetime]]:

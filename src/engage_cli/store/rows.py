@@ -27,6 +27,11 @@ def opt_time(text: str | None) -> datetime | None:
     return None if text is None else from_store(text)
 
 
+def json_list(text: str | None) -> list[Any]:
+    """A stored JSON list (none: an empty one); most are empty, read without the parser."""
+    return [] if not text or text == "[]" else json.loads(text)
+
+
 def contact_from_row(row: dict[str, Any]) -> Contact:
     return Contact(
         id=row["id"],
@@ -34,17 +39,17 @@ def contact_from_row(row: dict[str, Any]) -> Contact:
         name=row["name"],
         kind=row["kind"],
         circle=row["circle"],
-        tags=json.loads(row["tags"]),
+        tags=json_list(row["tags"]),
         note=row["note"],
         created_at=from_store(row["created_at"]),
         org=row["org"],
         nickname=row["nickname"],
         birthday=row["birthday"],
-        emails=tuple(json.loads(row["emails"])),
-        phones=tuple(json.loads(row["phones"])),
+        emails=tuple(json_list(row["emails"])),
+        phones=tuple(json_list(row["phones"])),
         sector=row.get("sector") or "",
         org_id=row.get("org_id"),
-        aliases=tuple(json.loads(row.get("aliases") or "[]")),
+        aliases=tuple(json_list(row.get("aliases"))),
         archived_at=opt_time(row.get("archived_at")),
         folded_into=row.get("folded_into"),
         mode=row.get("mode") or "engagement",
@@ -60,7 +65,7 @@ def entry_from_row(row: dict[str, Any]) -> Entry:
         occurred_at=from_store(row["occurred_at"]),
         logged_at=from_store(row["logged_at"]),
         note=row["note"],
-        tags=json.loads(row["tags"]),
+        tags=json_list(row["tags"]),
         batch=row["batch"],
         voided_by=row["voided_by"],
         status=row["status"],
