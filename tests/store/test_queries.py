@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.helpers import Run, ok
 
+from engage_cli.domain import NewEntry, Sums
+from engage_cli.models import ContactIn
+from engage_cli.policy import Policy
 from engage_cli.store import queries
 from engage_cli.store.connection import Ledger
+from engage_cli.store.writes import add_contact, log_entries
+
+KINDS = ("deposit", "withdrawal", "received")
 
 
 def test_period_sums_are_the_exactly_rounded_sum_of_each_contacts_points(
@@ -32,3 +41,57 @@ def test_period_sums_are_the_exactly_rounded_sum_of_each_contacts_points(
     assert ann.deposits == math.fsum(values) and ann.withdrawals == 0 == ann.received
     assert ann.deposits != sum(values)  # where a plain sum would differ
     assert bo.withdrawals == math.fsum(values[1::2]) and bo.received == math.fsum(values[::2])
+
+
+# Points people type (multiples of 1/1024, summed exactly in any order) and others.
+_POINTS = st.sampled_from([1.0, 2.5, 0.5, 3.0, 0.25, 5.0, 0.1, 0.7, 0.01, 3.3, 99.99, 100.0])
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),
+            st.sampled_from(["deposit", "withdrawal", "received"]),
+            _POINTS,
+            st.integers(0, 60),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_period_sums_and_totals_equal_the_exactly_rounded_sums(
+    tmp_path: Path, entries: list[tuple[int, str, float, int]]
+) -> None:
+    """Per contact, the exactly rounded sum of each kind in the period, whichever way it
+    is taken; the period's total is their sum over engagement contacts, in contact order."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    modes = ["engagement", "engagement", "personal", "engagement"]
+    with Ledger.open(tmp_path / f"q{uuid.uuid4().hex}.db", create=True) as ledger:
+        with ledger.transaction():
+            people = [
+                add_contact(ledger, ContactIn(name=f"P{i}", mode=mode), start, 90)
+                for i, mode in enumerate(modes)
+            ]
+        ids = [p.id for p in people]
+        found = [
+            NewEntry(people[who], kind, pts, start + timedelta(days=day, hours=who), "", [])
+            for who, kind, pts, day in entries
+        ]
+        log_entries(ledger, found, start + timedelta(days=90), Policy().half_life)
+        since, until = start + timedelta(days=10), start + timedelta(days=50)
+        inside = [e for e in found if since < e.occurred_at <= until]
+        want = {}
+        for cid in ids:
+            mine = [e for e in inside if e.contact.id == cid]
+            if mine:
+                want[cid] = Sums(*(math.fsum(e.points for e in mine if e.kind == k) for k in KINDS))
+        assert queries.period_sums(ledger, since, until) == want
+        assert list(queries.period_sums(ledger, since, until)) == sorted(want)
+        total = Sums()
+        for cid, sums in sorted(want.items()):
+            if modes[ids.index(cid)] == "engagement":
+                total = total.plus(sums)
+        assert queries.period_total(ledger, since, until) == total

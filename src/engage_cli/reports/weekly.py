@@ -177,9 +177,7 @@ def balance(
     start = as_of - timedelta(days=period_days)
     before = start - timedelta(days=period_days)
     sums = queries.period_sums(ledger, start, as_of)
-    prev_sums = queries.period_sums(ledger, before, start)
     rolling_start = as_of - timedelta(days=policy.rolling_days)
-    rolling = queries.period_sums(ledger, rolling_start, as_of)
     others = other_modes(ledger)  # verdicts count engagement contacts only
 
     def engaged(by_contact: dict[int, Sums]) -> Sums:
@@ -211,7 +209,7 @@ def balance(
         as_of=as_of,
         period_days=period_days,
         current=total_of(engaged(sums), start, as_of, policy),
-        previous=total_of(engaged(prev_sums), before, start, policy),
+        previous=total_of(queries.period_total(ledger, before, start), before, start, policy),
         contacts=shown[:limit] if limit else shown,
         status_counts=counts,
         hidden=len(lines) - len(shown),
@@ -219,7 +217,9 @@ def balance(
         thank_first=sorted((line.name for line in lines if line.thank_first), key=str.casefold),
         by=by,
         groups=tuple(_groups(pairs, by, start, as_of, policy)) if by else (),
-        rolling=total_of(engaged(rolling), rolling_start, as_of, policy),
+        rolling=total_of(
+            queries.period_total(ledger, rolling_start, as_of), rolling_start, as_of, policy
+        ),
         left_out=sum_all({c: s for c, s in sums.items() if c in others}),
         more=more,
     )
