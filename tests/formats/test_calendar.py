@@ -81,3 +81,69 @@ def test_aliases_and_folded_duplicates_find_their_contact(
         ("Robert Stone", "title"),
         ("Lisa Chen", "attendee email"),  # the email of the contact folded into her
     ]
+
+
+def _ics(events: list[tuple[str, str, str]]) -> str:
+    """A calendar of (UID, DTSTART, SUMMARY) events; a UID given twice is an event moved."""
+    body = "".join(
+        f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20261001T000000Z\r\nDTSTART:{start}\r\n"
+        f"SUMMARY:{summary}\r\nEND:VEVENT\r\n"
+        for uid, start, summary in events
+    )
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n{body}END:VCALENDAR\r\n"
+
+
+def test_titles_name_contacts_as_whole_words_whatever_surrounds_them() -> None:
+    """Only the mentions whose first word is in a title are looked for in it: every
+    title below still finds exactly whom a search of every name finds."""
+    from datetime import UTC, datetime
+
+    from engage_cli.domain import name_key
+    from engage_cli.formats.calendar import Person, _mention, _mentioned, read_meetings
+
+    people = [Person(n, ()) for n in ("Ann Lee", "Zoë Ólafsdóttir", "Seán O'Brien",
+                                      "@dave x", "Jean-Luc Picard", "Leeanne Park")]  # fmt: skip
+    titles = ["(Ann Lee) 1:1", "ann-lee sync", "Lunch: ZOË ÓLAFSDÓTTIR", "seán o'brien!",
+              "call @dave x", "Jean-Luc Picard/Ann Lee", "Leeanne Parker", "annlee",
+              "Ann  Lee", "Jean Luc Picard"]  # fmt: skip
+    text = _ics([(f"u{i}", f"202610{i + 1:02d}T090000Z", t) for i, t in enumerate(titles)])
+    since, until = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 10, 31, tzinfo=UTC)
+    found = read_meetings(text, people, since, until).meetings
+    got = {(m.title, m.contact) for m in found}
+    shown = [" ".join(t.split()) for t in titles]  # as a title is shown
+    want = {
+        (t, p.name)
+        for t in shown
+        for p in people
+        if (key := _mention(p.name)) and _mentioned(key, name_key(t), {})
+    }
+    assert got == want
+    assert ("(Ann Lee) 1:1", "Ann Lee") in got and ("call @dave x", "@dave x") in got
+    assert ("Jean-Luc Picard/Ann Lee", "Ann Lee") in got and ("annlee", "Ann Lee") not in got
+
+
+def test_single_events_and_series_come_out_in_one_time_order() -> None:
+    """Events that happen once are placed by their start, beside the occurrences of a
+    series and a moved occurrence (which share a UID and stay with the expansion)."""
+    from datetime import UTC, datetime
+
+    from engage_cli.formats.calendar import Person, read_meetings
+
+    series = (
+        "BEGIN:VEVENT\r\nUID:s1\r\nDTSTAMP:20261001T000000Z\r\nDTSTART:20261005T100000Z\r\n"
+        "RRULE:FREQ=WEEKLY;COUNT=3\r\nSUMMARY:Ann Lee weekly\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:s1\r\nDTSTAMP:20261001T000000Z\r\nRECURRENCE-ID:20261012T100000Z\r\n"
+        "DTSTART:20261013T150000Z\r\nSUMMARY:Ann Lee weekly (moved)\r\nEND:VEVENT\r\n"
+    )
+    text = _ics([("o1", "20261012T120000Z", "Ann Lee once"), ("o2", "20260901T120000Z",
+                  "Ann Lee before"), ("o3", "20261020T090000Z", "Ann Lee later")])  # fmt: skip
+    text = text.replace("END:VCALENDAR", series + "END:VCALENDAR")
+    since, until = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 10, 31, tzinfo=UTC)
+    found = read_meetings(text, [Person("Ann Lee", ())], since, until).meetings
+    assert [(m.start.astimezone(UTC).strftime("%m-%d %H"), m.title) for m in found] == [
+        ("10-05 10", "Ann Lee weekly"),
+        ("10-12 12", "Ann Lee once"),
+        ("10-13 15", "Ann Lee weekly (moved)"),
+        ("10-19 10", "Ann Lee weekly"),
+        ("10-20 09", "Ann Lee later"),
+    ]

@@ -8,7 +8,9 @@ Pure: text and contacts in, meetings out; nothing here touches the ledger.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -63,6 +65,20 @@ def _mention(name: str) -> str | None:
     if " " not in key and len(key) < 5:
         return None
     return key
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _by_first_word(mentions: Sequence[tuple[str, str]]) -> dict[str, list[int]]:
+    """The mentions (by index) under the first word of each: a whole-word mention of
+    "ann lee" has "ann" among the title's words, so only those are looked for in it
+    (a mention that does not begin with a letter or digit, under "", always is)."""
+    out: dict[str, list[int]] = {}
+    for i, (_, key) in enumerate(mentions):
+        first = _WORD.match(key)
+        out.setdefault(first.group() if first else "", []).append(i)
+    return out
 
 
 def _mentioned(key: str, title_key: str, found: dict[str, re.Pattern[str]]) -> bool:
@@ -191,6 +207,7 @@ def read_meetings(
         for said in (p.name, *p.aliases)
         if (m := _mention(said)) is not None
     ]
+    by_word = _by_first_word(mentions)
     out: list[Meeting] = []
     for event, start, all_day in _occurrences(calendar, since, until, notices):
         title = _title(str(event.get("SUMMARY", "")))
@@ -201,12 +218,46 @@ def read_meetings(
             elif cn and name_key(cn) in by_key:
                 matched.setdefault(by_key[name_key(cn)], "attendee name")
         title_key = name_key(title)
-        for name, mention in mentions:
+        words = set(_WORD.findall(title_key))
+        maybe = sorted({i for w in words | {""} for i in by_word.get(w, ())})
+        for name, mention in (mentions[i] for i in maybe):
             if name not in matched and _mentioned(mention, title_key, patterns):
                 matched[name] = "title"
         out += [Meeting(start, all_day, title, name, why) for name, why in matched.items()]
     out.sort(key=lambda m: (m.start, name_key(m.contact)))
     return Meetings(out, notices)
+
+
+def _start(event: Any) -> datetime:
+    return _aware(event.decoded("DTSTART"))[0]
+
+
+def _singles(calendar: Any) -> list[tuple[datetime, Any]]:
+    """The events that happen once (no RRULE or RDATE, not an occurrence moved, their
+    UID their own), taken out of `calendar` and sorted by start: placed by DTSTART
+    alone, as the expansion would place them, instead of being looked at again in
+    each of its windows."""
+    uids: dict[str, int] = {}
+    for c in calendar.subcomponents:
+        uids[str(c.get("UID", ""))] = uids.get(str(c.get("UID", "")), 0) + 1
+    singles, rest = [], []
+    for c in calendar.subcomponents:
+        once = c.name == "VEVENT" and all(c.get(k) is None for k in _REPEATS)
+        if once and uids[str(c.get("UID", ""))] == 1:
+            singles.append((_start(c), c))
+        else:
+            rest.append(c)
+    calendar.subcomponents = rest
+    singles.sort(key=lambda s: s[0])
+    return singles
+
+
+_REPEATS = ("RRULE", "RDATE", "RECURRENCE-ID")
+
+
+def _after(singles: list[tuple[datetime, Any]], since: datetime) -> Iterator[Any]:
+    """The single events that start at or after `since`, in time order."""
+    return (event for at, event in singles[bisect_left(singles, since, key=lambda s: s[0]) :])
 
 
 def _occurrences(
@@ -216,6 +267,7 @@ def _occurrences(
     within the bounds; what they cut is added to `notices`."""
     import recurring_ical_events
 
+    singles = _singles(calendar)
     per_event: dict[str, int] = {}
     found: list[tuple[Any, datetime, bool]] = []
     done: set[tuple[str, datetime]] = set()  # occurrences seen, across restarts
@@ -227,7 +279,8 @@ def _occurrences(
         with _budget(MAX_SECONDS):
             while resume is not None:
                 start_over, resume = resume, None
-                for event in recurring_ical_events.of(calendar).after(start_over):
+                expanded = recurring_ical_events.of(calendar).after(start_over)
+                for event in heapq.merge(expanded, _after(singles, start_over), key=_start):
                     start, all_day = _aware(event.decoded("DTSTART"))
                     uid = str(event.get("UID", "")) or f"#{id(event)}"
                     if start > stop:
