@@ -259,3 +259,18 @@ def test_network_as_a_graph_is_not_json_too(web: Run) -> None:
 def test_an_introduction_before_they_were_added_is_noted(web: Run) -> None:
     said = ok(web("intro", "Bob Stone", "Eve Park", "--on", "2025-12-01")).stderr
     assert "before Bob Stone was added" in " ".join(said.split())
+
+
+def test_network_json_lists_the_strongest_links_and_how_many_more(web: Run) -> None:
+    every = as_json(web, "network", "--as-of", AS_OF, "--links", "0")
+    links = every["links"]
+    assert len(links) >= 3 and every["links_more"] == 0
+    assert as_json(web, "network", "--as-of", AS_OF)["links"] == links  # fewer than 1000
+    two = as_json(web, "network", "--as-of", AS_OF, "--links", "2")
+    assert two["links_more"] == len(links) - 2
+    strongest = sorted(
+        links, key=lambda k: (-k["count"], k["from"].casefold(), k["to"].casefold(), k["kind"])
+    )
+    assert two["links"] == strongest[:2]
+    assert {k["count"] for k in two["links"]} >= {max(k["count"] for k in links)}
+    assert "0 or more" in fails(web("network", "--links", "-1"), code=2)

@@ -119,6 +119,15 @@ def network(
             "--format", "-f", metavar="text|dot|mermaid", help="dot or mermaid: the graph."
         ),
     ] = "text",
+    links: Annotated[
+        int,
+        typer.Option(
+            "--links",
+            metavar="N",
+            min=0,
+            help="With --json: at most this many links, the strongest first (0: all).",
+        ),
+    ] = 1000,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -126,6 +135,9 @@ def network(
     not heard), the bridges between sectors and the top connectors; or, with
     --format dot|mermaid, the graph of people, organisations and links for any
     graph tool.
+
+    The graph has every link; --json lists the strongest 1000 (--links N) and
+    says how many more there are.
 
     Example: engage network --format dot > network.dot
     """
@@ -137,7 +149,7 @@ def network(
         raise UsageError(f"--json or --format {output}: the graph is not JSON (--json has links)")
     when = as_of_moment(as_of)
     with open_ledger(ctx) as ledger:
-        report = web(ledger, policy(), when)
+        report = web(ledger, policy(), when, links=links)
     if output == "text" or json_out:
         show(json_out, report, "network.network")
         return

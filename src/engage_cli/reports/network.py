@@ -7,7 +7,9 @@ warmest first: the highest charge (as printed), then the most recent contact.
 
 from __future__ import annotations
 
+import heapq
 import math
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -24,6 +26,7 @@ from engage_cli.store.contacts import get_contact, list_contacts
 from engage_cli.store.network import Edge, Link
 
 ACTIVE_DAYS = 90  # a relationship is active when it had contact in this many days
+LINKS = 1000  # links the JSON of the network lists, the strongest first (--links 0: all)
 NO_SECTOR = "(no sector)"
 
 
@@ -125,9 +128,17 @@ class Network(NamedTuple):
     connectors: tuple[tuple[str, int], ...]  # who brokered most entries, and how many
     contacts: tuple[Contact, ...]  # the graph: contacts with a link, and the links
     edges: tuple[Edge, ...]
+    links: int = LINKS  # how many links the JSON lists, the strongest first (0: all)
 
     def to_json(self) -> dict[str, Any]:
         names = {c.id: c.name for c in self.contacts}
+        listed: Sequence[Edge] = self.edges
+        if self.links and len(self.edges) > self.links:
+            listed = heapq.nsmallest(
+                self.links,
+                self.edges,
+                key=lambda e: (-e.times, names[e.a].casefold(), names[e.b].casefold(), e.kind),
+            )
         return {
             "as_of": iso(self.as_of),
             "active_days": ACTIVE_DAYS,
@@ -137,8 +148,9 @@ class Network(NamedTuple):
             "connectors": [{"name": n, "entries": k} for n, k in self.connectors],
             "links": [
                 {"from": names[e.a], "to": names[e.b], "kind": e.kind, "count": e.times}
-                for e in self.edges
+                for e in listed
             ],
+            "links_more": len(self.edges) - len(listed),
         }
 
 
@@ -146,9 +158,12 @@ def _active(f: Facts, as_of: datetime) -> bool:
     return f.last_contact is not None and f.last_contact > as_of - timedelta(days=ACTIVE_DAYS)
 
 
-def web(ledger: Ledger, policy: Policy, as_of: datetime, limit: int = 10) -> Network:
+def web(
+    ledger: Ledger, policy: Policy, as_of: datetime, limit: int = 10, links: int = LINKS
+) -> Network:
     """Relationships per sector, the sectors not heard, the bridges between sectors,
-    the top connectors, and the graph of links (contacts archived by then left out)."""
+    the top connectors, and the graph of links (contacts archived by then left out;
+    `links`: how many of them the JSON lists, the strongest first, 0: all)."""
     every = state.facts(ledger, as_of, policy.half_life, promises=policy.promise_rule)
     facts = [f for f in every if known(f, as_of)]
     by_id = {f.contact.id: f for f in facts}
@@ -202,6 +217,7 @@ def web(ledger: Ledger, policy: Policy, as_of: datetime, limit: int = 10) -> Net
         tuple(connectors[:5]),
         tuple(by_id[i].contact for i in sorted(linked)),
         edges,
+        links,
     )
 
 
