@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.helpers import Run, ok
@@ -81,17 +82,49 @@ def test_period_sums_and_totals_equal_the_exactly_rounded_sums(
             for who, kind, pts, day in entries
         ]
         log_entries(ledger, found, start + timedelta(days=90), Policy().half_life)
-        since, until = start + timedelta(days=10), start + timedelta(days=50)
-        inside = [e for e in found if since < e.occurred_at <= until]
-        want = {}
-        for cid in ids:
-            mine = [e for e in inside if e.contact.id == cid]
-            if mine:
-                want[cid] = Sums(*(math.fsum(e.points for e in mine if e.kind == k) for k in KINDS))
-        assert queries.period_sums(ledger, since, until) == want
-        assert list(queries.period_sums(ledger, since, until)) == sorted(want)
-        total = Sums()
-        for cid, sums in sorted(want.items()):
-            if modes[ids.index(cid)] == "engagement":
-                total = total.plus(sums)
-        assert queries.period_total(ledger, since, until) == total
+        for days in (50, 25):  # longer than a month, and shorter: two ways of reading
+            _check_period(ledger, found, ids, modes, start + timedelta(days=10), days - 10)
+
+
+def _check_period(
+    ledger: Ledger, found: list[NewEntry], ids: list[int], modes: list[str], since: datetime,
+    days: int,
+) -> None:  # fmt: skip
+    until = since + timedelta(days=days)
+    inside = [e for e in found if since < e.occurred_at <= until]
+    want = {}
+    for cid in ids:
+        mine = [e for e in inside if e.contact.id == cid]
+        if mine:
+            want[cid] = Sums(*(math.fsum(e.points for e in mine if e.kind == k) for k in KINDS))
+    assert queries.period_sums(ledger, since, until) == want
+    assert list(queries.period_sums(ledger, since, until)) == sorted(want)
+    total = Sums()
+    for cid, sums in sorted(want.items()):
+        if modes[ids.index(cid)] == "engagement":
+            total = total.plus(sums)
+    assert queries.period_total(ledger, since, until) == total
+
+
+def test_a_long_period_read_by_contact_gives_what_the_short_way_gives(
+    run: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past a month, a period's sums and its connectors are read through each contact's
+    (each broker's) own index: the same figures as the period read by time."""
+    for name in ("Ann Lee", "Bo Chen", "Cy Park"):
+        ok(run("add", name, "--on", "2026-01-01"))
+    for day in range(1, 90, 3):
+        who, via = ("Ann Lee", "Bo Chen") if day % 2 else ("Cy Park", "Ann Lee")
+        on = f"2026-{1 + day // 30:02d}-{1 + day % 28:02d}"
+        ok(run("log", who, "-d", str(1 + day % 4), "--via", via, "--on", on))
+        points = "0.5" if via == "Bo Chen" else "0.7"  # Bo's sum exactly, Ann's do not
+        ok(run("log", via, "-w" if day % 3 else "-r", points, "--on", on))
+    ok(run("intro", "Bo Chen", "Cy Park", "--on", "2026-01-02"))
+    ok(run("log", "Bo Chen", "-d", "5", "--via", "Cy Park", "--on", "2026-02-05"))
+    ok(run("undo", "--yes"))  # a voided entry in the period counts for nothing
+    since, until = datetime(2026, 1, 10, tzinfo=UTC), datetime(2026, 3, 20, tzinfo=UTC)
+    with Ledger.open(db_path, create=False) as ledger:
+        long = queries.period_sums(ledger, since, until), queries.via_sums(ledger, since, until)
+        monkeypatch.setattr(queries, "_long", lambda start, end: False)
+        short = queries.period_sums(ledger, since, until), queries.via_sums(ledger, since, until)
+    assert long == short and len(long[0]) == 3 and len(long[1]) == 2

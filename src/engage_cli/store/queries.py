@@ -176,14 +176,22 @@ def asks(
     return out
 
 
+def _long(start: datetime, end: datetime) -> bool:
+    """A period longer than a month: at a million entries, 80,000 of them or more."""
+    return end - start > timedelta(days=31)
+
+
 def via_sums(ledger: Ledger, start: datetime, end: datetime) -> list[tuple[str, int, float, int]]:
     """Connectors in a period: name, entries they brokered, those entries' points, and
     how many of those came after you introduced the broker to that contact (the
     introduction's credit)."""
+    # A long period: every brokered entry through their own index (grouped as it is
+    # ordered), rather than each entry of the period looked up for its broker.
+    index = "INDEXED BY entries_by_via" if _long(start, end) else ""
     rows = ledger.conn.execute(
         "SELECT c.name, count(*), sum(e.points), sum(EXISTS (SELECT 1 FROM entries i "
         "WHERE i.contact_id = e.via_id AND i.intro_with = e.contact_id "
-        "AND i.voided_by IS NULL AND i.occurred_at <= e.occurred_at)) FROM entries e "
+        f"AND i.voided_by IS NULL AND i.occurred_at <= e.occurred_at)) FROM entries e {index} "
         "JOIN contacts c ON c.id = e.via_id "
         "WHERE e.via_id IS NOT NULL AND e.via_id != e.contact_id AND e.voided_by IS NULL "
         "AND e.occurred_at > ? AND e.occurred_at <= ? "
@@ -252,10 +260,10 @@ def _counted(rows: Iterable[tuple[Any, str, float, int]]) -> dict[Any, Sums]:
 # gives to the bit what the exactly rounded sum gives; a contact with other points
 # in the period is counted by kind and size instead (`_counted`).
 _TOTALS = (
-    "total(CASE kind WHEN 'deposit' THEN points END), "
-    "total(CASE kind WHEN 'withdrawal' THEN points END), "
-    "total(CASE kind WHEN 'received' THEN points END), "
-    "max(points * 1024 != CAST(points * 1024 AS INTEGER))"
+    "total(CASE {e}kind WHEN 'deposit' THEN {e}points END), "
+    "total(CASE {e}kind WHEN 'withdrawal' THEN {e}points END), "
+    "total(CASE {e}kind WHEN 'received' THEN {e}points END), "
+    "max({e}points * 1024 != CAST({e}points * 1024 AS INTEGER))"
 )
 _IN_PERIOD = (
     "FROM entries INDEXED BY entries_by_time "
@@ -268,10 +276,17 @@ def period_sums(ledger: Ledger, start: datetime, end: datetime) -> dict[int, Sum
     (in contact order): in one pass of SQLite over the period's entries, a year at 1M
     entries being 100,000 of them."""
     span = [to_store(start), to_store(end)]
+    # Over a long period, each contact's entries through their own index, grouped as
+    # they come, rather than all of the period's sorted by contact.
+    sql = (
+        f"SELECT c.id, {_TOTALS.format(e='e.')} "
+        "FROM contacts c JOIN entries e INDEXED BY entries_by_contact ON e.contact_id = c.id "
+        "WHERE e.voided_by IS NULL AND e.occurred_at > ? AND e.occurred_at <= ? GROUP BY c.id"
+        if _long(start, end)
+        else f"SELECT contact_id, {_TOTALS.format(e='')} {_IN_PERIOD} GROUP BY contact_id"
+    )
     out, inexact = {}, []
-    for cid, d, w, r, odd in ledger.conn.execute(
-        f"SELECT contact_id, {_TOTALS} {_IN_PERIOD} GROUP BY contact_id", span
-    ):
+    for cid, d, w, r, odd in ledger.conn.execute(sql, span):
         if odd:
             inexact.append(cid)
         else:
@@ -297,7 +312,7 @@ def period_total(ledger: Ledger, start: datetime, end: datetime) -> Sums:
     <= end: the sum, in contact order, of their `period_sums` (one row of SQLite when
     every points value in it sums exactly)."""
     d, w, r, odd = ledger.conn.execute(
-        f"SELECT {_TOTALS} {_IN_PERIOD} AND contact_id NOT IN "
+        f"SELECT {_TOTALS.format(e='')} {_IN_PERIOD} AND contact_id NOT IN "
         "(SELECT id FROM contacts WHERE mode != 'engagement')",
         [to_store(start), to_store(end)],
     ).fetchone()
