@@ -537,3 +537,19 @@ def test_a_suggested_command_in_the_agenda_is_never_cut_across_lines(
         for line in shown.splitlines():
             assert line.count("`") % 2 == 0, (width, line)  # each command whole on its line
             assert len(line) <= width
+
+
+def test_the_review_lists_the_first_of_a_busy_week_and_counts_the_rest(
+    run: Run, run_json: Any
+) -> None:
+    ok(run("add", "Ann Lee", "--on", "2026-10-01"))
+    for i in range(20):
+        ok(run("promise", "Ann Lee", f"task {i:02}", "--by", f"2030-05-{8 + i % 6:02}",
+               "--on", "2026-10-15"))  # fmt: skip
+    week = run_json("agenda", "--as-of", "2030-05-07")
+    assert len(week["items"]) == 20 and week["more"] == 0
+    review = run_json("review", "--as-of", "2030-05-07")["agenda"]
+    assert review["items"] == week["items"][:15] and review["more"] == 5
+    text = ok(run("review", "--as-of", "2030-05-07")).stdout
+    assert "… 5 more by Tue 14 May: `engage agenda`" in text
+    assert "task 02" in text and week["items"][15]["what"] not in text

@@ -103,6 +103,8 @@ def agenda(a: Agenda, title: bool = True) -> None:
             )
     if shown:
         out.print(page)
+    if a.more:
+        out.print(Text(f"  … {a.more} more by {a.end:%a %d %b}: `engage agenda`", style="dim"))
     if a.already_due:
         n = a.already_due
         out.print(

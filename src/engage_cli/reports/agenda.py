@@ -122,6 +122,7 @@ class Agenda(NamedTuple):
     items: list[Item]  # the window's, and the first of those overdue (MAX_OVERDUE)
     already_due: int = 0  # contacts overdue before the window (who-neglected lists them)
     overdue_more: int = 0  # overdue promises and follow-ups past those in `items`
+    more: int = 0  # the window's items past those in `items` (a review's agenda is short)
 
     @property
     def end(self) -> date:
@@ -135,6 +136,7 @@ class Agenda(NamedTuple):
             "end": self.end.isoformat(),
             "items": [i.to_json() for i in self.items],
             "overdue_more": self.overdue_more,
+            "more": self.more,
             "contacts_already_due": self.already_due,
         }
 
@@ -150,13 +152,19 @@ def _key(i: Item) -> tuple[date, int, str, str]:
 
 
 def agenda(
-    ledger: Ledger, policy: Policy, as_of: datetime, days: int, ranked: Sequence[Any]
+    ledger: Ledger,
+    policy: Policy,
+    as_of: datetime,
+    days: int,
+    ranked: Sequence[Any],
+    limit: int = 0,
 ) -> Agenda:
     """What is due from `as_of` to the end of `days` days on: promises (and the oldest
     MAX_OVERDUE of those and the follow-ups overdue, counting the rest), follow-ups of
     open asks, birthdays and remembered days, and contacts whose cadence comes due
     (from `ranked`, the neglect ranking of every contact, reports.weekly.NeglectLine);
-    ordered by day, each with one suggested action."""
+    ordered by day, each with one suggested action; `limit`: at most that many of the
+    window's, the earliest (0: all), the rest counted."""
     today = as_of.date()
     last = today + timedelta(days=days)
     start = datetime.combine(today, time(), as_of.tzinfo)  # before it: overdue
@@ -168,7 +176,8 @@ def agenda(
     due, already = _becoming_due(ranked, as_of, days, {p[1]: p[2] for p in live})
     items += due
     items.sort(key=_key)
-    return Agenda(as_of, days, late + items, already, more)
+    cut = max(0, len(items) - limit) if limit else 0
+    return Agenda(as_of, days, late + items[: len(items) - cut], already, more, cut)
 
 
 def _dated(

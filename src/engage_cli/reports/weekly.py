@@ -430,11 +430,17 @@ def agenda_of(
     as_of: datetime,
     days: int = 7,
     facts: Sequence[Facts] | None = None,
+    limit: int = 0,
 ) -> Agenda:
     """The agenda (reports/agenda.py) of the `days` from `as_of`, with who becomes due
-    from the neglect ranking of every contact."""
+    from the neglect ranking of every contact (`limit`: at most that many of the
+    window's items, 0: all)."""
     ranked = neglected(ledger, policy, as_of, None, 0, facts=facts, everyone=True)
-    return agenda(ledger, policy, as_of, days, ranked.lines)
+    return agenda(ledger, policy, as_of, days, ranked.lines, limit)
+
+
+# The week ahead in a review: its first items (engage agenda lists every one).
+REVIEW_AGENDA = 15
 
 
 def review(ledger: Ledger, policy: Policy, as_of: datetime, old_days: float = 14) -> Review:
@@ -452,5 +458,5 @@ def review(ledger: Ledger, policy: Policy, as_of: datetime, old_days: float = 14
         weeks=trend(ledger, policy, as_of, 8),
         old_asks=old,
         neglected=neglected(ledger, policy, as_of, None, 3, facts=facts),
-        agenda=agenda_of(ledger, policy, as_of, 7, facts),
+        agenda=agenda_of(ledger, policy, as_of, 7, facts, REVIEW_AGENDA),
     )
