@@ -290,8 +290,22 @@ def neglected(
     contacts are never due.
     `facts`: every contact's facts as of `as_of`, when the caller has them already.
     """
+    return neglect_views(ledger, policy, as_of, [(limit, everyone)], facts, circle, sector)[0]
+
+
+def neglect_views(
+    ledger: Ledger,
+    policy: Policy,
+    as_of: datetime,
+    views: Sequence[tuple[int, bool]],
+    facts: Sequence[Facts] | None = None,
+    circle: str | None = None,
+    sector: str | None = None,
+) -> list[Neglected]:
+    """`neglected` for each (limit, everyone) of `views`, from one ranking (the review
+    shows three to call and its agenda ranks everyone)."""
+    narrowed = circle is not None or sector is not None
     if facts is None:
-        narrowed = circle is not None or sector is not None
         among = (
             list_contacts(ledger, circle=circle, as_of=as_of, sector=sector) if narrowed else None
         )
@@ -319,21 +333,24 @@ def neglected(
         if known(f, as_of) and f.contact.mode != scoring.TRANSACTIONAL
     ]
     horizon = policy.due_within_days
-    # Due: overdue or soon, or owed something now (a debt to repay, thanks to give).
-    # (within half the cadence when that is shorter: the inner circle is due after
-    # half a week, not as soon as it was seen)
-    due = [
-        r
-        for r in rows
-        if r.days_since + min(horizon, r.cadence_days / 2) >= r.cadence_days
-        or r.overdrawn
-        or r.thank_first
-    ]
-    ranked = sorted(
-        scoring.rank_neglected(rows if everyone else due),
+
+    def is_due(r: scoring.Neglect) -> bool:
+        # Due: overdue or soon, or owed something now (a debt to repay, thanks to give).
+        # (within half the cadence when that is shorter: the inner circle is due after
+        # half a week, not as soon as it was seen)
+        return (
+            r.days_since + min(horizon, r.cadence_days / 2) >= r.cadence_days
+            or r.overdrawn
+            or r.thank_first
+        )
+
+    due = [r for r in rows if is_due(r)]
+    # Ranked once: who is due keeps, among them, the order of everyone (both sorts
+    # are stable and by the rows' own values).
+    everyone_ranked = sorted(
+        scoring.rank_neglected(rows),
         key=lambda r: (not r.thank_first, not r.overdrawn, r.charge if r.overdrawn else 0.0),
     )
-    chosen = ranked[:limit] if limit > 0 else ranked
     next_due = None  # nobody due: every contact is later, and the soonest is named
     if not due and rows:
         soonest = min(rows, key=lambda r: (r.cadence_days - r.days_since, r.name.casefold()))
@@ -345,16 +362,24 @@ def neglected(
         thank_first=sum(1 for r in rows if r.thank_first),
         open_asks=queries.count_open_asks(ledger, as_of),
     )
-    return Neglected(
-        as_of,
-        [NeglectLine(r, scoring.suggestion(r)) for r in chosen],
-        len(ranked),
-        tuple(questions.prompts(signals)),
-        next_due,
-        everyone,
-        horizon,
-        circle is not None or sector is not None,
-    )
+    prompts = tuple(questions.prompts(signals))
+    out = []
+    for limit, everyone in views:
+        ranked = everyone_ranked if everyone else [r for r in everyone_ranked if is_due(r)]
+        chosen = ranked[:limit] if limit > 0 else ranked
+        out.append(
+            Neglected(
+                as_of,
+                [NeglectLine(r, scoring.suggestion(r)) for r in chosen],
+                len(ranked),
+                prompts,
+                next_due,
+                everyone,
+                horizon,
+                narrowed,
+            )
+        )
+    return out
 
 
 class Week(NamedTuple):
@@ -431,11 +456,13 @@ def agenda_of(
     days: int = 7,
     facts: Sequence[Facts] | None = None,
     limit: int = 0,
+    ranked: Neglected | None = None,
 ) -> Agenda:
     """The agenda (reports/agenda.py) of the `days` from `as_of`, with who becomes due
-    from the neglect ranking of every contact (`limit`: at most that many of the
-    window's items, 0: all)."""
-    ranked = neglected(ledger, policy, as_of, None, 0, facts=facts, everyone=True)
+    from `ranked`, the neglect ranking of every contact (made here when not given;
+    `limit`: at most that many of the window's items, 0: all)."""
+    if ranked is None:
+        ranked = neglected(ledger, policy, as_of, None, 0, facts=facts, everyone=True)
     return agenda(ledger, policy, as_of, days, ranked.lines, limit)
 
 
@@ -453,10 +480,11 @@ def review(ledger: Ledger, policy: Policy, as_of: datetime, old_days: float = 14
     old = ask_lines(old_asks, as_of)
     # for the balance and the three to call
     facts = state.facts(ledger, as_of, policy.half_life, promises=policy.promise_rule)
+    to_call, everyone = neglect_views(ledger, policy, as_of, [(3, False), (0, True)], facts)
     return Review(
         balance=balance(ledger, policy, as_of, policy.period_days, facts=facts),
         weeks=trend(ledger, policy, as_of, 8),
         old_asks=old,
-        neglected=neglected(ledger, policy, as_of, None, 3, facts=facts),
-        agenda=agenda_of(ledger, policy, as_of, 7, facts, REVIEW_AGENDA),
+        neglected=to_call,
+        agenda=agenda_of(ledger, policy, as_of, 7, facts, REVIEW_AGENDA, everyone),
     )
