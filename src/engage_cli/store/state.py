@@ -234,30 +234,44 @@ def _facts_at(
     ]
     thens = _from_marks(ledger, aheads, moments)
     fresh = {c.id for c in kept}
+    times = _Times()
+    kept_states = {
+        cid: (hl, anchor, charge, times(touch), times(ask), gave, received)
+        for cid, (hl, anchor, charge, touch, ask, gave, received) in states.items()
+    }
     out = []
     for as_of, ahead, then in zip(moments, aheads, thens, strict=True):
         stale = [c for c in chosen if c.id not in fresh or (c.id in ahead and c.id not in then)]
         slow = facts_from_entries(ledger, stale, as_of, half_life) if stale else {}
-        out.append([_fact(c, states, as_of, slow, then) for c in chosen])
+        t = as_of.timestamp()
+        row = []
+        for c in chosen:
+            if c.id in slow:
+                row.append(slow[c.id])
+            elif c.id in then:
+                sums, touch, ask = then[c.id]
+                row.append(
+                    Facts(c, sums.charge, times(touch), times(ask), sums.gave, sums.received)
+                )
+            else:  # the derived state carried to the moment (scoring.State.projected)
+                hl, anchor, charge, last_touch, last_ask, gave, received = kept_states[c.id]
+                f = 1.0 if anchor is None else scoring.factor((t - anchor) / scoring.DAY, hl)
+                row.append(Facts(c, charge * f, last_touch, last_ask, gave * f, received * f))
+        out.append(row)
     return out
 
 
-def _fact(
-    c: Contact,
-    states: dict[int, Any],
-    as_of: datetime,
-    slow: dict[int, Facts],
-    then: dict[int, marks.Past],
-) -> Facts:
-    """A contact's facts at `as_of`: from its entries, its marks or its derived state."""
-    if c.id in slow:
-        return slow[c.id]
-    if c.id in then:
-        sums, touch, ask = then[c.id]
-        return Facts(c, sums.charge, opt_time(touch), opt_time(ask), sums.gave, sums.received)
-    hl, anchor, charge, last_contact, last_ask, gave, received = states[c.id]
-    now = scoring.State(charge, anchor, gave, received).projected(as_of.timestamp(), hl)
-    return Facts(c, now.charge, opt_time(last_contact), opt_time(last_ask), now.gave, now.received)
+class _Times(dict[str, datetime]):
+    """Stored moments read once each (many contacts share a mark's, many moments a
+    contact's)."""
+
+    def __call__(self, text: str | None) -> datetime | None:
+        if text is None:
+            return None
+        found = self.get(text)
+        if found is None:
+            found = self[text] = from_store(text)
+        return found
 
 
 def _from_marks(
