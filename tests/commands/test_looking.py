@@ -348,3 +348,21 @@ def test_contacts_lists_a_hundred_by_default_and_says_how_many_more(
     listed = ok(run("contacts")).stdout
     assert "P099" in listed and "P100" not in listed and "… 2 more (--limit 0 shows all)" in listed
     assert len(run_json("contacts")) == 100 and len(run_json("contacts", "-n", "0")) == 102
+
+
+def test_long_lists_count_what_they_leave_out_up_to_a_bound(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past queries.COUNT_UP_TO the count stops: "at least", not every entry read."""
+    from engage_cli.store import queries
+
+    ok(run("add", "Ann Lee", "--on", "2026-01-01"))
+    for day in range(1, 13):
+        ok(run("log", "Ann Lee", "-w", "1", "-d", "1", "--on", f"2026-10-{day:02d}"))
+    assert "showing 3 of 24;" in ok(run("history", "-n", "3")).stdout
+    assert "… 9 more (--limit 0 shows all)" in ok(run("asks", "-n", "3")).stdout
+    monkeypatch.setattr(queries, "COUNT_UP_TO", 10)
+    assert "showing 3 of at least 10;" in ok(run("history", "-n", "3")).stdout
+    assert "… at least 7 more (--limit 0 shows all)" in ok(run("asks", "-n", "3")).stdout
+    monkeypatch.setattr(queries, "COUNT_UP_TO", 13)
+    assert "… 9 more (--limit 0 shows all)" in ok(run("asks", "-n", "3")).stdout  # 12 < 13

@@ -168,7 +168,7 @@ def asks_cmd(
 
     when = as_of_moment(as_of)
     with open_ledger(ctx) as ledger:
-        report = reports.ask_list(ledger, name, open_only, when, limit)
+        report = reports.ask_list(ledger, name, open_only, when, limit, count_all=not json_out)
     show(json_out, report, "contact.ask_list")
 
 

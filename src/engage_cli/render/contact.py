@@ -61,11 +61,15 @@ def contacts(listing: ContactList) -> None:
 
 
 def history(h: History) -> None:
-    entries_table(h.entries, h.total, with_contact=h.contact is None)
+    entries_table(h.entries, h.total, with_contact=h.contact is None, exact=h.exact)
 
 
 def entries_table(
-    entries: Sequence[Entry], total: int, with_contact: bool = True, hint: str = "--limit 0"
+    entries: Sequence[Entry],
+    total: int,
+    with_contact: bool = True,
+    hint: str = "--limit 0",
+    exact: bool = True,
 ) -> None:
     out = console()
     if not entries:
@@ -102,7 +106,7 @@ def entries_table(
         table.add_row(*cells)
     out.print(table.text())
     if total > len(entries):
-        more = f"showing {len(entries)} of {total}"
+        more = f"showing {len(entries)} of {'' if exact else 'at least '}{total}"
         out.print(Text(f"{more}; {hint} shows all" if hint else more, style="dim"))
 
 
@@ -323,7 +327,8 @@ def can_ask(c: CanAsk) -> None:
 def ask_list(a: AskList) -> None:
     asks(a.lines)
     if a.total > len(a.lines):
-        console().print(Text(f"… {a.total - len(a.lines)} more (--limit 0 shows all)", "dim"))
+        more = f"{'' if a.exact else 'at least '}{a.total - len(a.lines)} more"
+        console().print(Text(f"… {more} (--limit 0 shows all)", "dim"))
 
 
 def asks(lines: Sequence[AskLine]) -> None:

@@ -26,6 +26,7 @@ class History(NamedTuple):
     entries: list[Entry]
     total: int  # how many match without the limit (counted only when it may differ)
     contact: Contact | None
+    exact: bool = True  # False: `total` is queries.COUNT_UP_TO, and there may be more
 
     def to_json(self) -> list[dict[str, Any]]:
         return [entry_json(e) for e in self.entries]
@@ -42,26 +43,37 @@ def history(
     contact = get_contact(ledger, name) if name else None
     entries = queries.history(ledger, contact, since=since, limit=limit)
     cut = count_all and limit and len(entries) == limit
-    total = queries.count_entries(ledger, contact, since=since) if cut else len(entries)
-    return History(entries, total, contact)
+    up_to = queries.COUNT_UP_TO
+    total = queries.count_entries(ledger, contact, since, at_most=up_to) if cut else len(entries)
+    return History(entries, total, contact, total < up_to)
 
 
 class AskList(NamedTuple):
     lines: list[AskLine]
     total: int = 0  # how many there are without the limit
+    exact: bool = True  # False: `total` is queries.COUNT_UP_TO, and there may be more
 
     def to_json(self) -> list[dict[str, Any]]:
         return [line.to_json() for line in self.lines]
 
 
 def ask_list(
-    ledger: Ledger, name: str | None, open_only: bool, as_of: datetime, limit: int = 0
+    ledger: Ledger,
+    name: str | None,
+    open_only: bool,
+    as_of: datetime,
+    limit: int = 0,
+    count_all: bool = True,
 ) -> AskList:
-    """Asks newest first, each with its status as of `as_of`; at most `limit` (0: all)."""
+    """Asks newest first, each with its status as of `as_of`; at most `limit` (0: all);
+    `count_all` counts what the limit cut."""
     contact = get_contact(ledger, name) if name else None
     found = queries.asks(ledger, contact, open_only, limit=limit or None, until=as_of)
-    total = queries.count_asks(ledger, contact, open_only, as_of) if limit else len(found)
-    return AskList(ask_lines(found, as_of), total)
+    if not (count_all and limit and len(found) == limit):
+        return AskList(ask_lines(found, as_of), len(found))
+    up_to = queries.COUNT_UP_TO
+    total = queries.count_asks(ledger, contact, open_only, as_of, at_most=up_to)
+    return AskList(ask_lines(found, as_of), total, total < up_to)
 
 
 OUTCOMES = ("added", "updated", "unchanged")
