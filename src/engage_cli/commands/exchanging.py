@@ -56,9 +56,8 @@ def export(
 
     from engage_cli.dates import to_store
     from engage_cli.formats.flat import csv_lines
-    from engage_cli.formats.jsonl import jsonl_lines
     from engage_cli.render.progress import progress_bar
-    from engage_cli.store.exporting import export_records, flat_records
+    from engage_cli.store.exporting import export_lines, flat_entries, flat_records
     from engage_cli.store.files import write_private
     from engage_cli.terminal import visible
 
@@ -68,9 +67,9 @@ def export(
     with open_ledger(ctx) as ledger, progress_bar("exporting") as progress:
         tell = None if to_stdout and sys.stdout.isatty() else progress  # not over the text
         if fmt == "jsonl":
-            lines = jsonl_lines(export_records(ledger, tell), to_store(local_now()))
+            lines = export_lines(ledger, to_store(local_now()), tell)
         else:
-            lines = csv_lines(flat_records(ledger, tell))
+            lines = csv_lines(flat_records(ledger), flat_entries(ledger, tell))
         if to_stdout:
             shown = sys.stdout.isatty()  # a terminal: people's text is shown, not obeyed
             for chunk in lines:

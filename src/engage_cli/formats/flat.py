@@ -30,50 +30,60 @@ def cell(text: str) -> str:
     return "'" + text if text.lstrip("\ufeff ").startswith(_FORMULA) else text
 
 
-def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+def csv_lines(records: Iterable[dict[str, Any]], entries: Iterable[list[Any]]) -> Iterator[str]:
     """The entries as a flat CSV (one row each, names instead of ids), in chunks.
 
     For reading in a spreadsheet, not for import: people's text is neutralised
     against formulas (`cell`); the JSONL export is the lossless one. Streams:
-    `records` are contacts and folds, then entries, each with `voided` (the
-    store's flat_records); only the contacts' names are held.
+    `records` are the contacts and folds, `entries` chunks of rows of the columns
+    of CSV_COLUMNS, with the contact and broker as uids, the tags as stored (JSON)
+    and `voided` whether a void names the entry (the store's flat_entries); only the
+    contacts' names are held.
     """
     import csv
     import io
 
-    names: dict[str, str] = {}
+    names: dict[str, str] = {}  # a contact's uid, and its name as a cell
     folds = []
+    for e in records:
+        if e["type"] == "contact":
+            names[e["uid"]] = cell(e["name"])
+        elif e["type"] == "fold" and e["undone_at"] is None:
+            folds.append(e)
+    # An entry is shown under the contact that holds it.
+    folds.sort(key=lambda f: (f["folded_at"], f["id"]))
+    moved = domain.fold_targets((f["contact"], f["into"]) for f in folds)
+    for uid, target in moved.items():
+        names[uid] = names[target]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    placed = False
-    for e in records:
-        if e["type"] == "contact":
-            names[e["uid"]] = e["name"]
-            continue
-        if e["type"] == "fold":
-            if e["undone_at"] is None:
-                folds.append(e)
-            continue
-        if e["type"] != "entry":
-            continue
-        if not placed:  # an entry is shown under the contact that holds it
-            folds.sort(key=lambda f: (f["folded_at"], f["id"]))
-            moved = domain.fold_targets((f["contact"], f["into"]) for f in folds)
-            for uid, target in moved.items():
-                names[uid] = names[target]
-            placed = True
-        writer.writerow(
+    tags: dict[Any, str] = {}  # the tags as stored, and their cell (the tags are few)
+    for rows in entries:
+        writer.writerows(
             [
-                e["id"], cell(names[e["contact"]]), e["kind"], f"{e['points']:g}",
-                e["occurred_at"], e["logged_at"], cell(e["note"]), cell(";".join(e["tags"])),
-                e["status"] or "", e["resolved_at"] or "", cell(names.get(e["via"] or "", "")),
-                e["source"] or "",
-                "true" if e["voided"] else "false", e["batch"],
+                id_, names[contact], kind, f"{points:g}", occurred_at, logged_at, cell(note),
+                tags[tagged] if tagged in tags else _tags_cell(tagged, tags), status or "",
+                resolved_at or "", names.get(via or "", ""), source or "",
+                "true" if voided else "false", batch,
             ]
+            for (
+                id_, contact, kind, points, occurred_at, logged_at, note, tagged, status,
+                resolved_at, via, source, voided, batch,
+            ) in rows
         )  # fmt: skip
         if buf.tell() > 1 << 16:
             yield buf.getvalue()
             buf.seek(0)
             buf.truncate()
     yield buf.getvalue()
+
+
+def _tags_cell(stored: Any, known: dict[Any, str]) -> str:
+    """The cell of the tags an entry stores as `stored` (JSON), kept in `known`."""
+    import json
+
+    text = cell(";".join([] if stored == "[]" else json.loads(stored)))
+    if len(known) < 10_000 and stored.__class__ is str:
+        known[stored] = text
+    return text

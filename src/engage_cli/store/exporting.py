@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any
 
+from engage_cli.formats.flat import CSV_COLUMNS
+from engage_cli.formats.jsonl import (
+    CHUNK,
+    ENTRY_ROW,
+    entry_record,
+    entry_row_lines,
+    header_line,
+    record_lines,
+)
 from engage_cli.store.connection import Ledger
 
 Progress = Callable[[int, int], None]
@@ -54,28 +64,37 @@ def export_records(ledger: Ledger, progress: Progress | None = None) -> Iterator
     progress(total, total)
 
 
-def flat_records(ledger: Ledger, progress: Progress | None = None) -> Iterator[dict[str, Any]]:
-    """What the flat CSV export needs, a row at a time: contacts, folds, then entries,
-    each entry with `voided` (whether a void names it)."""
-    newer = "sector" in _columns(ledger, "contacts")
-    before = _export_records(ledger)
-    for rec in before:
-        if rec["type"] == "entry":
-            break
-        if rec["type"] in ("contact", "fold"):
-            yield rec
-    before.close()
+def flat_records(ledger: Ledger) -> Iterator[dict[str, Any]]:
+    """The contacts and folds, as records: what the flat CSV export names entries by."""
+    return (rec for rec in _before_entries(ledger) if rec["type"] in ("contact", "fold"))
+
+
+def flat_entries(ledger: Ledger, progress: Progress | None = None) -> Iterator[list[Any]]:
+    """The entries for the flat CSV export, by id, in chunks of rows: the columns of
+    formats.flat.CSV_COLUMNS, with the contact and broker as uids, the tags as stored
+    and `voided` whether a void names the entry."""
     total = ledger.conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+    newer = "sector" in _columns(ledger, "contacts")
     voided = "EXISTS (SELECT 1 FROM voids v WHERE v.entry_id = e.id)"
-    for n, rec in enumerate(_entries(ledger, newer, voided), 1):
-        if progress is not None and n % EVERY == 0:
-            progress(n, total)
-        yield rec
+    cur = ledger.conn.execute(_entries_sql(ledger, newer, CSV_COLUMNS, voided))
+    done = 0
+    while rows := cur.fetchmany(CHUNK):
+        if progress is not None and (done + len(rows)) // EVERY > done // EVERY:
+            progress(done + len(rows), total)
+        done += len(rows)
+        yield rows
     if progress is not None:
         progress(total, total)
 
 
 def _export_records(ledger: Ledger) -> Generator[dict[str, Any], None, None]:
+    yield from _before_entries(ledger)
+    yield from _entries(ledger, "sector" in _columns(ledger, "contacts"))
+    yield from _after_entries(ledger)
+
+
+def _before_entries(ledger: Ledger) -> Iterator[dict[str, Any]]:
+    """The contacts, edits, folds and goals (what entries name), as records."""
     newer = "sector" in _columns(ledger, "contacts")
     extra = (
         ", c.sector, (SELECT o.uid FROM contacts o WHERE o.id = c.org_id) AS member_of, "
@@ -140,7 +159,11 @@ def _export_records(ledger: Ledger) -> Generator[dict[str, Any], None, None]:
         from engage_cli.store.goals import goal_records
 
         yield from goal_records(ledger)
-    yield from _entries(ledger, newer)
+
+
+def _after_entries(ledger: Ledger) -> Iterator[dict[str, Any]]:
+    """The voids, promises and remembered days (what names entries), as records."""
+    v5 = "follow_up_at" in _columns(ledger, "entries")
     for r in ledger.iter_rows("SELECT id, entry_id, voided_at, reason FROM voids ORDER BY id"):
         yield {
             "type": "void",
@@ -153,47 +176,75 @@ def _export_records(ledger: Ledger) -> Generator[dict[str, Any], None, None]:
         yield from _follow_through(ledger)
 
 
-def _entries(ledger: Ledger, newer: bool, voided: str = "") -> Iterator[dict[str, Any]]:
-    """Every entry as a record, by id; with `voided` (an SQL condition), whether voided."""
+def _entries_sql(
+    ledger: Ledger, newer: bool, names: Sequence[str] = ENTRY_ROW, voided: str = "NULL"
+) -> str:
+    """The query of every entry by id, its columns those `names` (the record's keys,
+    the tags as stored; "voided": the SQL condition `voided`)."""
     origin, via_origin = (
         ("coalesce(e.origin_id, e.contact_id)", "coalesce(e.via_origin_id, e.via_id)")
         if newer
         else ("e.contact_id", "e.via_id")
     )
     v5 = "follow_up_at" in _columns(ledger, "entries")
-    follow = "e.follow_up_at" if v5 else "NULL"
-    intro = "(SELECT i.uid FROM contacts i WHERE i.id = e.intro_with)" if v5 else "NULL"
-    goal = "(SELECT g.name FROM goals g WHERE g.id = e.goal_id)" if v5 else "NULL"
-    cur = ledger.conn.execute(
-        "SELECT e.id, c.uid, e.kind, e.points, e.occurred_at, e.logged_at, e.note, e.tags, "
-        f"e.batch, e.status, e.resolved_at, e.source_id, v.uid, {follow}, {intro}, {goal}, "
-        f"{voided or 'NULL'} FROM entries e "
+    column = {
+        "batch": "e.batch", "contact": "c.uid",
+        "follow_up": "e.follow_up_at" if v5 else "NULL",
+        "goal": "(SELECT g.name FROM goals g WHERE g.id = e.goal_id)" if v5 else "NULL",
+        "id": "e.id",
+        "intro": "(SELECT i.uid FROM contacts i WHERE i.id = e.intro_with)" if v5 else "NULL",
+        "kind": "e.kind", "logged_at": "e.logged_at", "note": "e.note",
+        "occurred_at": "e.occurred_at", "points": "e.points", "resolved_at": "e.resolved_at",
+        "source": "e.source_id", "status": "e.status", "tags": "e.tags", "via": "v.uid",
+        "voided": voided,
+    }  # fmt: skip
+    return (
+        f"SELECT {', '.join(column[name] for name in names)} FROM entries e "
         f"JOIN contacts c ON c.id = {origin} LEFT JOIN contacts v ON v.id = {via_origin} "
         "ORDER BY e.id"
     )
-    for row in cur:
-        rec = {
-            "type": "entry",
-            "id": row[0],
-            "contact": row[1],
-            "kind": row[2],
-            "points": row[3],
-            "occurred_at": row[4],
-            "logged_at": row[5],
-            "note": row[6],
-            "tags": _list(row[7]),
-            "batch": row[8],
-            "status": row[9],
-            "resolved_at": row[10],
-            "source": row[11],
-            "via": row[12],
-            "follow_up": row[13],
-            "intro": row[14],
-            "goal": row[15],
-        }
-        if voided:
-            rec["voided"] = bool(row[16])
-        yield rec
+
+
+def _entries(ledger: Ledger, newer: bool) -> Iterator[dict[str, Any]]:
+    """Every entry as a record, by id."""
+    for row in ledger.conn.execute(_entries_sql(ledger, newer)):
+        yield entry_record(row)
+
+
+def export_lines(
+    ledger: Ledger, exported_at: str, progress: Progress | None = None
+) -> Iterator[str]:
+    """The JSONL export of the ledger, in chunks of whole lines: the text
+    formats.jsonl.jsonl_lines makes of export_records, with the entries (most of an
+    export) read and written a chunk of rows at a time, no record built for each."""
+    total = count_records(ledger) if progress is not None else 0
+    done = 0
+
+    def told(n: int) -> None:
+        nonlocal done
+        if progress is not None and (done + n) // EVERY > done // EVERY:
+            progress(done + n, total)
+        done += n
+
+    yield header_line(exported_at)
+    for chunk in _chunks(_before_entries(ledger)):
+        told(len(chunk))
+        yield record_lines(chunk)
+    newer = "sector" in _columns(ledger, "contacts")
+    cur = ledger.conn.execute(_entries_sql(ledger, newer))
+    while rows := cur.fetchmany(CHUNK):
+        told(len(rows))
+        yield entry_row_lines(rows)
+    for chunk in _chunks(_after_entries(ledger)):
+        told(len(chunk))
+        yield record_lines(chunk)
+    if progress is not None:
+        progress(total, total)
+
+
+def _chunks(records: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    while chunk := list(itertools.islice(records, CHUNK)):
+        yield chunk
 
 
 def _follow_through(ledger: Ledger) -> Iterator[dict[str, Any]]:
