@@ -18,8 +18,9 @@ K = TypeVar("K", bound=Hashable)
 # and the fields they change); and the oldest ledger file whose records this
 # version reads as they are (another device's ledger, merged without migrating it).
 # Schema 5 added promises, remembered days and follow-ups, and records of them;
-# schema 6 the marks of derived state every 30 days (no new records).
-SCHEMA_VERSION = 6
+# schema 6 the marks of derived state every 30 days, schema 7 those marks kept by
+# moment and a covering index of the entries that serve goals (no new records).
+SCHEMA_VERSION = 7
 RECORDS_SINCE = 5
 READS_SINCE = 1
 

@@ -67,10 +67,76 @@ def test_the_schema_5_ledger_migrates_to_6_and_builds_its_marks(run: Run, db_pat
     assert doctor(db_path)["ok"]  # migrates, after a backup
     assert db_path.with_name(db_path.name + ".v5.bak").exists()
     conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 6
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == domain.SCHEMA_VERSION
     assert conn.execute("SELECT * FROM state_marks ORDER BY 1, 2").fetchall() == kept
     conn.close()
     assert engage(db_path, *past).stdout == shown
+
+
+# What schema 7 changed, as schema 6 had it.
+_SCHEMA_6_SHAPES = """
+CREATE TABLE marks_by_contact AS SELECT * FROM state_marks;
+DROP TABLE state_marks;
+CREATE TABLE state_marks (
+    contact_id INTEGER NOT NULL REFERENCES contacts(id),
+    at REAL NOT NULL,
+    half_life_days REAL NOT NULL,
+    charge REAL NOT NULL,
+    gave REAL NOT NULL,
+    received REAL NOT NULL,
+    last_contact_at TEXT,
+    last_ask_at TEXT,
+    PRIMARY KEY (contact_id, at)
+) WITHOUT ROWID;
+INSERT INTO state_marks SELECT * FROM marks_by_contact;
+DROP TABLE marks_by_contact;
+DROP INDEX entries_by_goal;
+CREATE INDEX entries_by_goal ON entries (goal_id, occurred_at) WHERE goal_id IS NOT NULL;
+"""
+
+
+def test_the_schema_6_ledger_migrates_to_7_its_marks_by_moment_and_goals_by_index(
+    run: Run, db_path: Path
+) -> None:
+    """Schema 7 keeps the marks by moment (what a past moment reads lies together) and
+    makes the index of the entries that serve a goal cover what the goals and a goal's
+    review read: the same marks and the same answers."""
+    ok(run("add", "Ann Lee", "--on", "2025-01-01"))
+    ok(run("add", "Bo Chen", "--on", "2025-01-01"))
+    ok(run("goal", "add", "Food hub", "--on", "2025-01-02"))
+    ok(run("log", "Ann Lee", "-d", "2", "--goal", "Food hub", "--on", "2025-02-01"))
+    ok(run("log", "Bo Chen", "-w", "1", "--goal", "Food hub", "--on", "2025-03-01"))
+    for month in range(4, 9):
+        ok(run("log", "Ann Lee", "-d", "1", "-w", "1", "--on", f"2025-{month:02}-10"))
+    reads = [("goals", "--json"), ("goal", "show", "Food hub", "--as-of", "2025-06-01", "--json"),
+             ("balance", "--as-of", "2025-05-20", "--json")]  # fmt: skip
+    shown = [ok(run(*r)).stdout for r in reads]
+    conn = sqlite3.connect(db_path)
+    kept = conn.execute("SELECT * FROM state_marks ORDER BY contact_id, at").fetchall()
+    assert len(kept) >= 6
+    for stmt in schema_module.statements(_SCHEMA_6_SHAPES):
+        conn.execute(stmt)
+    conn.execute("PRAGMA user_version = 6")
+    conn.commit()
+    conn.close()
+    assert doctor(db_path)["ok"]  # migrates, after a backup
+    assert db_path.with_name(db_path.name + ".v6.bak").exists()
+    assert [engage(db_path, *r).stdout for r in reads] == shown
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 7
+    assert conn.execute("SELECT * FROM state_marks ORDER BY contact_id, at").fetchall() == kept
+    by_moment = conn.execute("EXPLAIN QUERY PLAN SELECT * FROM state_marks WHERE at = 0").fetchall()
+    assert "PRIMARY KEY (at=?)" in " ".join(str(r[3]) for r in by_moment)
+    plan = " ".join(
+        str(row[3])
+        for row in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT count(DISTINCT contact_id), sum(points), "
+            "max(occurred_at), sum(status = 'open' OR resolved_at > '2025') FROM entries "
+            "WHERE goal_id = 1 AND voided_by IS NULL AND occurred_at <= '2026' AND kind = 'deposit'"
+        )
+    )
+    conn.close()
+    assert "COVERING INDEX entries_by_goal" in plan
 
 
 def _as_schema_1(db: Path) -> None:
@@ -188,7 +254,7 @@ def test_a_kept_backup_is_never_overwritten_by_a_migration(v1_ledger: Path) -> N
 
 def test_ledger_from_a_newer_engage_is_refused(v1_ledger: Path, run: Run) -> None:
     conn = sqlite3.connect(v1_ledger)
-    conn.execute("PRAGMA user_version = 7")
+    conn.execute(f"PRAGMA user_version = {NEXT}")
     conn.close()
     before = digest(v1_ledger)
     assert "upgrade engage" in fails(run("--db", str(v1_ledger), "balance"))
@@ -257,7 +323,7 @@ def test_the_schema_4_ledger_migrates_to_5_cleanly(tmp_path: Path) -> None:
     assert after == before
 
 
-@pytest.mark.parametrize("version", [5, 6])
+@pytest.mark.parametrize("version", [5, 6, 7])
 def test_an_older_engage_refuses_the_newer_ledger(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: int
 ) -> None:

@@ -16,6 +16,7 @@ from engage_cli.errors import NewerLedger, NotALedger, OlderLedger
 from engage_cli.scoring import DAY, UNIX_EPOCH_JULIAN_DAY, factor_sql, julian_day_sql
 from engage_cli.store.schema_v5 import SCHEMA_V5
 from engage_cli.store.schema_v6 import SCHEMA_V6, after_v6
+from engage_cli.store.schema_v7 import SCHEMA_V7
 
 # Days from a contact's anchor to the moment of the query, never negative.
 _TO_NOW = (
@@ -405,7 +406,8 @@ INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild');
 """
 
 MIGRATIONS: dict[int, str] = {
-    1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4, 5: SCHEMA_V5, 6: SCHEMA_V6
+    1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4, 5: SCHEMA_V5, 6: SCHEMA_V6,
+    7: SCHEMA_V7,
 }  # fmt: skip
 # What a migration computes in Python once its tables are there.
 AFTER: dict[int, Callable[[sqlite3.Connection], None]] = {6: after_v6}
