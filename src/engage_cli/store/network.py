@@ -48,8 +48,11 @@ def links_of(ledger: Ledger, contact: Contact, until: datetime) -> list[Link]:
     links = [
         Link(other, INTRODUCED, n, from_store(last))
         for other, n, last in ledger.conn.execute(
+            # (each read through the index of its kind of entry alone, which covers
+            # it, not every entry of the contact looked up in the table)
             "SELECT coalesce(i.folded_into, i.id), count(*), max(e.occurred_at) FROM entries e "
-            "JOIN contacts i ON i.id = e.intro_with WHERE e.contact_id = ? "
+            "INDEXED BY entries_by_intro JOIN contacts i ON i.id = e.intro_with "
+            "WHERE e.contact_id = ? AND e.intro_with IS NOT NULL "
             "AND e.voided_by IS NULL AND e.occurred_at <= ? GROUP BY 1",
             [contact.id, at],
         )
@@ -58,7 +61,7 @@ def links_of(ledger: Ledger, contact: Contact, until: datetime) -> list[Link]:
         Link(other, BROKERED, n, from_store(last))
         for other, n, last in ledger.conn.execute(
             f"SELECT e.via_id, count(*), max(e.occurred_at) FROM entries e "
-            f"WHERE e.contact_id = ? AND {_VIA} GROUP BY e.via_id",
+            f"INDEXED BY entries_by_via WHERE e.contact_id = ? AND {_VIA} GROUP BY e.via_id",
             [contact.id, at],
         )
     ]

@@ -383,8 +383,11 @@ def count_open_asks(ledger: Ledger, until: datetime) -> int:
 def introductions(ledger: Ledger, contact: Contact, until: datetime) -> list[tuple[str, datetime]]:
     """Whom you introduced this contact to, and when (live introductions by `until`),
     oldest first; a folded contact by the name of the one it went into."""
+    # Through the introductions' own index (it covers what is read): not every entry
+    # of the contact looked up in the table for the one or two that are introductions.
     rows = ledger.conn.execute(
         "SELECT coalesce(l.name, i.name), min(e.occurred_at) FROM entries e "
+        "INDEXED BY entries_by_intro "
         "JOIN contacts i ON i.id = e.intro_with LEFT JOIN contacts l ON l.id = i.folded_into "
         "WHERE e.contact_id = ? AND e.intro_with IS NOT NULL AND e.voided_by IS NULL "
         "AND e.occurred_at <= ? GROUP BY coalesce(l.id, i.id) ORDER BY 2, 1",
@@ -407,9 +410,11 @@ def introduced_before(ledger: Ledger, a: Contact, b: Contact) -> datetime | None
 def met_through(ledger: Ledger, contact: Contact, until: datetime) -> list[tuple[str, datetime]]:
     """Who brokered entries of this contact (who introduced them to you), and
     when first, oldest first."""
+    # Through the brokered entries' own index, as introductions() does.
     rows = ledger.conn.execute(
-        "SELECT v.name, min(e.occurred_at) FROM entries e JOIN contacts v ON v.id = e.via_id "
-        "WHERE e.contact_id = ? AND e.via_id != e.contact_id AND e.voided_by IS NULL "
+        "SELECT v.name, min(e.occurred_at) FROM entries e INDEXED BY entries_by_via "
+        "JOIN contacts v ON v.id = e.via_id WHERE e.contact_id = ? AND e.via_id IS NOT NULL "
+        "AND e.via_id != e.contact_id AND e.voided_by IS NULL "
         "AND e.occurred_at <= ? GROUP BY e.via_id ORDER BY 2, 1",
         [contact.id, to_store(until)],
     )
