@@ -61,6 +61,7 @@ def test_the_schema_5_ledger_migrates_to_6_and_builds_its_marks(run: Run, db_pat
     kept = conn.execute("SELECT * FROM state_marks ORDER BY 1, 2").fetchall()
     assert len(kept) == 10  # every 30 days from 2025-01-12 to 2025-10-09, the last entry
     conn.execute("DROP TABLE state_marks")  # the shape schema 5 had
+    conn.execute("DROP INDEX entries_followed")  # (and schema 6)
     conn.execute("PRAGMA user_version = 5")
     conn.commit()
     conn.close()
@@ -92,11 +93,12 @@ INSERT INTO state_marks SELECT * FROM marks_by_contact;
 DROP TABLE marks_by_contact;
 DROP INDEX entries_by_goal;
 CREATE INDEX entries_by_goal ON entries (goal_id, occurred_at) WHERE goal_id IS NOT NULL;
+DROP INDEX entries_followed;
 """
 
 
 def test_the_schema_6_ledger_migrates_to_7_its_marks_by_moment_and_goals_by_index(
-    run: Run, db_path: Path
+    run: Run, run_json: Any, db_path: Path
 ) -> None:
     """Schema 7 keeps the marks by moment (what a past moment reads lies together) and
     makes the index of the entries that serve a goal cover what the goals and a goal's
@@ -108,8 +110,12 @@ def test_the_schema_6_ledger_migrates_to_7_its_marks_by_moment_and_goals_by_inde
     ok(run("log", "Bo Chen", "-w", "1", "--goal", "Food hub", "--on", "2025-03-01"))
     for month in range(4, 9):
         ok(run("log", "Ann Lee", "-d", "1", "-w", "1", "--on", f"2025-{month:02}-10"))
+    # an ask open on the 25th, settled since, with its follow-up in that agenda's days
+    ok(run("log", "Bo Chen", "-w", "1", "--follow-up", "2027-01-05", "--on", "2026-11-20"))
+    ok(run("done", run_json("asks", "Bo Chen")[0]["id"][-8:], "--on", "2026-11-28"))
     reads = [("goals", "--json"), ("goal", "show", "Food hub", "--as-of", "2025-06-01", "--json"),
-             ("balance", "--as-of", "2025-05-20", "--json")]  # fmt: skip
+             ("balance", "--as-of", "2025-05-20", "--json"),
+             ("agenda", "--as-of", "2026-11-25", "--days", "60", "--json")]  # fmt: skip
     shown = [ok(run(*r)).stdout for r in reads]
     conn = sqlite3.connect(db_path)
     kept = conn.execute("SELECT * FROM state_marks ORDER BY contact_id, at").fetchall()
@@ -122,6 +128,7 @@ def test_the_schema_6_ledger_migrates_to_7_its_marks_by_moment_and_goals_by_inde
     assert doctor(db_path)["ok"]  # migrates, after a backup
     assert db_path.with_name(db_path.name + ".v6.bak").exists()
     assert [engage(db_path, *r).stdout for r in reads] == shown
+    assert any(i["kind"] == "follow-up" for i in json.loads(shown[-1])["items"])
     conn = sqlite3.connect(db_path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 7
     assert conn.execute("SELECT * FROM state_marks ORDER BY contact_id, at").fetchall() == kept

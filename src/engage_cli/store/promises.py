@@ -213,7 +213,7 @@ def has_date(ledger: Ledger, contact_id: int, kind: str, day: str) -> bool:
 
 # An ask open at a moment with a follow-up by another: open now (through the index
 # entries_follow_up; +: not by entries_open_by_time), or settled after the moment
-# (through entries_resolved).
+# (through entries_followed).
 _FOLLOW_UPS = (
     "e.follow_up_at IS NOT NULL AND e.status = 'open' AND e.voided_by IS NULL "
     "AND e.follow_up_at <= ? AND +e.occurred_at <= ?",
@@ -252,16 +252,17 @@ def follow_ups(
 
 def count_follow_ups(ledger: Ledger, as_of: datetime, until: datetime) -> int:
     """How many asks open at `as_of` have a follow-up day by `until`: those open now,
-    counted from the index entries_follow_up alone, less those made after `as_of`
-    (through entries_open_by_time: none when `as_of` is now), plus those settled since."""
+    less those made after `as_of` (none when `as_of` is now), plus those settled
+    since; each counted from the index entries_followed alone, which covers it."""
     at, by = to_store(as_of), to_store(until)
+    count = "SELECT count(*) FROM entries e INDEXED BY entries_followed WHERE"
     row = ledger.conn.execute(
-        "SELECT (SELECT count(*) FROM entries e WHERE e.follow_up_at IS NOT NULL "
-        "AND e.status = 'open' AND e.voided_by IS NULL AND e.follow_up_at <= ?) - "
-        "(SELECT count(*) FROM entries e WHERE e.status = 'open' AND e.voided_by IS NULL "
-        "AND e.occurred_at > ? AND +e.follow_up_at IS NOT NULL AND +e.follow_up_at <= ?) + "
-        f"(SELECT count(*) FROM entries e WHERE {_FOLLOW_UPS[1]})",
-        [by, at, by, at, by, at],
+        f"SELECT ({count} e.follow_up_at IS NOT NULL AND e.status = 'open' "
+        "AND e.voided_by IS NULL AND e.follow_up_at <= ?) - "
+        f"({count} e.follow_up_at IS NOT NULL AND e.follow_up_at <= ? AND e.status = 'open' "
+        "AND e.voided_by IS NULL AND e.occurred_at > ?) + "
+        f"({count} {_FOLLOW_UPS[1]})",
+        [by, by, at, at, by, at],
     ).fetchone()
     return int(row[0])
 

@@ -7,6 +7,8 @@
 # - The index of the entries that serve a goal covers what the goals and a goal's
 #   review read of them (who, what, how much, whether live or open), so that they
 #   read that index alone and not one page of the table per entry.
+# - Asks with a follow-up day, settled or not, have an index that covers what the
+#   agenda of a past moment asks of them (which were still open then).
 SCHEMA_V7 = """
 CREATE TABLE state_marks_by_moment (
     contact_id INTEGER NOT NULL REFERENCES contacts(id),
@@ -28,4 +30,6 @@ DROP INDEX entries_by_goal;
 CREATE INDEX entries_by_goal ON entries
     (goal_id, occurred_at, voided_by, contact_id, kind, points, status, resolved_at)
     WHERE goal_id IS NOT NULL;
+CREATE INDEX entries_followed ON entries
+    (follow_up_at, status, resolved_at, voided_by, occurred_at) WHERE follow_up_at IS NOT NULL;
 """
