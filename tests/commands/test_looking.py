@@ -361,8 +361,8 @@ def test_long_lists_count_what_they_leave_out_up_to_a_bound(
         ok(run("log", "Ann Lee", "-w", "1", "-d", "1", "--on", f"2026-10-{day:02d}"))
     assert "showing 3 of 24;" in ok(run("history", "-n", "3")).stdout
     assert "… 9 more (--limit 0 shows all)" in ok(run("asks", "-n", "3")).stdout
-    monkeypatch.setattr(queries, "COUNT_UP_TO", 10)
-    assert "showing 3 of at least 10;" in ok(run("history", "-n", "3")).stdout
-    assert "… at least 7 more (--limit 0 shows all)" in ok(run("asks", "-n", "3")).stdout
-    monkeypatch.setattr(queries, "COUNT_UP_TO", 13)
-    assert "… 9 more (--limit 0 shows all)" in ok(run("asks", "-n", "3")).stdout  # 12 < 13
+    monkeypatch.setattr(queries, "COUNT_UP_TO", 5)  # counted up to 5 past those shown
+    assert "showing 3 of at least 8;" in ok(run("history", "-n", "3")).stdout
+    assert "… at least 5 more (--limit 0 shows all)" in ok(run("asks", "-n", "3")).stdout
+    assert "showing 6 of at least 11;" in ok(run("history", "-n", "6")).stdout  # limit > bound
+    assert "… 3 more (--limit 0 shows all)" in ok(run("asks", "-n", "9")).stdout  # 12 < 9 + 5

@@ -26,7 +26,7 @@ class History(NamedTuple):
     entries: list[Entry]
     total: int  # how many match without the limit (counted only when it may differ)
     contact: Contact | None
-    exact: bool = True  # False: `total` is queries.COUNT_UP_TO, and there may be more
+    exact: bool = True  # False: counting stopped COUNT_UP_TO past those shown; maybe more
 
     def to_json(self) -> list[dict[str, Any]]:
         return [entry_json(e) for e in self.entries]
@@ -43,7 +43,7 @@ def history(
     contact = get_contact(ledger, name) if name else None
     entries = queries.history(ledger, contact, since=since, limit=limit)
     cut = count_all and limit and len(entries) == limit
-    up_to = queries.COUNT_UP_TO
+    up_to = len(entries) + queries.COUNT_UP_TO  # what is left out, counted up to the bound
     total = queries.count_entries(ledger, contact, since, at_most=up_to) if cut else len(entries)
     return History(entries, total, contact, total < up_to)
 
@@ -51,7 +51,7 @@ def history(
 class AskList(NamedTuple):
     lines: list[AskLine]
     total: int = 0  # how many there are without the limit
-    exact: bool = True  # False: `total` is queries.COUNT_UP_TO, and there may be more
+    exact: bool = True  # False: counting stopped COUNT_UP_TO past those shown; maybe more
 
     def to_json(self) -> list[dict[str, Any]]:
         return [line.to_json() for line in self.lines]
@@ -71,7 +71,7 @@ def ask_list(
     found = queries.asks(ledger, contact, open_only, limit=limit or None, until=as_of)
     if not (count_all and limit and len(found) == limit):
         return AskList(ask_lines(found, as_of), len(found))
-    up_to = queries.COUNT_UP_TO
+    up_to = len(found) + queries.COUNT_UP_TO
     total = queries.count_asks(ledger, contact, open_only, as_of, at_most=up_to)
     return AskList(ask_lines(found, as_of), total, total < up_to)
 

@@ -64,8 +64,9 @@ def history(
     return entry_rows(ledger, where, params, tail)
 
 
-# Counts of what a list leaves out stop here: past it the list says "at least", rather
-# than read every entry (at a million, a 50 MB index from disk) for a 50-line answer.
+# Counts of what a list leaves out stop this far past what it shows: beyond, the list
+# says "at least", rather than read every entry (at a million, a 50 MB index from
+# disk) for a 50-line answer.
 COUNT_UP_TO = 10_000
 
 
