@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.helpers import ICS, WINDOW, Run, ok
+from tests.helpers import ICS, WINDOW, Run, fails, ok
 
 
 def test_inbox_lists_unlogged_meetings_as_calendar_apps_show_them(attendees: Run, run_json) -> None:  # type: ignore[no-untyped-def]
@@ -147,3 +147,14 @@ def test_single_events_and_series_come_out_in_one_time_order() -> None:
         ("10-19 10", "Ann Lee weekly"),
         ("10-20 09", "Ann Lee later"),
     ]
+
+
+def test_a_single_event_whose_start_cannot_be_read_is_one_clear_line(
+    run: Run, tmp_path: Path
+) -> None:
+    ok(run("add", "Ann Lee", "--on", "2026-01-01"))
+    ics = tmp_path / "bad.ics"
+    ics.write_text(_ics([("u1", "2026XX01", "Ann Lee")]))
+    message = fails(run("inbox", "--ics", str(ics), *WINDOW))
+    assert "cannot read the calendar" in message and "Wrong date format 2026XX01" in message
+    assert "unexpected" not in message and "Traceback" not in message

@@ -243,9 +243,9 @@ def _singles(calendar: Any) -> list[tuple[datetime, Any]]:
     singles, rest = [], []
     for c in calendar.subcomponents:
         once = c.name == "VEVENT" and all(c.get(k) is None for k in _REPEATS)
-        if once and uids[str(c.get("UID", ""))] == 1:
+        if once and uids[str(c.get("UID", ""))] == 1 and _placed(c):
             singles.append((_start(c), c))
-        else:
+        else:  # (a start that cannot be read stays with the expansion, which says so)
             rest.append(c)
     calendar.subcomponents = rest
     singles.sort(key=lambda s: s[0])
@@ -253,6 +253,14 @@ def _singles(calendar: Any) -> list[tuple[datetime, Any]]:
 
 
 _REPEATS = ("RRULE", "RDATE", "RECURRENCE-ID")
+
+
+def _placed(event: Any) -> bool:
+    """Whether the event's start reads as a day or a moment."""
+    try:
+        return isinstance(event.decoded("DTSTART"), date)
+    except (ValueError, TypeError, KeyError):
+        return False
 
 
 def _after(singles: list[tuple[datetime, Any]], since: datetime) -> Iterator[Any]:
