@@ -126,3 +126,16 @@ def test_the_balance_summary_of_many_contacts_wraps_with_its_command_whole(
     assert widest("\n".join(lines)) <= 80
     assert "Next: engage who-neglected" in lines
     assert any(line.startswith("Across all contacts: 22 overdrawn, 211 cold") for line in lines)
+
+
+def test_an_inbox_suggestion_of_wide_characters_fits_80_columns(run: Run, tmp_path: Path) -> None:
+    """The suggested command breaks by the columns its words take, wide ones too."""
+    ok(run("add", "山田 太郎", "--on", "2026-01-01"))
+    ics = tmp_path / "wide.ics"
+    ics.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:w1\r\n"
+        "DTSTAMP:20261001T000000Z\r\nDTSTART:20261105T100000Z\r\n"
+        "SUMMARY:打ち合わせ 山田 太郎 打ち合わせ\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    out = ok(run("inbox", "--ics", str(ics), "--since", "2026-11-01", "--as-of", "2026-11-20"))
+    assert "山田 太郎" in out.stdout and widest(out.stdout) <= 80, out.stdout

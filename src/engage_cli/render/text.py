@@ -233,13 +233,13 @@ def command_lines(command: str, indent: str) -> str:
     the width; a word is never split, so what is copied still runs."""
     import shlex
 
-    from engage_cli.terminal import terminal_width, visible
+    from engage_cli.terminal import cells, terminal_width, visible
 
     width = terminal_width() - 2  # room for the continuation
     lines, line = [], indent
     for word in shlex.split(command):
         quoted = shlex.quote(word) if word != "--" else word
-        if line.strip() and len(line) + 1 + len(quoted) > width:
+        if line.strip() and cells(line) + 1 + cells(quoted) > width:  # columns, not characters
             lines.append(line + " \\")
             line = indent + "  "
         line += ("" if not line.strip() else " ") + quoted
