@@ -269,6 +269,9 @@ def test_the_agenda_shows_the_oldest_ten_overdue_and_counts_the_rest(
     out = ok(promised("agenda", "--as-of", "2030-06-01")).stdout
     assert out.count("overdue: do it now") == 8 and out.count("check back with") == 2
     assert "… 4 more overdue: `engage promises --overdue`" in out
+    assert "Wed 01 May  promise" in out  # a day of this year by its weekday
+    later = ok(promised("agenda", "--as-of", "2031-01-10")).stdout
+    assert "2030-05-01  promise" in later and "Wed 01 May" not in later  # another year's
     assert run_json("agenda", "--as-of", "2030-05-01")["overdue_more"] == 0
 
 

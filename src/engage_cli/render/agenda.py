@@ -90,7 +90,9 @@ def agenda(a: Agenda, title: bool = True) -> None:
         if n:
             page.append("\n")
         page.append("  ")
-        page.append(f"{i.day:%a %d %b}".ljust(10), style="red" if i.overdue else "")
+        # (a day of another year, an old overdue promise, says its year)
+        day = f"{i.day:%a %d %b}" if i.day.year == a.as_of.year else i.day.isoformat()
+        page.append(day.ljust(10), style="red" if i.overdue else "")
         page.append("  ")
         page.append(i.kind.ljust(kinds), style=_KIND_STYLE.get(i.kind, ""))
         page.append("  " + name + " " * (who - cell_len(name)) + "  ")
