@@ -236,7 +236,7 @@ def _facts_at(
     fresh = {c.id for c in kept}
     times = _Times()
     kept_states = {
-        cid: (hl, anchor, charge, times(touch), times(ask), gave, received)
+        cid: (hl, scoring.State(charge, anchor, gave, received), times(touch), times(ask))
         for cid, (hl, anchor, charge, touch, ask, gave, received) in states.items()
     }
     out = []
@@ -253,10 +253,10 @@ def _facts_at(
                 row.append(
                     Facts(c, sums.charge, times(touch), times(ask), sums.gave, sums.received)
                 )
-            else:  # the derived state carried to the moment (scoring.State.projected)
-                hl, anchor, charge, last_touch, last_ask, gave, received = kept_states[c.id]
-                f = 1.0 if anchor is None else scoring.factor((t - anchor) / scoring.DAY, hl)
-                row.append(Facts(c, charge * f, last_touch, last_ask, gave * f, received * f))
+            else:  # the derived state carried to the moment
+                hl, kept_state, last_touch, last_ask = kept_states[c.id]
+                now = kept_state.projected(t, hl)
+                row.append(Facts(c, now.charge, last_touch, last_ask, now.gave, now.received))
         out.append(row)
     return out
 
