@@ -13,6 +13,7 @@ from engage_cli.dates import from_store, to_store
 from engage_cli.domain import Ask, Contact, Entry, Sums
 from engage_cli.errors import EntryNotFound
 from engage_cli.store.connection import Ledger
+from engage_cli.store.contacts import other_modes
 from engage_cli.store.rows import SUMS_SQL, entry_filter, entry_rows
 
 
@@ -225,11 +226,17 @@ def brokered(ledger: Ledger, contact: Contact, until: datetime, limit: int = 10)
     )
 
 
+# A live entry in a period (start < occurred_at <= end), and one of an engagement
+# contact (what the ledger's weeks and verdicts are judged on: docs/scoring.md).
+_PERIOD = "voided_by IS NULL AND occurred_at > ? AND occurred_at <= ?"
+_ENGAGED = "contact_id NOT IN (SELECT id FROM contacts WHERE mode != 'engagement')"
+
+
 def weekly_sums(
     ledger: Ledger, start: datetime, weeks: int, contact: Contact | None = None
 ) -> list[Sums]:
     """Points by kind in each of `weeks` consecutive weeks from `start`."""
-    where = "voided_by IS NULL AND occurred_at > ? AND occurred_at <= ?"
+    where = _PERIOD
     end = start + timedelta(days=7 * weeks)
     params: list[Any] = [int(start.timestamp()), to_store(start), to_store(end)]
     index = ""
@@ -237,7 +244,7 @@ def weekly_sums(
         where += " AND contact_id = ?"
         params.append(contact.id)
     else:  # the ledger's weeks are judged on engagement contacts (docs/scoring.md)
-        where += " AND contact_id NOT IN (SELECT id FROM contacts WHERE mode != 'engagement')"
+        where += f" AND {_ENGAGED}"
         index = "INDEXED BY entries_by_time"
     out = [Sums() for _ in range(weeks)]
     # Whole seconds (strftime('%s')), not julianday: floating-point days put
@@ -279,10 +286,7 @@ _TOTALS = (
     "total(CASE {e}kind WHEN 'received' THEN {e}points END), "
     "max({e}points * 1024 != CAST({e}points * 1024 AS INTEGER))"
 )
-_IN_PERIOD = (
-    "FROM entries INDEXED BY entries_by_time "
-    "WHERE voided_by IS NULL AND occurred_at > ? AND occurred_at <= ?"
-)
+_IN_PERIOD = f"FROM entries INDEXED BY entries_by_time WHERE {_PERIOD}"
 
 
 def period_sums(ledger: Ledger, start: datetime, end: datetime) -> dict[int, Sums]:
@@ -309,8 +313,7 @@ def period_sums(ledger: Ledger, start: datetime, end: datetime) -> dict[int, Sum
         out.update(
             _counted(
                 ledger.conn.execute(
-                    "SELECT contact_id, kind, points, count(*) FROM entries "
-                    "WHERE voided_by IS NULL AND occurred_at > ? AND occurred_at <= ? "
+                    f"SELECT contact_id, kind, points, count(*) FROM entries WHERE {_PERIOD} "
                     "AND contact_id IN (SELECT value FROM json_each(?)) "
                     "GROUP BY contact_id, kind, points",
                     [*span, json.dumps(inexact)],
@@ -326,15 +329,12 @@ def period_total(ledger: Ledger, start: datetime, end: datetime) -> Sums:
     <= end: the sum, in contact order, of their `period_sums` (one row of SQLite when
     every points value in it sums exactly)."""
     d, w, r, odd = ledger.conn.execute(
-        f"SELECT {_TOTALS.format(e='')} {_IN_PERIOD} AND contact_id NOT IN "
-        "(SELECT id FROM contacts WHERE mode != 'engagement')",
+        f"SELECT {_TOTALS.format(e='')} {_IN_PERIOD} AND {_ENGAGED}",
         [to_store(start), to_store(end)],
     ).fetchone()
     if not odd:
         return Sums(d, w, r)
-    others = {
-        row[0] for row in ledger.conn.execute("SELECT id FROM contacts WHERE mode != 'engagement'")
-    }
+    others = other_modes(ledger)
     total = Sums()
     for cid, sums in period_sums(ledger, start, end).items():
         if cid not in others:
