@@ -251,18 +251,14 @@ def follow_ups(
 
 
 def count_follow_ups(ledger: Ledger, as_of: datetime, until: datetime) -> int:
-    """How many asks open at `as_of` have a follow-up day by `until`: those open now,
-    less those made after `as_of` (none when `as_of` is now), plus those settled
-    since; each counted from the index entries_followed alone, which covers it."""
+    """How many asks open at `as_of` have a follow-up day by `until` (what `follow_ups`
+    lists): those open now and made by then, and those settled since, each counted from
+    the index entries_followed alone, which covers it."""
     at, by = to_store(as_of), to_store(until)
+    now, settled = _FOLLOW_UPS
     count = "SELECT count(*) FROM entries e INDEXED BY entries_followed WHERE"
     row = ledger.conn.execute(
-        f"SELECT ({count} e.follow_up_at IS NOT NULL AND e.status = 'open' "
-        "AND e.voided_by IS NULL AND e.follow_up_at <= ?) - "
-        f"({count} e.follow_up_at IS NOT NULL AND e.follow_up_at <= ? AND e.status = 'open' "
-        "AND e.voided_by IS NULL AND e.occurred_at > ?) + "
-        f"({count} {_FOLLOW_UPS[1]})",
-        [by, by, at, at, by, at],
+        f"SELECT ({count} {now}) + ({count} {settled})", [by, at, at, by, at]
     ).fetchone()
     return int(row[0])
 
