@@ -81,9 +81,9 @@ def csv_lines(records: Iterable[dict[str, Any]], entries: Iterable[list[Any]]) -
 
 def _tags_cell(stored: Any, known: dict[Any, str]) -> str:
     """The cell of the tags an entry stores as `stored` (JSON), kept in `known`."""
-    import json
+    from engage_cli.formats.jsonl import stored_list
 
-    text = cell(";".join([] if stored == "[]" else json.loads(stored)))
+    text = cell(";".join(stored_list(stored)))
     if len(known) < 10_000 and stored.__class__ is str:
         known[stored] = text
     return text

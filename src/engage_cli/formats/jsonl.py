@@ -61,12 +61,16 @@ ENTRY_ROW = (
 )  # fmt: skip
 
 
+def stored_list(text: str) -> Any:
+    """A list as the ledger stores it (JSON); most are empty, read without the parser."""
+    return [] if text == "[]" else json.loads(text)
+
+
 def entry_record(row: Sequence[Any]) -> dict[str, Any]:
     """An entry's record from its row (ENTRY_ROW, and any columns after)."""
     rec = dict(zip(ENTRY_ROW, row, strict=False))
     rec["type"] = "entry"
-    tags = rec["tags"]
-    rec["tags"] = [] if tags == "[]" else json.loads(tags)
+    rec["tags"] = stored_list(rec["tags"])
     return rec
 
 
@@ -88,7 +92,7 @@ _TEXT: dict[Any, str] = {}  # the tags' stored text, and the text of their line
 
 def _tags_text(stored: Any) -> str:
     """The text of the tags an entry stores as `stored` (JSON), as its line has it."""
-    text = _value([] if stored == "[]" else json.loads(stored))
+    text = _value(stored_list(stored))
     if len(_TEXT) < 10_000 and stored.__class__ is str:  # the tags are few, mostly
         _TEXT[stored] = text
     return text

@@ -17,6 +17,7 @@ from engage_cli.formats.jsonl import (
     record_lines,
 )
 from engage_cli.store.connection import Ledger
+from engage_cli.store.rows import json_list
 
 Progress = Callable[[int, int], None]
 EVERY = 5000  # records between two reports of progress
@@ -24,10 +25,6 @@ EVERY = 5000  # records between two reports of progress
 
 def _columns(ledger: Ledger, table: str) -> set[str]:
     return {r[1] for r in ledger.conn.execute(f"PRAGMA table_info({table})")}
-
-
-def _list(text: str) -> Any:
-    return [] if text == "[]" else json.loads(text)
 
 
 def count_records(ledger: Ledger) -> int:
@@ -112,17 +109,17 @@ def _before_entries(ledger: Ledger) -> Iterator[dict[str, Any]]:
             "name": r["name"],
             "kind": r["kind"],
             "circle": r["circle"],
-            "tags": _list(r["tags"]),
+            "tags": json_list(r["tags"]),
             "note": r["note"],
             "created_at": r["created_at"],
             "org": r["org"],
             "nickname": r["nickname"],
             "birthday": r["birthday"],
-            "emails": _list(r["emails"]),
-            "phones": _list(r["phones"]),
+            "emails": json_list(r["emails"]),
+            "phones": json_list(r["phones"]),
             "sector": r.get("sector", ""),
             "member_of": r.get("member_of"),
-            "aliases": _list(r.get("aliases", "[]")),
+            "aliases": json_list(r.get("aliases")),
             "archived_at": r.get("archived_at"),
             "mode": r.get("mode", "engagement"),
         }
