@@ -57,9 +57,9 @@ def circle_trend(ledger: Ledger, policy: Policy, moments: Sequence[datetime]) ->
     everyone = list_contacts(ledger, archived=None)  # read once; by moment, as facts would
     weigh = _promised(ledger, policy, moments)
     found = state.facts_at(ledger, moments, policy.half_life, everyone)
-    for i, (moment, at_moment) in enumerate(zip(moments, found, strict=True)):
+    for i, (moment, then) in enumerate(zip(moments, found, strict=True)):
         t = moment.timestamp()
-        for f in at_moment:
+        for f in then:
             if (f.contact.archived_at is None or f.contact.archived_at > moment) and known(
                 f, moment
             ):

@@ -212,20 +212,13 @@ def wrong(conn: sqlite3.Connection) -> list[int]:
 _BY_TIME_OVER = 20
 
 
-def at_moment(
-    conn: sqlite3.Connection, half_lives: Mapping[int, float], as_of: datetime
-) -> dict[int, Past]:
-    """The figures at `as_of` of the contacts in `half_lives` (id: half-life), each of
-    which has an entry after `as_of`: from the mark at or before it and the entries
-    since. A contact whose marks were kept for another half-life is left out."""
-    return at_moments(conn, [half_lives], [as_of])[0]
-
-
 def at_moments(
     conn: sqlite3.Connection, wanted: Sequence[Mapping[int, float]], moments: Sequence[datetime]
 ) -> list[dict[int, Past]]:
-    """`at_moment` of each of `moments` for the contacts `wanted` at it, the marks and
-    the entries since the earliest of them read once for all."""
+    """The figures at each of `moments` of the contacts `wanted` at it (id: half-life),
+    each of which has an entry after that moment: from the mark at or before it and the
+    entries since, the marks and the entries since the earliest of them read once for
+    all. A contact whose marks were kept for another half-life is left out."""
     ts = [m.timestamp() for m in moments]
     cs = [scoring.mark_before(t) for t in ts]
     everyone = sorted(set().union(*wanted))
