@@ -11,6 +11,7 @@ import contextlib
 import heapq
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -237,9 +238,7 @@ def _singles(calendar: Any) -> list[tuple[datetime, Any]]:
     UID their own), taken out of `calendar` and sorted by start: placed by DTSTART
     alone, as the expansion would place them, instead of being looked at again in
     each of its windows."""
-    uids: dict[str, int] = {}
-    for c in calendar.subcomponents:
-        uids[str(c.get("UID", ""))] = uids.get(str(c.get("UID", "")), 0) + 1
+    uids = Counter(str(c.get("UID", "")) for c in calendar.subcomponents)
     singles, rest = [], []
     for c in calendar.subcomponents:
         once = c.name == "VEVENT" and all(c.get(k) is None for k in _REPEATS)

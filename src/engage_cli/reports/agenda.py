@@ -176,8 +176,8 @@ def agenda(
     due, already = _becoming_due(ranked, as_of, days, {p[1]: p[2] for p in live})
     items += due
     items.sort(key=_key)
-    cut = max(0, len(items) - limit) if limit else 0
-    return Agenda(as_of, days, late + items[: len(items) - cut], already, more, cut)
+    shown = items[:limit] if limit else items
+    return Agenda(as_of, days, late + shown, already, more, len(items) - len(shown))
 
 
 def _dated(
